@@ -1,0 +1,102 @@
+"""Plain values that flow between the stages of the pipeline (no I/O, no SQL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Field = Literal["title", "summary", "body"]
+FIELDS: tuple[Field, ...] = ("title", "summary", "body")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One item of a parsed feed, text already cleaned of HTML."""
+
+    title: str
+    link: str | None = None
+    guid: str | None = None
+    summary: str = ""
+    body: str = ""
+    published: datetime | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What ``parse.parse`` makes of a body: the feed's title, link and entries."""
+
+    title: str
+    link: str | None
+    entries: tuple[Entry, ...]
+    warning: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What the last successful fetch of a feed left for a conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """Outcome of one fetch; expected outcomes (304, unchanged body) are values, not exceptions."""
+
+    url: str
+    status: int = 200
+    body: bytes | None = None
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    permanent_url: str | None = None
+    retry_after: float | None = None
+    gone: bool = False
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.gone
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The matchable text of one article, field by field."""
+
+    title: str
+    summary: str = ""
+    body: str = ""
+
+    def field(self, name: Field) -> str:
+        return {"title": self.title, "summary": self.summary, "body": self.body}[name]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One occurrence of a query term: offsets point into the field's text as written."""
+
+    term: str
+    field: Field
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A watchlist that matched a document, with the hits that explain why."""
+
+    watchlist: str
+    score: float
+    hits: tuple[Hit, ...] = field(default_factory=tuple)
+
+    @property
+    def terms(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for hit in self.hits:
+            seen.setdefault(hit.text, None)
+        return list(seen)
