@@ -11,10 +11,18 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from monitor.errors import ConfigError, QueryError
 from monitor.units import parse_duration, parse_size
@@ -34,6 +42,7 @@ DEFAULT_USER_AGENT = "newsmon/0.1 (+https://github.com/newsmon/newsmon; self-hos
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _QUIET = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 _RATE = re.compile(r"^\d+/(second|minute|hour|day)$")
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class _Strict(BaseModel):
@@ -316,7 +325,7 @@ def _substitute(value: Any, path: Path, key: str) -> Any:
     return value
 
 
-def _validate[M: BaseModel](model: type[M], data: dict[str, Any], path: Path) -> M:
+def _validate(model: type[_M], data: dict[str, Any], path: Path) -> _M:
     try:
         return model.model_validate(data)
     except ValidationError as err:
@@ -335,7 +344,7 @@ def _key_path(loc: tuple[int | str, ...], data: Any) -> str:
                 label = f"[{part}] ({node[part]['name']})"
             parts.append(label)
             node = node[part] if isinstance(node, list) and part < len(node) else None
-        elif part.startswith("function-") or part in ("url",) and not isinstance(node, dict):
+        elif part.startswith("function-") or (part in ("url",) and not isinstance(node, dict)):
             continue
         else:
             parts.append(("." if parts else "") + part)
