@@ -32,10 +32,13 @@ def main(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from monitor.cli import alerts, db, inspect, run
+    """Every module of this package that lists ``COMMANDS`` adds them to the group."""
+    import importlib
+    import pkgutil
 
-    for module in (run, inspect, db, alerts):
-        for command in module.COMMANDS:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for command in getattr(module, "COMMANDS", ()):
             main.add_command(command)
 
 

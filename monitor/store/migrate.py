@@ -20,7 +20,8 @@ def alembic_config(engine: Engine) -> Config:
         raise StoreError(f"migration scripts not found at {SCRIPTS}; install newsmon from its checkout")
     config = Config()
     config.set_main_option("script_location", str(SCRIPTS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # configparser interpolation
     config.attributes["engine"] = engine
     return config
 
