@@ -40,6 +40,9 @@ class StoredArticle:
     id: int
     feed_id: int
     entry: Entry
+    story_id: int | None = None
+    revision: int = 1
+    previous: Document | None = None  # a revision: the version before this one
 
     @property
     def document(self) -> Document:

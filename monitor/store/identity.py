@@ -1,0 +1,190 @@
+"""The dedup stage: decide for each parsed entry whether it is a new article, a repeat, or a new
+version of a known one, and which story it belongs to (DESIGN.md §5).
+
+1. Identity and fingerprint keys (``url:``, ``guid:``, ``fp:``) against the unique keys of
+   ``article_keys``: a hit is a known article; this feed becomes one more source of it.
+2. A known article whose text changed (a version not seen before, remembered as a per-article
+   ``ver:`` key) gains a revision; an update under the same URL/GUID becomes the article's text.
+3. No key hit: MinHash LSH over the recent articles. A near-duplicate joins that article as a
+   revision (the copy's text is kept in ``article_revisions``; its URL becomes a key).
+4. Otherwise a new article: stored, its features saved, assigned to a story.
+
+Only new articles and revisions flow on to matching. One ``Deduplicator`` per process owns the
+in-memory index; the stage runs under its lock, and a failed transaction drops the index (it is
+rebuilt from the database on the next use).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from monitor import dedup
+from monitor.model import Document, Entry
+from monitor.stories import Features, StoryIndex
+from monitor.store import stories
+from monitor.store.repo import Candidate, FeedState, StoredArticle
+from monitor.store.tables import Article, ArticleFeatures, ArticleKey, ArticleRevision, ArticleSource
+
+FUTURE_SLACK = timedelta(hours=1)
+
+
+def outlet_of(link: str | None, feed_name: str) -> str:
+    """The outlet behind a link: its host without ``www.``; the feed's name when there is no link."""
+    host = (urlsplit(link).hostname or "") if link else ""
+    host = host.removeprefix("www.")
+    return host or feed_name
+
+
+class Deduplicator:
+    """Owns the in-memory near-duplicate and story index of one process."""
+
+    def __init__(self) -> None:
+        self.index = StoryIndex()
+        self.lock = threading.Lock()
+
+    @contextmanager
+    def stage(self) -> Iterator[Deduplicator]:
+        with self.lock:
+            try:
+                yield self
+            except BaseException:
+                self.index = StoryIndex()  # it may hold rows that were rolled back
+                raise
+
+    def store(self, session: Session, feed: FeedState, candidates: Iterable[Candidate],
+              now: datetime) -> list[StoredArticle]:
+        """New articles and new versions of known ones; repeats only gain a source."""
+        stories.load_index(session, self.index, now)
+        out: list[StoredArticle] = []
+        for candidate in candidates:
+            if candidate.keys:
+                stored = self._one(session, feed, candidate, now)
+                if stored is not None:
+                    out.append(stored)
+        return out
+
+    def _one(self, session: Session, feed: FeedState, candidate: Candidate, now: datetime) -> StoredArticle | None:
+        entry = candidate.entry
+        tokens = dedup.content_words(entry)
+        version = dedup.content_hash(entry)
+        fp = dedup.fingerprint_key(entry, tokens)
+        keys = candidate.keys + ((fp,) if fp else ())
+        outlet = outlet_of(entry.link, feed.name)
+        existing = _existing(session, keys)
+        near = False
+        signature = None
+        if existing is None:
+            signature = dedup.signature(tokens)
+            existing = self.index.near_duplicate(signature)
+            near = existing is not None and session.get(Article, existing) is not None
+            existing = existing if near else None
+        if existing is None:
+            inserted = _insert(session, feed, entry, keys, version, outlet, now)
+            if inserted is not None:
+                if signature is None:
+                    signature = dedup.signature(tokens)
+                return self._features(session, inserted, entry, signature, version, outlet, now)
+            existing = _existing(session, keys)
+            if existing is None:
+                return None
+        _link(session, existing, feed.id, keys, outlet, entry.link, now)
+        story_id = stories.story_of(session, existing)
+        if story_id is not None:
+            stories.add_outlet(session, story_id, outlet, now)
+        return _revise(session, existing, feed, entry, version, near, story_id, now)
+
+    def _features(self, session: Session, article: Article, entry: Entry, signature: np.ndarray | None, version: str,
+                  outlet: str, now: datetime) -> StoredArticle:
+        published = entry.published
+        at = published if published is not None and published <= now + FUTURE_SLACK else now
+        terms = dedup.story_terms(entry)
+        title_terms = dedup.story_terms(replace(entry, summary="", body=""))
+        features = Features(article.id, at, now, title_terms, terms | title_terms, signature)
+        story_id = stories.join_or_create(session, self.index.story_for(features), article.id, entry.title, now)
+        features.story_id = story_id
+        stories.add_outlet(session, story_id, outlet, now)
+        stories.save_features(session, features, version)
+        session.flush()
+        self.index.add(features)
+        return StoredArticle(article.id, article.feed_id, entry, story_id=story_id)
+
+
+def _existing(session: Session, keys: tuple[str, ...]) -> int | None:
+    return session.scalar(select(ArticleKey.article_id).where(ArticleKey.key.in_(keys)).limit(1))
+
+
+def _version_key(article_id: int, version: str) -> str:
+    return f"ver:{article_id}:{version}"
+
+
+def _insert(session: Session, feed: FeedState, entry: Entry, keys: tuple[str, ...], version: str, outlet: str,
+            now: datetime) -> Article | None:
+    try:
+        with session.begin_nested():
+            article = Article(feed_id=feed.id, title=entry.title, link=entry.link, guid=entry.guid,
+                              summary=entry.summary, body=entry.body or None, author=entry.author,
+                              published=entry.published, first_seen=now)
+            session.add(article)
+            session.flush()
+            session.add_all(ArticleKey(key=key, article_id=article.id) for key in keys)
+            session.add(ArticleKey(key=_version_key(article.id, version), article_id=article.id))
+            session.add(ArticleSource(article_id=article.id, feed_id=feed.id, seen_at=now, outlet=outlet[:200],
+                                      link=entry.link))
+            session.flush()
+    except IntegrityError:
+        return None  # another writer stored it first: the unique key decided
+    return article
+
+
+def _link(session: Session, article_id: int, feed_id: int, keys: tuple[str, ...], outlet: str, link: str | None,
+          now: datetime) -> None:
+    known = set(session.scalars(select(ArticleKey.key).where(ArticleKey.key.in_(keys))))
+    try:
+        with session.begin_nested():
+            session.add_all(ArticleKey(key=key, article_id=article_id) for key in keys if key not in known)
+            if session.get(ArticleSource, (article_id, feed_id)) is None:
+                session.add(ArticleSource(article_id=article_id, feed_id=feed_id, seen_at=now, outlet=outlet[:200],
+                                          link=link))
+            session.flush()
+    except IntegrityError:
+        pass  # a concurrent writer linked it; nothing is lost
+
+
+def _revise(session: Session, article_id: int, feed: FeedState, entry: Entry, version: str, near: bool,
+            story_id: int | None, now: datetime) -> StoredArticle | None:
+    """A version of the article not seen before becomes a revision; a repeat returns None."""
+    key = _version_key(article_id, version)
+    if session.get(ArticleKey, key) is not None:
+        return None
+    article = session.get_one(Article, article_id)
+    previous = Document(article.title, article.summary, article.body or "")
+    features = session.get(ArticleFeatures, article_id)
+    revision = (features.revision if features else 1) + 1
+    try:
+        with session.begin_nested():
+            session.add(ArticleKey(key=key, article_id=article_id))
+            session.add(ArticleRevision(article_id=article_id, revision=revision, feed_id=feed.id, title=entry.title,
+                                        link=entry.link, summary=entry.summary, body=entry.body or None,
+                                        seen_at=now))
+            session.flush()
+    except IntegrityError:
+        return None  # a concurrent writer recorded this version
+    if features is not None:
+        features.revision = revision
+    if not near:  # an update under the same URL or GUID: the newest version is the article's text
+        article.title, article.summary, article.body = entry.title, entry.summary, entry.body or None
+        if features is not None:
+            features.content_hash = version
+    return StoredArticle(article_id, article.feed_id, entry, story_id=story_id, revision=revision,
+                         previous=previous)
