@@ -101,7 +101,9 @@ CASES: list[tuple[str, str, str, bool]] = [
 ]
 
 
-@pytest.mark.parametrize(("rule", "query", "text", "expected"), CASES, ids=[f"{c[0]}:{c[1]}:{c[3]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("rule", "query", "text", "expected"), CASES, ids=[f"{c[0]}:{c[1]}:{c[3]}" for c in CASES]
+)
 def test_rule(rule: str, query: str, text: str, expected: bool) -> None:
     assert matches(query, text) is expected, f"{rule}: {query!r} on {text!r}"
 
