@@ -184,12 +184,14 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
     entities: dict[str, EntityConfig] = {}
     watchlists: list[WatchlistConfig] = []
     owner: dict[str, Path] = {}
+    entity_owner: dict[str, Path] = {}
     for file in _watchlist_files(base / monitor.watchlists, cfg_path):
         part = _validate(WatchlistFile, _read_yaml(file), file)
         for key, entity in part.entities.items():
             if key in entities:
-                raise ConfigError(f"entity {key!r} is defined twice", file=str(file), key=f"entities.{key}")
-            entities[key] = entity
+                raise ConfigError(f"entity {key!r} is already defined in {entity_owner[key]}", file=str(file),
+                                  key=f"entities.{key}")
+            entities[key], entity_owner[key] = entity, file
         for index, watchlist in enumerate(part.watchlists):
             if watchlist.name in owner:
                 raise ConfigError(
