@@ -33,6 +33,7 @@ MIN_FP_WORDS = 25  # words of title + text before a fingerprint identifies an ar
 MIN_NEAR_WORDS = 20  # words before near-duplicate detection is trusted
 SHINGLE = 3
 NUM_PERM = 128
+SCHEME = "affine32"  # datasketch 2 default; stored signatures depend on it
 STORY_TEXT_CHARS = 1500  # story terms come from the title and the lead, not a 5,000-word body
 
 _WORD = re.compile(r"\w+(?:[-']\w+)*")
@@ -49,7 +50,7 @@ montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz
 august september oktober november dezember uhr jahr jahre jahren prozent millionen milliarden euro
 mehr neue neuer neues laut sagte sagt erklärte angaben bericht berichte foto video audio live ticker
 liveblog newsblog update zudem außerdem allerdings inzwischen zunächst demnach
-""".split())
+""".split())  # noqa: SIM905
 
 
 def identity_keys(entry: Entry, feed_id: int) -> tuple[str, ...]:
@@ -107,16 +108,17 @@ def signature(tokens: list[str]) -> np.ndarray | None:
         return None
     from datasketch import MinHash
 
-    minhash = MinHash(num_perm=NUM_PERM, permutations=_permutations())
+    minhash = MinHash(num_perm=NUM_PERM, permutations=_permutations(), scheme=SCHEME)
     minhash.update_batch([s.encode() for s in shingles(tokens)])
-    return minhash.hashvalues.copy()
+    values: np.ndarray = minhash.hashvalues.copy()
+    return values
 
 
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     from datasketch import MinHash
 
-    perms: tuple[np.ndarray, np.ndarray] = MinHash(num_perm=NUM_PERM, seed=1).permutations
+    perms: tuple[np.ndarray, np.ndarray] = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
     return perms
 
 

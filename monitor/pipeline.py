@@ -86,8 +86,8 @@ def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:
         alerts = match_and_enqueue(session, new, feed.name, ctx.matcher, ctx.settings, now)
         repo.record_fetch(session, feed.id, result, now, next_poll(now, ctx.interval_of(feed.name), result,
                                                                     failures, ctx.rng))
-    fresh = sum(1 for article in new if article.previous is None)
-    log.info("polled: %d entries, %d new, %d revised, %d alerts", len(candidates), fresh, len(new) - fresh, alerts,
+    fresh = sum(1 for article in new if article.is_new)
+    log.info("polled: %d entries, %d new, %d alerts", len(candidates), fresh, alerts,
              extra={"feed": feed.name, "url": feed.url})
     return PollOutcome(feed.name, fresh, alerts)
 

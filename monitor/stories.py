@@ -24,12 +24,11 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from monitor.dedup import NUM_PERM, _permutations, similarity
+from monitor.dedup import NUM_PERM, SCHEME, _permutations, similarity
 
 WINDOW = timedelta(hours=36)
 HORIZON = timedelta(days=7)
@@ -192,17 +191,13 @@ def _new_lsh() -> Any:
 def _minhash(signature: np.ndarray) -> Any:
     from datasketch import MinHash
 
-    return MinHash(num_perm=NUM_PERM, hashvalues=signature, permutations=_permutations())
-
-
-@lru_cache(maxsize=1)
-def signature_dtype() -> np.dtype[Any]:
-    return np.dtype(np.uint64)
+    return MinHash(num_perm=NUM_PERM, hashvalues=signature, permutations=_permutations(), scheme=SCHEME)
 
 
 def pack(signature: np.ndarray | None) -> bytes | None:
-    return None if signature is None else signature.astype(signature_dtype()).tobytes()
+    """A signature as stored: ``NUM_PERM`` little-endian 32-bit values (the affine32 scheme's range)."""
+    return None if signature is None else signature.astype("<u4").tobytes()
 
 
 def unpack(data: bytes | None) -> np.ndarray | None:
-    return None if not data else np.frombuffer(data, dtype=signature_dtype()).copy()
+    return None if not data else np.frombuffer(data, dtype="<u4").astype(np.uint64)

@@ -24,17 +24,16 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import numpy as np
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor import dedup
 from monitor.model import Document, Entry
-from monitor.stories import Features, StoryIndex
 from monitor.store import stories
 from monitor.store.repo import Candidate, FeedState, StoredArticle
 from monitor.store.tables import Article, ArticleFeatures, ArticleKey, ArticleRevision, ArticleSource
+from monitor.stories import Features, StoryIndex
 
 FUTURE_SLACK = timedelta(hours=1)
 
@@ -100,9 +99,11 @@ class Deduplicator:
                 return None
         _link(session, existing, feed.id, keys, outlet, entry.link, now)
         story_id = stories.story_of(session, existing)
-        if story_id is not None:
-            stories.add_outlet(session, story_id, outlet, now)
-        return _revise(session, existing, feed, entry, version, near, story_id, now)
+        grown = story_id is not None and stories.add_outlet(session, story_id, outlet, now)
+        revised = _revise(session, existing, feed, entry, version, near, story_id, now)
+        if revised is None and grown:  # a repeat at one more outlet: only the story's trending may change
+            return StoredArticle(existing, feed.id, entry, story_id=story_id, repeat=True)
+        return revised
 
     def _features(self, session: Session, article: Article, entry: Entry, signature: np.ndarray | None, version: str,
                   outlet: str, now: datetime) -> StoredArticle:

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.stories import HORIZON, Features, StoryIndex, pack, unpack
 from monitor.store.tables import Alert, Article, ArticleFeatures, ArticleSource, Feed, Story, StoryOutlet
+from monitor.stories import HORIZON, Features, StoryIndex, pack, unpack
 
 
 def load_index(session: Session, index: StoryIndex, now: datetime) -> int:
@@ -56,13 +56,17 @@ def join_or_create(session: Session, story_id: int | None, article_id: int, titl
     return story.id
 
 
-def add_outlet(session: Session, story_id: int, outlet: str, now: datetime) -> None:
-    if session.get(StoryOutlet, (story_id, outlet)) is None:
-        session.add(StoryOutlet(story_id=story_id, outlet=outlet[:200], first_seen=now))
-        story = session.get_one(Story, story_id)
-        story.outlet_count += 1
-        story.last_seen = max(story.last_seen, now)
-        session.flush()
+def add_outlet(session: Session, story_id: int, outlet: str, now: datetime) -> bool:
+    """Count the outlet for the story; False when it was already counted."""
+    outlet = outlet[:200]
+    if session.get(StoryOutlet, (story_id, outlet)) is not None:
+        return False
+    session.add(StoryOutlet(story_id=story_id, outlet=outlet, first_seen=now))
+    story = session.get_one(Story, story_id)
+    story.outlet_count += 1
+    story.last_seen = max(story.last_seen, now)
+    session.flush()
+    return True
 
 
 def outlets_within(session: Session, story_id: int, since: datetime) -> int:
@@ -75,16 +79,21 @@ def story_of(session: Session, article_id: int) -> int | None:
     return session.scalar(select(ArticleFeatures.story_id).where(ArticleFeatures.article_id == article_id))
 
 
-def story_alerts(session: Session, story_id: int, watchlist: str, kinds: tuple[str, ...]) -> list[Alert]:
-    """Outbox rows of a watchlist for any article of the story, of the given kinds."""
+def story_alerts(session: Session, story_id: int, watchlist: str, exclude: tuple[str, ...]) -> list[Alert]:
+    """Outbox rows of a watchlist for any article of the story, except those of the kinds given."""
     query = (select(Alert).join(ArticleFeatures, ArticleFeatures.article_id == Alert.article_id)
-             .where(ArticleFeatures.story_id == story_id, Alert.watchlist == watchlist, Alert.kind.in_(kinds))
+             .where(ArticleFeatures.story_id == story_id, Alert.watchlist == watchlist, Alert.kind.not_in(exclude))
              .order_by(Alert.id))
     return list(session.scalars(query))
 
 
 def article_alerts(session: Session, article_id: int, watchlist: str) -> list[Alert]:
     return list(session.scalars(select(Alert).where(Alert.article_id == article_id, Alert.watchlist == watchlist)))
+
+
+def outlets_of(session: Session, story_id: int) -> list[str]:
+    return list(session.scalars(select(StoryOutlet.outlet).where(StoryOutlet.story_id == story_id)
+                                .order_by(StoryOutlet.first_seen, StoryOutlet.outlet)))
 
 
 def story_count(session: Session) -> int:
@@ -122,8 +131,7 @@ def story_view(session: Session, story_id: int) -> StoryView | None:
 
 
 def _view(session: Session, story: Story) -> StoryView:
-    outlets = list(session.scalars(select(StoryOutlet.outlet).where(StoryOutlet.story_id == story.id)
-                                   .order_by(StoryOutlet.first_seen, StoryOutlet.outlet)))
+    outlets = outlets_of(session, story.id)
     rows = session.execute(
         select(Article, ArticleFeatures.revision).join(ArticleFeatures, ArticleFeatures.article_id == Article.id)
         .where(ArticleFeatures.story_id == story.id).order_by(Article.first_seen, Article.id))
