@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
@@ -32,6 +31,8 @@ MIN_GLOBAL_GUID = 8
 MIN_FP_WORDS = 25  # words of title + text before a fingerprint identifies an article on its own
 MIN_NEAR_WORDS = 20  # words before near-duplicate detection is trusted
 SHINGLE = 3
+NEAR_JACCARD = 0.6
+NEAR_CONTAINED = 0.85
 NUM_PERM = 128
 SCHEME = "affine32"  # datasketch 2 default; stored signatures depend on it
 STORY_TEXT_CHARS = 1500  # story terms come from the title and the lead, not a 5,000-word body
@@ -59,7 +60,7 @@ def identity_keys(entry: Entry, feed_id: int) -> tuple[str, ...]:
         keys.append("url:" + canonical_url(entry.link))
     guid = (entry.guid or "").strip()
     if guid:
-        if guid.startswith(("http://", "https://")):
+        if guid.lower().startswith(("http://", "https://")):
             key = "url:" + canonical_url(guid)
         elif len(guid) >= MIN_GLOBAL_GUID:
             key = "guid:" + guid
@@ -127,12 +128,18 @@ def similarity(left: np.ndarray, right: np.ndarray) -> float:
     return float(np.count_nonzero(left == right)) / len(left)
 
 
-def overlap(left: Iterable[str], right: Iterable[str]) -> float:
-    """Containment of the smaller shingle set in the larger: an added paragraph keeps it high."""
-    a, b = set(left), set(right)
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
+def near_duplicate(left: list[str], right: list[str]) -> bool:
+    """Lightly edited copies: the word 3-shingles mostly agree (``NEAR_JACCARD``), or one text holds
+    nearly all of the other (``NEAR_CONTAINED``: an added paragraph, a longer version) and is at
+    most twice as long (a round-up quoting a short item is not a version of it)."""
+    if min(len(left), len(right)) < MIN_NEAR_WORDS:
+        return False
+    a, b = shingles(left), shingles(right)
+    common = len(a & b)
+    if common / len(a | b) >= NEAR_JACCARD:
+        return True
+    small, large = sorted((len(a), len(b)))
+    return common / small >= NEAR_CONTAINED and large <= 2 * small
 
 
 def story_terms(entry: Entry) -> frozenset[str]:
@@ -142,7 +149,7 @@ def story_terms(entry: Entry) -> frozenset[str]:
     for word in _WORD.findall(unicodedata.normalize("NFKC", text.translate(_INVISIBLE))):
         if not word[0].isupper() or word.isdigit():
             continue
-        for part in {word, *word.split("-")} if "-" in word else (word,):
+        for part in word.split("-"):
             term = _term(part)
             if term:
                 terms.add(term)

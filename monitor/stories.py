@@ -4,8 +4,8 @@ One ``StoryIndex`` per process holds the features of recently seen articles (``H
 first-seen time); storage persists the same features, so after a restart the index is rebuilt
 lazily from the database, and articles other processes stored are added incrementally.
 
-Near-duplicates: datasketch MinHash LSH over word 3-shingles proposes candidates; the estimated
-Jaccard similarity must reach ``NEAR_JACCARD``. Only articles without an exact identity or
+Near-duplicates: datasketch MinHash LSH over word 3-shingles proposes candidates, the caller
+compares the texts (``dedup.near_duplicate``). Only articles without an exact identity or
 fingerprint match get here.
 
 Stories: an article is compared with the articles of the time window (``WINDOW`` around its
@@ -32,11 +32,11 @@ from monitor.dedup import NUM_PERM, SCHEME, _permutations, similarity
 
 WINDOW = timedelta(hours=36)
 HORIZON = timedelta(days=7)
-LSH_THRESHOLD = 0.5
-NEAR_JACCARD = 0.6
+LSH_THRESHOLD = 0.4
+CANDIDATE = 0.35  # estimated Jaccard a candidate needs before its text is compared
 LINK = 0.12
-CENTROID = 0.10
-TITLE_WEIGHT = 3.0
+CENTROID = 0.15
+TITLE_WEIGHT = 2.0
 MIN_SHARED = 2
 COMMON = 0.2  # terms in more than this share of the index do not propose candidates
 
@@ -75,19 +75,19 @@ class StoryIndex:
     def __len__(self) -> int:
         return len(self.items)
 
-    def near_duplicate(self, signature: np.ndarray | None) -> int | None:
-        """The recent article this signature is a lightly edited copy of, if any."""
+    def near_candidates(self, signature: np.ndarray | None) -> list[int]:
+        """Recent articles whose estimated similarity to this signature makes them worth a check,
+        most similar first (the caller verifies on the texts: ``dedup.near_duplicate``)."""
         if signature is None or not self.items:
-            return None
-        best, score = None, 0.0
+            return []
+        scored = []
         for key in self.lsh.query(_minhash(signature)):
             other = self.items.get(int(key))
-            if other is None or other.signature is None:
-                continue
-            value = similarity(signature, other.signature)
-            if value >= NEAR_JACCARD and value > score:
-                best, score = other.article_id, value
-        return best
+            if other is not None and other.signature is not None:
+                value = similarity(signature, other.signature)
+                if value >= CANDIDATE:
+                    scored.append((value, other.article_id))
+        return [article_id for _value, article_id in sorted(scored, reverse=True)]
 
     def story_for(self, features: Features) -> int | None:
         """The story this article belongs to, or None when it starts a new one."""

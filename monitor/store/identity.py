@@ -85,9 +85,8 @@ class Deduplicator:
         signature = None
         if existing is None:
             signature = dedup.signature(tokens)
-            existing = self.index.near_duplicate(signature)
-            near = existing is not None and session.get(Article, existing) is not None
-            existing = existing if near else None
+            existing = _near(session, self.index.near_candidates(signature), tokens)
+            near = existing is not None
         if existing is None:
             inserted = _insert(session, feed, entry, keys, version, outlet, now)
             if inserted is not None:
@@ -119,6 +118,17 @@ class Deduplicator:
         session.flush()
         self.index.add(features)
         return StoredArticle(article.id, article.feed_id, entry, story_id=story_id)
+
+
+def _near(session: Session, candidates: list[int], tokens: list[str]) -> int | None:
+    for article_id in candidates[:5]:
+        article = session.get(Article, article_id)
+        if article is None:
+            continue
+        stored = Entry(title=article.title, summary=article.summary, body=article.body or "")
+        if dedup.near_duplicate(tokens, dedup.content_words(stored)):
+            return article_id
+    return None
 
 
 def _existing(session: Session, keys: tuple[str, ...]) -> int | None:
