@@ -163,9 +163,9 @@ def _term(word: str) -> str | None:
     lowered = word.casefold()
     if lowered in _STOP:
         return None
-    import simplemma
+    from monitor.text.tokens import dictionary  # simplemma's table, shared with the matcher
 
-    lemma = str(simplemma.lemmatize(word, lang="de")).casefold()
+    lemma = dictionary().get(word, word).casefold()
     if lemma in _STOP:
         return None
     return lemma.translate(_FOLD)

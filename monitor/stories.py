@@ -22,15 +22,18 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 
+from monitor import dedup
 from monitor.dedup import NUM_PERM, SCHEME, _permutations, similarity
+from monitor.model import Entry
 
 WINDOW = timedelta(hours=36)
+FUTURE_SLACK = timedelta(hours=1)
 HORIZON = timedelta(days=7)
 LSH_THRESHOLD = 0.4
 CANDIDATE = 0.35  # estimated Jaccard a candidate needs before its text is compared
@@ -52,6 +55,34 @@ class Features:
     terms: frozenset[str]
     signature: np.ndarray | None = None
     story_id: int | None = None
+
+
+def features(article_id: int, entry: Entry, seen: datetime, signature: np.ndarray | None = None) -> Features:
+    """The features of a parsed entry; its story clock is the published time unless that lies ahead."""
+    published = entry.published
+    at = published if published is not None and published <= seen + FUTURE_SLACK else seen
+    title = dedup.story_terms(replace(entry, summary="", body=""))
+    return Features(article_id, at, seen, title, dedup.story_terms(entry) | title, signature)
+
+
+class LocalStories:
+    """Story numbers for a run without a database (``newsmon match``): copies share their story."""
+
+    def __init__(self) -> None:
+        self.index = StoryIndex()
+        self.by_key: dict[str, int] = {}
+
+    def story_of(self, entry: Entry, keys: tuple[str, ...], now: datetime) -> int:
+        fp = dedup.fingerprint_key(entry)
+        keys = keys + ((fp,) if fp else ())
+        for key in keys:
+            if key in self.by_key:
+                return self.by_key[key]
+        item = features(len(self.index) + 1, entry, now)
+        item.story_id = self.index.story_for(item) or len(self.index.stories) + 1
+        self.index.add(item)
+        self.by_key.update(dict.fromkeys(keys, item.story_id))
+        return item.story_id
 
 
 @dataclass(slots=True)

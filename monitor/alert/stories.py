@@ -131,8 +131,9 @@ def _trending(session: Session, article: StoredArticle, match_of: dict[str, Matc
         count = stories.outlets_within(session, article.story_id, now - timedelta(seconds=rule.within))
         if count < rule.outlets:
             continue
-        term = (match.terms if match else []) or [t for a in earlier for t in a.payload.get("terms", [])] or \
-            [watchlist.name]
+        term = list(dict.fromkeys(
+            [hit.term for hit in match.hits] if match else
+            [hit["term"] for a in earlier for hit in a.payload.get("hits", []) if hit.get("term")])) or [watchlist.name]
         story = session.get_one(Story, article.story_id)
         minutes = round(rule.within / 60)
         payload = {"watchlist": watchlist.name, "kind": TRENDING, "story": story.id, "story_title": story.title,

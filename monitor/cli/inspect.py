@@ -44,8 +44,9 @@ def status(as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{report['articles']} articles · outbox: {report['outbox']['pending']} pending, "
-                        f"{report['outbox']['sent']} sent, {report['outbox']['dead']} dead")
+    table = Table(title=f"{report['articles']} articles, {report['stories']} stories · outbox: "
+                        f"{report['outbox']['pending']} pending, {report['outbox']['sent']} sent, "
+                        f"{report['outbox']['dead']} dead")
     for column in ("feed", "articles", "last ok", "next poll", "last error"):
         table.add_column(column)
     for feed in report["feeds"]:

@@ -19,8 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -33,9 +32,8 @@ from monitor.model import Document, Entry
 from monitor.store import stories
 from monitor.store.repo import Candidate, FeedState, StoredArticle
 from monitor.store.tables import Article, ArticleFeatures, ArticleKey, ArticleRevision, ArticleSource
-from monitor.stories import Features, StoryIndex
-
-FUTURE_SLACK = timedelta(hours=1)
+from monitor.stories import StoryIndex
+from monitor.stories import features as features_of
 
 
 def outlet_of(link: str | None, feed_name: str) -> str:
@@ -106,11 +104,7 @@ class Deduplicator:
 
     def _features(self, session: Session, article: Article, entry: Entry, signature: np.ndarray | None, version: str,
                   outlet: str, now: datetime) -> StoredArticle:
-        published = entry.published
-        at = published if published is not None and published <= now + FUTURE_SLACK else now
-        terms = dedup.story_terms(entry)
-        title_terms = dedup.story_terms(replace(entry, summary="", body=""))
-        features = Features(article.id, at, now, title_terms, terms | title_terms, signature)
+        features = features_of(article.id, entry, now, signature)
         story_id = stories.join_or_create(session, self.index.story_for(features), article.id, entry.title, now)
         features.story_id = story_id
         stories.add_outlet(session, story_id, outlet, now)
