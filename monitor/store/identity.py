@@ -16,6 +16,7 @@ rebuilt from the database on the next use).
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -74,11 +75,12 @@ class Deduplicator:
     def _one(self, session: Session, feed: FeedState, candidate: Candidate, now: datetime) -> StoredArticle | None:
         entry = candidate.entry
         tokens = dedup.content_words(entry)
-        version = dedup.content_hash(entry)
         fp = dedup.fingerprint_key(entry, tokens)
+        version = _version_key(candidate.keys[0], dedup.content_hash(entry))
         keys = candidate.keys + ((fp,) if fp else ())
         outlet = outlet_of(entry.link, feed.name)
-        existing = _existing(session, keys)
+        found = _found(session, (*keys, version))
+        existing = found.get(version) or next((found[key] for key in keys if key in found), None)
         near = False
         signature = None
         if existing is None:
@@ -86,30 +88,37 @@ class Deduplicator:
             existing = _near(session, self.index.near_candidates(signature), tokens)
             near = existing is not None
         if existing is None:
-            inserted = _insert(session, feed, entry, keys, version, outlet, now)
+            inserted = _insert(session, feed, entry, (*keys, version), outlet, now)
             if inserted is not None:
                 if signature is None:
                     signature = dedup.signature(tokens)
-                return self._features(session, inserted, entry, signature, version, outlet, now)
-            existing = _existing(session, keys)
+                return self._features(session, inserted, entry, signature, outlet, now)
+            found = _found(session, (*keys, version))
+            existing = next((found[key] for key in keys if key in found), None)
             if existing is None:
                 return None
-        _link(session, existing, feed.id, keys, outlet, entry.link, now)
-        story_id = stories.story_of(session, existing)
-        grown = story_id is not None and stories.add_outlet(session, story_id, outlet, now)
-        revised = _revise(session, existing, feed, entry, version, near, story_id, now)
-        if revised is None and grown:  # a repeat at one more outlet: only the story's trending may change
-            return StoredArticle(existing, feed.id, entry, story_id=story_id, repeat=True)
-        return revised
+        new_source = _link(session, existing, feed.id, [k for k in keys if k not in found], outlet, entry.link, now)
+        grown = False
+        if new_source:
+            story_id = self._story_of(session, existing)
+            grown = story_id is not None and stories.add_outlet(session, story_id, outlet, now)
+        if version in found or _same_text(session, existing, entry, version):  # a version seen before: a repeat
+            if grown:  # … at one more outlet: only the story's trending may change
+                return StoredArticle(existing, feed.id, entry, story_id=self._story_of(session, existing), repeat=True)
+            return None
+        return _revise(session, existing, feed, entry, version, near, self._story_of(session, existing), now)
 
-    def _features(self, session: Session, article: Article, entry: Entry, signature: np.ndarray | None, version: str,
+    def _story_of(self, session: Session, article_id: int) -> int | None:
+        known = self.index.items.get(article_id)
+        return known.story_id if known is not None else stories.story_of(session, article_id)
+
+    def _features(self, session: Session, article: Article, entry: Entry, signature: np.ndarray | None,
                   outlet: str, now: datetime) -> StoredArticle:
         features = features_of(article.id, entry, now, signature)
-        story_id = stories.join_or_create(session, self.index.story_for(features), article.id, entry.title, now)
+        story_id = stories.join_or_create(session, self.index.story_for(features), article.id, entry.title, outlet,
+                                          now)
         features.story_id = story_id
-        stories.add_outlet(session, story_id, outlet, now)
-        stories.save_features(session, features, version)
-        session.flush()
+        stories.save_features(session, features, entry_hash(entry))
         self.index.add(features)
         return StoredArticle(article.id, article.feed_id, entry, story_id=story_id)
 
@@ -125,15 +134,21 @@ def _near(session: Session, candidates: list[int], tokens: list[str]) -> int | N
     return None
 
 
-def _existing(session: Session, keys: tuple[str, ...]) -> int | None:
-    return session.scalar(select(ArticleKey.article_id).where(ArticleKey.key.in_(keys)).limit(1))
+def entry_hash(entry: Entry) -> str:
+    return dedup.content_hash(entry)
 
 
-def _version_key(article_id: int, version: str) -> str:
-    return f"ver:{article_id}:{version}"
+def _found(session: Session, keys: tuple[str, ...]) -> dict[str, int]:
+    query = select(ArticleKey.key, ArticleKey.article_id).where(ArticleKey.key.in_(keys))
+    return {key: article_id for key, article_id in session.execute(query)}
 
 
-def _insert(session: Session, feed: FeedState, entry: Entry, keys: tuple[str, ...], version: str, outlet: str,
+def _version_key(identity: str, content_hash: str) -> str:
+    """One version of the text under one identity (URL/GUID): seen before means a repeat."""
+    return "ver:" + hashlib.sha1(f"{identity}\n{content_hash}".encode()).hexdigest()
+
+
+def _insert(session: Session, feed: FeedState, entry: Entry, keys: tuple[str, ...], outlet: str,
             now: datetime) -> Article | None:
     try:
         with session.begin_nested():
@@ -143,7 +158,6 @@ def _insert(session: Session, feed: FeedState, entry: Entry, keys: tuple[str, ..
             session.add(article)
             session.flush()
             session.add_all(ArticleKey(key=key, article_id=article.id) for key in keys)
-            session.add(ArticleKey(key=_version_key(article.id, version), article_id=article.id))
             session.add(ArticleSource(article_id=article.id, feed_id=feed.id, seen_at=now, outlet=outlet[:200],
                                       link=entry.link))
             session.flush()
@@ -152,33 +166,48 @@ def _insert(session: Session, feed: FeedState, entry: Entry, keys: tuple[str, ..
     return article
 
 
-def _link(session: Session, article_id: int, feed_id: int, keys: tuple[str, ...], outlet: str, link: str | None,
-          now: datetime) -> None:
-    known = set(session.scalars(select(ArticleKey.key).where(ArticleKey.key.in_(keys))))
+def _link(session: Session, article_id: int, feed_id: int, missing: list[str], outlet: str, link: str | None,
+          now: datetime) -> bool:
+    """Add the keys not known yet and this feed as a source; True when the source is new."""
+    new_source = session.get(ArticleSource, (article_id, feed_id)) is None
+    if not missing and not new_source:
+        return False
     try:
         with session.begin_nested():
-            session.add_all(ArticleKey(key=key, article_id=article_id) for key in keys if key not in known)
-            if session.get(ArticleSource, (article_id, feed_id)) is None:
+            session.add_all(ArticleKey(key=key, article_id=article_id) for key in missing)
+            if new_source:
                 session.add(ArticleSource(article_id=article_id, feed_id=feed_id, seen_at=now, outlet=outlet[:200],
                                           link=link))
             session.flush()
     except IntegrityError:
-        pass  # a concurrent writer linked it; nothing is lost
+        return False  # a concurrent writer linked it; nothing is lost
+    return new_source
+
+
+def _same_text(session: Session, article_id: int, entry: Entry, version: str) -> bool:
+    """The article's current text under another identity (a wire copy): remember the version, no revision."""
+    features = session.get(ArticleFeatures, article_id)
+    if features is None or features.content_hash != entry_hash(entry):
+        return False
+    try:
+        with session.begin_nested():
+            session.add(ArticleKey(key=version, article_id=article_id))
+            session.flush()
+    except IntegrityError:
+        pass
+    return True
 
 
 def _revise(session: Session, article_id: int, feed: FeedState, entry: Entry, version: str, near: bool,
             story_id: int | None, now: datetime) -> StoredArticle | None:
-    """A version of the article not seen before becomes a revision; a repeat returns None."""
-    key = _version_key(article_id, version)
-    if session.get(ArticleKey, key) is not None:
-        return None
+    """A version of the article not seen before becomes a revision."""
     article = session.get_one(Article, article_id)
     previous = Document(article.title, article.summary, article.body or "")
     features = session.get(ArticleFeatures, article_id)
     revision = (features.revision if features else 1) + 1
     try:
         with session.begin_nested():
-            session.add(ArticleKey(key=key, article_id=article_id))
+            session.add(ArticleKey(key=version, article_id=article_id))
             session.add(ArticleRevision(article_id=article_id, revision=revision, feed_id=feed.id, title=entry.title,
                                         link=entry.link, summary=entry.summary, body=entry.body or None,
                                         seen_at=now))
@@ -190,6 +219,6 @@ def _revise(session: Session, article_id: int, feed: FeedState, entry: Entry, ve
     if not near:  # an update under the same URL or GUID: the newest version is the article's text
         article.title, article.summary, article.body = entry.title, entry.summary, entry.body or None
         if features is not None:
-            features.content_hash = version
+            features.content_hash = entry_hash(entry)
     return StoredArticle(article_id, article.feed_id, entry, story_id=story_id, revision=revision,
                          previous=previous)

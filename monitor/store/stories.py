@@ -42,17 +42,20 @@ def save_features(session: Session, features: Features, content_hash: str) -> No
                                 at=features.at, first_seen=features.seen, revision=1))
 
 
-def join_or_create(session: Session, story_id: int | None, article_id: int, title: str, now: datetime) -> int:
-    """The story the article joins (its counters updated), or a new story it starts."""
+def join_or_create(session: Session, story_id: int | None, article_id: int, title: str, outlet: str,
+                   now: datetime) -> int:
+    """The story the article joins (its counters updated), or a new story it starts; the outlet counted."""
     story = session.get(Story, story_id) if story_id is not None else None
-    if story is None:
-        story = Story(first_article_id=article_id, title=title, first_seen=now, last_seen=now, article_count=1,
-                      outlet_count=0)
-        session.add(story)
-        session.flush()
-    else:
+    if story is not None:
         story.article_count += 1
         story.last_seen = max(story.last_seen, now)
+        add_outlet(session, story.id, outlet, now)
+        return story.id
+    story = Story(first_article_id=article_id, title=title, first_seen=now, last_seen=now, article_count=1,
+                  outlet_count=1)
+    session.add(story)
+    session.flush()
+    session.add(StoryOutlet(story_id=story.id, outlet=outlet[:200], first_seen=now))
     return story.id
 
 
@@ -65,7 +68,6 @@ def add_outlet(session: Session, story_id: int, outlet: str, now: datetime) -> b
     story = session.get_one(Story, story_id)
     story.outlet_count += 1
     story.last_seen = max(story.last_seen, now)
-    session.flush()
     return True
 
 
