@@ -190,9 +190,15 @@ class Matcher:
             if self._automaton is None:
                 continue
             pattern: Pattern
-            for end, pattern in self._automaton.iter(" " + norm.text + " "):
+            folded = norm.text
+            for end, pattern in self._automaton.iter(" " + folded + " "):
                 start = end - pattern.length + pattern.lead  # the padding space cancels the + 1
                 stop = end - pattern.trail
+                if not pattern.lead:  # a compound head (*gipfel): the hit is the whole word
+                    start = folded.rfind(" ", 0, start) + 1
+                if not pattern.trail:  # a prefix (Tomahawk*): likewise
+                    found_end = folded.find(" ", stop)
+                    stop = len(folded) if found_end < 0 else found_end
                 for leaf in pattern.leaves:
                     found.setdefault(leaf, []).append((where, start, stop))
         return fields, found

@@ -32,8 +32,10 @@ _SPECIAL["&"] = "+"
 _UMLAUT_BASES = "aou"
 
 # Where the fast path cannot work character by character: an HTML entity or a combining mark.
-_SLOW = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # noqa: E501
-_UNIT = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|.[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*", re.DOTALL)  # noqa: E501
+_ENTITY = r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);"
+_MARKS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+_SLOW = re.compile(f"{_ENTITY}|{_MARKS}")
+_UNIT = re.compile(f"{_ENTITY}|.{_MARKS}*", re.DOTALL)
 
 
 def _fold_once(char: str) -> str:
