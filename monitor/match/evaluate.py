@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 REGEX_TIMEOUT = 0.05
 REGEX_MAX_HITS = 50
 _WORDS = re.compile(r"\S+")
+_ORDER = {name: number for number, name in enumerate(FIELDS)}
 
 Spot = tuple[Field, int, int]
 # (term as written, where it occurred, offsets already in the original text?)
@@ -56,6 +57,13 @@ class AnyOf:
 
 
 @dataclass(frozen=True, slots=True)
+class AnyLeaf:
+    """``A OR B OR …`` of plain terms (no field scope): the common watchlist, evaluated in one go."""
+
+    leaves: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Without:
     item: Compiled
 
@@ -67,7 +75,7 @@ class Close:
     distance: int
 
 
-Compiled = Leaf | Expression | AllOf | AnyOf | Without | Close
+Compiled = Leaf | Expression | AllOf | AnyOf | AnyLeaf | Without | Close
 
 
 def compile_tree(node: Node, number_of: Callable[[Term | EntityRef], int]) -> Compiled:
@@ -83,7 +91,11 @@ def compile_tree(node: Node, number_of: Callable[[Term | EntityRef], int]) -> Co
     if isinstance(node, Near):
         return Close(compile_tree(node.left, number_of), compile_tree(node.right, number_of), node.distance)
     items = tuple(compile_tree(item, number_of) for item in node.items)
-    return AllOf(items) if isinstance(node, And) else AnyOf(items)
+    if isinstance(node, And):
+        return AllOf(items)
+    if all(type(item) is Leaf and item.fields is None for item in items):
+        return AnyLeaf(tuple((item.number, item.label) for item in items if type(item) is Leaf))
+    return AnyOf(items)
 
 
 @dataclass(slots=True)
@@ -97,10 +109,14 @@ class Context:
 
     def evaluate(self, node: Compiled) -> list[Group] | None:
         """The occurrences that make ``node`` true, or None when it is false."""
+        if type(node) is AnyLeaf:
+            found = self.found
+            groups: list[Group] = [(label, found[n], False) for n, label in node.leaves if n in found]
+            return groups or None
         if type(node) is Leaf:
             return self._leaf(node)
         if type(node) is AnyOf:
-            groups: list[Group] = []
+            groups = []
             true = False
             for item in node.items:
                 got = self.evaluate(item)
@@ -175,7 +191,7 @@ class Context:
             for where, start, end in spots:
                 if not original:
                     start, end = self.fields[where].span(start, end)
-                seen[(FIELDS.index(where), start, end, label)] = None
+                seen[(_ORDER[where], start, end, label)] = None
         return tuple(
             Hit(label, FIELDS[f], s, e, self.doc.field(FIELDS[f])[s:e]) for f, s, e, label in sorted(seen)
         )

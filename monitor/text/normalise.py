@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -144,11 +145,10 @@ class Normalised:
             else:
                 plain = table.plain
                 original = self.original
-                for found in table.odd(original, self._mode == _WIDE_CHARS).finditer(original):
-                    i = found.start()
-                    n = len(plain[ord(original[i])])
-                    units.append((i + shift, n, i, i + 1))
-                    shift += n - 1
+                where = [m.start() for m in table.odd(original, self._mode == _WIDE_CHARS).finditer(original)]
+                sizes = [len(plain[ord(original[i])]) for i in where]
+                shifts = itertools.accumulate((n - 1 for n in sizes), initial=0)
+                units = [(i + s, n, i, i + 1) for i, n, s in zip(where, sizes, shifts, strict=False)]
             self._outs, self._units = [u[0] for u in units], units
         return self._outs, self._units
 
