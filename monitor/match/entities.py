@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from monitor.config import EntityConfig
 from monitor.text.normalise import fold_keys
-from monitor.text.tokens import dictionary, raw_words
+from monitor.text.tokens import dictionary, raw_words, umlaut_spellings
 
 FUZZY_MIN = 7
 MAX_TRANSLITERATIONS = 256
@@ -76,7 +76,8 @@ def fuzzy_variants(alias: str) -> set[str]:
     folded = fold_keys(words[0]).strip()
     known = dictionary()
     out: set[str] = set()
-    for spelling in transliterations(folded):
+    bases = umlaut_spellings(folded)
+    for spelling in (t for base in bases for t in transliterations(base)):
         for variant in slips(spelling):
             if len(variant) < FUZZY_MIN - 1 or variant in out:
                 continue

@@ -12,6 +12,7 @@ the lemmatiser, so its cost does not depend on how many terms there are.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from functools import lru_cache
@@ -79,6 +80,24 @@ def _readings(word: str, table: Mapping[str, str]) -> list[tuple[str, str]]:
             break
         readings.append((candidate, lemma))
     return readings
+
+
+_UMLAUT_SPELLING = re.compile(r"ä|ö|ü|ß|(?<![aeiouq])(?:ae|oe|ue)|ss")
+_SWAP = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ae": "ä", "oe": "ö", "ue": "ü", "ss": "ß"}
+MAX_UMLAUT_SPELLINGS = 16
+
+
+def umlaut_spellings(folded: str) -> set[str]:
+    """A key-folded text in every spelling of its umlauts and ß: "außenminister" and
+    "aussenminister", "müller" and "mueller" (at most 16; "ue" after a vowel or q is left alone)."""
+    pieces: list[tuple[str, ...]] = []
+    last = 0
+    for spot in _UMLAUT_SPELLING.finditer(folded):
+        pieces += [(folded[last : spot.start()],), (spot.group(), _SWAP[spot.group()])]
+        last = spot.end()
+    pieces.append((folded[last:],))
+    combos = itertools.islice(itertools.product(*pieces), MAX_UMLAUT_SPELLINGS)
+    return {"".join(combo) for combo in combos}
 
 
 @lru_cache(maxsize=65536)
