@@ -239,3 +239,20 @@ def refused_url(path: str = "/feed.xml") -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}{path}"
+
+
+def slow_headers(every: float = 1.0) -> Handler:
+    """Trickle the status line and headers themselves, one byte every ``every`` seconds."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n" + b"X-Pad: " + b"x" * 1000 + b"\r\n"
+
+    def run(request: _RequestHandler, server: FeedServer) -> None:
+        request.close_connection = True
+        try:
+            for index in range(len(head)):
+                request.wfile.write(head[index:index + 1])
+                request.wfile.flush()
+                if server.stopping.wait(every):
+                    return
+        except OSError:
+            return
+    return run
