@@ -58,12 +58,11 @@ CYCLE = textwrap.dedent('''
         elapsed = time.monotonic() - started
         second = dict(fetch_all([("/good", s.url("/good"), Validators(etag='"g1"'))], http))
         now = datetime(2026, 1, 1, tzinfo=UTC)
-        limited = next_poll(now, 60, None, 1, random.Random(0))
         from monitor.model import FetchResult
         wait = next_poll(now, 60, FetchResult(url="", retry_after=out["/429"]["retry_after"]), 1,
                          random.Random(0))
     print(json.dumps({"results": out, "elapsed": elapsed, "second_not_modified": second["/good"].not_modified,
-                      "retry_wait": (wait - now).total_seconds(), "plain_wait": (limited - now).total_seconds(),
+                      "retry_wait": (wait - now).total_seconds(),
                       "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 ''')
 
