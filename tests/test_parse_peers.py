@@ -77,7 +77,8 @@ def test_peer_suite_parses_without_escaping_exception(realdata: Path, suite: str
 
 def test_fastfeedparser_expected_entries_match(realdata: Path) -> None:
     folder = realdata / "fastfeedparser-integration"
-    pairs = [(x, x.with_suffix(".json")) for x in sorted(folder.glob("*.xml")) if x.with_suffix(".json").exists()]
+    pairs = [(x, x.with_suffix(".json")) for x in sorted(folder.glob("*.xml"))
+             if x.with_suffix(".json").exists()]
     pairs.append((folder / "json_feed_sample.json", folder / "json_feed_sample.expected.json"))
     known_differences = {"malformed_rss_namespaced"}  # rss:-prefixed elements; feedparser finds no items
     compared = 0
