@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from monitor.errors import ConfigError, QueryError
 from monitor.units import parse_duration, parse_size
@@ -336,7 +344,7 @@ def _key_path(loc: tuple[int | str, ...], data: Any) -> str:
                 label = f"[{part}] ({node[part]['name']})"
             parts.append(label)
             node = node[part] if isinstance(node, list) and part < len(node) else None
-        elif part.startswith("function-") or part in ("url",) and not isinstance(node, dict):
+        elif part.startswith("function-") or (part in ("url",) and not isinstance(node, dict)):
             continue
         else:
             parts.append(("." if parts else "") + part)
