@@ -101,15 +101,16 @@ class _Server(ThreadingHTTPServer):
 
 
 class FeedServer:
-    """A threaded HTTP server on 127.0.0.1 serving routes a test sets; use as a context manager."""
+    """A threaded HTTP server on 127.0.0.1 (or another loopback address) serving routes a test sets."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.requests: list[Request] = []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _RequestHandler)
+        self._server = _Server((host, 0), _RequestHandler)
         self._server.owner = self
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="feedserver",
                                         daemon=True)
@@ -119,7 +120,7 @@ class FeedServer:
         return int(self._server.server_address[1])
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def serve(self, path: str, body: bytes, *, status: int = 200, headers: dict[str, str] | None = None,
               etag: str | None = None, last_modified: str | None = None) -> str:
