@@ -166,6 +166,9 @@ def read_body(response: httpx.Response, max_bytes: int) -> bytes:
             else:
                 out = decoder.decompress(data, max_bytes - total + 1)
                 data = decoder.unconsumed_tail
+                if decoder.eof and decoder.unused_data:  # gzip allows several members back to back
+                    data = decoder.unused_data + data
+                    decoder = _decoder(encoding)
             total += len(out)
             if total > max_bytes:
                 raise _Failure(f"body over {format_size(max_bytes)}")
