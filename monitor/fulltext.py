@@ -17,6 +17,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -25,6 +28,7 @@ import httpx
 from monitor.clean import canonical_url
 from monitor.config import HttpConfig
 from monitor.fetch import MAX_REDIRECTS, describe_error, read_body
+from monitor.model import Entry
 from monitor.transport import deadline, make_client
 
 log = logging.getLogger(__name__)
@@ -49,6 +53,24 @@ def extract_text(url: str, http: HttpConfig, *, allow_private: bool = False,
     if cache is not None:
         _write(cache, text if text else _MISS)
     return text
+
+
+def enrich(entries: Sequence[Entry], http: HttpConfig, *, allow_private: bool = False,
+           cache_dir: Path | None = None, workers: int = 2) -> list[Entry]:
+    """The entries with ``body`` set to their page's full text where that is longer than what the feed
+    gave; pages are fetched ``workers`` at a time (one site, so politely few), order is kept."""
+    def one(entry: Entry) -> Entry:
+        if not entry.link:
+            return entry
+        text = extract_text(entry.link, http, allow_private=allow_private, cache_dir=cache_dir)
+        if text and len(text) > max(len(entry.body), len(entry.summary)):
+            return replace(entry, body=text)
+        return entry
+
+    if len(entries) <= 1 or workers <= 1:
+        return [one(entry) for entry in entries]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fulltext") as pool:
+        return list(pool.map(one, entries))
 
 
 def extract(html: bytes | str, url: str | None = None) -> str | None:

@@ -109,3 +109,18 @@ def test_fetch_failures_are_not_cached(server: FeedServer, tmp_path: Path) -> No
     assert extract_text(url, HTTP, allow_private=True, cache_dir=tmp_path) is None
     server.serve("/spaeter", ARTICLE, headers={"Content-Type": "text/html"})
     assert extract_text(url, HTTP, allow_private=True, cache_dir=tmp_path) is not None
+
+
+def test_enrich_fills_body_of_teaser_entries_and_keeps_order(server: FeedServer) -> None:
+    from monitor.fulltext import enrich
+    from monitor.model import Entry
+
+    url = server.serve("/artikel", ARTICLE, headers={"Content-Type": "text/html"})
+    teaser = Entry(title="Förderung", link=url, summary="Kurz: Förderung beschlossen.")
+    no_link = Entry(title="Ohne Link")
+    broken = Entry(title="Kaputt", link=server.url("/fehlt"), summary="Nur Anriss")
+    enriched = enrich([teaser, no_link, broken], HTTP, allow_private=True)
+    assert [e.title for e in enriched] == ["Förderung", "Ohne Link", "Kaputt"]
+    assert PARAGRAPHS[1] in enriched[0].body and enriched[0].summary == teaser.summary
+    assert enriched[1] == no_link and enriched[2] == broken
+    assert enrich([teaser], HTTP) == [teaser]  # private address refused: the teaser stays as it was
