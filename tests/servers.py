@@ -58,6 +58,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
             owner.hits[path] += 1
             owner.requests.append(Request(path=self.path, headers=dict(self.headers.items())))
             route = owner.routes.get(path)
+            owner.in_flight += 1
+            owner.peak_in_flight = max(owner.peak_in_flight, owner.in_flight)
+        try:
+            self._answer_route(path, route)
+        finally:
+            with owner.lock:
+                owner.in_flight -= 1
+
+    def _answer_route(self, path: str, route: Route | None) -> None:
+        owner = self.server.owner
         if route is None:
             self.answer(404, b"not found", {"Content-Type": "text/plain"})
         elif route.handler is not None:
@@ -118,6 +128,8 @@ class FeedServer:
         self.requests: list[Request] = []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
+        self.in_flight = 0
+        self.peak_in_flight = 0  # most requests answered at the same time (per-host limits)
         self._server = _Server((host, 0), _RequestHandler)
         self._server.owner = self
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="feedserver",
@@ -217,6 +229,14 @@ def _bomb(decoded_size: int, encoding: str) -> bytes:
     parts = [compressor.compress(block) for _ in range(decoded_size // len(block))]
     parts.append(compressor.flush())
     return b"".join(parts)
+
+
+def slow(body: bytes, seconds: float = 0.2) -> Handler:
+    """Answer ``body`` after ``seconds``: long enough for concurrent requests to overlap."""
+    def run(request: _RequestHandler, server: FeedServer) -> None:
+        server.stopping.wait(seconds)
+        request.answer(200, body)
+    return run
 
 
 def gzipped(body: bytes) -> Handler:

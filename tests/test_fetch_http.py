@@ -157,3 +157,14 @@ def test_multi_member_gzip_is_decoded_whole(server: FeedServer) -> None:
         request.answer(200, payload, {"Content-Encoding": "gzip"})
 
     assert fetch(server.handle("/members", run), Validators(), HTTP).body == FEED
+
+
+def test_fetch_all_runs_hosts_in_parallel_but_each_host_at_most_per_host() -> None:
+    from tests.servers import slow
+
+    with FeedServer() as one, FeedServer("127.0.0.2") as two:
+        jobs = [(f"{n}-{i}", s.handle(f"/f{i}.xml", slow(FEED)), Validators())
+                for n, s in (("one", one), ("two", two)) for i in range(6)]
+        results = dict(fetch_all(jobs, HTTP, per_host=2, workers=8))
+    assert all(r.body == FEED for r in results.values()) and len(results) == 12
+    assert one.peak_in_flight == two.peak_in_flight == 2
