@@ -91,6 +91,10 @@ class HttpConfig(_Strict):
     timeout: Duration = Field(default=20.0, description="bound on a whole request")
     max_bytes: Size = Field(default=10_000_000, description="cap on a body, also after decompression")
     user_agent: str = DEFAULT_USER_AGENT
+    fulltext_timeout: Duration = Field(default=15.0, description="bound on fetching one article page (fulltext)")
+    fulltext_max_bytes: Size = Field(default=5_000_000, description="cap on one article page (fulltext)")
+    allow_private: bool = Field(default=False, description="let article pages (fulltext) be fetched from "
+                                "loopback, private or link-local addresses; only for local setups")
 
 
 class PollConfig(_Strict):
