@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+import httpx
 import pytest
 import yaml
 
 from monitor.sdnotify import Notifier, Watchdog
 from tests.harness import WATCHLISTS, Clock, Item, rss, write_config
-from tests.receivers import Webhook
+from tests.receivers import Webhook, free_port
 from tests.servers import FeedServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,6 +86,10 @@ class Process:
             self.proc.wait()
 
 
+def _scrape(listen: str) -> str:
+    return httpx.get(f"http://{listen}/metrics", timeout=5).text
+
+
 def wait_for(what: Callable[[], object], timeout: float = 20.0, *, proc: Process | None = None) -> None:
     deadline = time.monotonic() + timeout
     while not what():
@@ -113,7 +118,8 @@ def test_sighup_refuses_a_broken_watchlist_then_takes_a_fixed_one_and_sigterm_ex
         tmp_path: Path, daemon_env: dict[str, str]) -> None:
     with FeedServer() as server, Webhook() as hook, NotifySocket() as systemd:
         url = server.serve("/feed.xml", rss([WETTER]))
-        config = write_config(tmp_path, {"Testfeed": url}, {"hook": hook.url})
+        metrics = f"127.0.0.1:{free_port()}"
+        config = write_config(tmp_path, {"Testfeed": url}, {"hook": hook.url}, metrics={"listen": metrics})
         _one_second_feeds(config)
         env = {**daemon_env, "NOTIFY_SOCKET": systemd.name, "WATCHDOG_USEC": "1000000"}
         daemon = Process(["run", "--config", str(config)], env)
@@ -142,6 +148,14 @@ def test_sighup_refuses_a_broken_watchlist_then_takes_a_fixed_one_and_sigterm_ex
             server.serve("/feed.xml", rss([WETTER, ZEITENWENDE]))
             wait_for(lambda: hook.messages, proc=daemon)
             assert [m["title"] for m in hook.messages] == ["[neu] Scholz spricht erneut von der Zeitenwende"]
+            wait_for(lambda: 'newsmon_alerts{state="sent"} 1.0' in _scrape(metrics), proc=daemon)
+            scraped = _scrape(metrics)
+            assert 'newsmon_config_reloads_total{result="refused"} 1.0' in scraped
+            assert 'newsmon_config_reloads_total{result="ok"} 1.0' in scraped
+            assert 'newsmon_new_articles_total{feed="Testfeed"} 2.0' in scraped
+            assert 'newsmon_matches{watchlist="neu"} 1.0' in scraped
+            assert 'newsmon_polls_total{feed="Testfeed",outcome="ok"}' in scraped
+            assert "newsmon_poll_duration_seconds_count" in scraped
 
             daemon.proc.send_signal(signal.SIGTERM)
             started = time.monotonic()
