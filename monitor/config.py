@@ -128,6 +128,9 @@ class MonitorConfig(_Strict):
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     http: HttpConfig = Field(default_factory=HttpConfig)
     poll: PollConfig = Field(default_factory=PollConfig)
+    workers: int = Field(default=1, ge=1, le=64, description="daemon processes sharing the database (PostgreSQL)")
+    lease: Duration = Field(default=120.0, ge=1.0, description="how long a claimed feed or outbox row stays "
+                            "with a daemon that stopped answering")
 
 
 class Settings(BaseModel):
@@ -221,6 +224,9 @@ def load_watchlists(path: str | os.PathLike[str]) -> tuple[dict[str, EntityConfi
 
 def _check_references(settings: Settings, owner: Mapping[str, Path]) -> None:
     targets = settings.monitor.targets
+    if settings.monitor.workers > 1 and settings.database_url.startswith("sqlite"):
+        raise ConfigError("several workers share a PostgreSQL database; SQLite runs one process",
+                          file=str(settings.path), key="workers")
     if settings.monitor.default_target and settings.monitor.default_target not in targets:
         raise ConfigError(f"unknown target {settings.monitor.default_target!r}; known: {sorted(targets)}",
                           file=str(settings.path), key="default_target")

@@ -13,20 +13,23 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
+from monitor import workers
 from monitor.alert.deliver import Notifier
 from monitor.alert.outbox import DeliveryReport, deliver_due
 from monitor.config import Settings
 from monitor.match import compile_matcher
-from monitor.pipeline import Context, PollOutcome, poll_feed, poll_feeds
-from monitor.store import repo
+from monitor.pipeline import Context, PollOutcome
+from monitor.store import leases, repo
 from monitor.store.db import Database, open_database
+from monitor.store.retry import retrying
 
 log = logging.getLogger(__name__)
 DELIVERY_INTERVAL = 10.0
+POLL_TICK = 1.0  # how often a daemon looks for due feeds it can lease
 
 
 def utcnow() -> datetime:
@@ -58,24 +61,29 @@ class Runner:
         self.ctx = Context(settings, self.db, compile_matcher(settings.watchlists, settings.entities), clock)
         self.notifier = Notifier(settings.monitor.targets)
         with self.db.session() as session:
+            leases.serialize(session, "sync-feeds")  # daemons starting together add the rows once
             repo.sync_feeds(session, settings.feeds, clock())
 
     def cycle(self) -> CycleReport:
-        """Poll every due feed, then deliver every due alert."""
-        names = [feed.name for feed in self.settings.feeds]
-        with self.db.session() as session:
-            due = repo.due_feeds(session, names, self.clock())
-        report = CycleReport(polls=poll_feeds(self.ctx, due) if due else [])
+        """Poll every due feed this process can lease, then deliver every due alert."""
+        report = CycleReport(polls=self.poll_due())
         report.delivery = self.deliver()
         return report
 
+    def poll_due(self, stop: Callable[[], bool] = lambda: False) -> list[PollOutcome]:
+        return workers.poll_due(self.ctx, stop=stop)
+
     def deliver(self) -> DeliveryReport:
-        return deliver_due(self.db, self.notifier, self.settings, self.clock)
+        return retrying(lambda: deliver_due(self.db, self.notifier, self.settings, self.clock), what="delivery")
 
     def poll_one(self, name: str) -> PollOutcome | None:
-        with self.db.session() as session:
-            due = [f for f in repo.due_feeds(session, [name], self.clock())]
-        return poll_feed(self.ctx, due[0]) if due else None
+        feed = workers.claim_one(self.ctx, name)
+        if feed is None:
+            return None
+        try:
+            return workers.poll_claimed(self.ctx, [feed])[0]
+        finally:
+            workers.release(self.ctx, [feed.id])
 
     def close(self) -> None:
         self.db.dispose()
@@ -98,11 +106,7 @@ class Daemon:
     def serve(self) -> int:
         self._install_signals()
         start = utcnow()
-        for index, feed in enumerate(self.runner.settings.feeds):
-            interval = feed.interval or self.runner.settings.monitor.poll.interval
-            spread = min(interval, 60.0) * index / max(len(self.runner.settings.feeds), 1)
-            self.scheduler.add_job(self._poll, "interval", args=[feed.name], seconds=interval, id=f"feed:{feed.name}",
-                                   next_run_time=start + timedelta(seconds=spread))
+        self.scheduler.add_job(self._poll, "interval", seconds=POLL_TICK, id="poll", next_run_time=start)
         self.scheduler.add_job(self._deliver, "interval", seconds=DELIVERY_INTERVAL, id="deliver", next_run_time=start)
         self.scheduler.start()
         log.info("newsmon running: %d feeds, %d watchlists", len(self.runner.settings.feeds),
@@ -113,13 +117,13 @@ class Daemon:
         self.runner.close()
         return 0
 
-    def _poll(self, name: str) -> None:
+    def _poll(self) -> None:
         try:
-            outcome = self.runner.poll_one(name)
+            outcomes = self.runner.poll_due(stop=self.stop.is_set)
         except Exception:
-            log.exception("poll crashed", extra={"feed": name})
+            log.exception("poll crashed")
             return
-        if outcome is not None and outcome.alerts and not self.stop.is_set():
+        if any(outcome.alerts for outcome in outcomes) and not self.stop.is_set():
             self.scheduler.modify_job("deliver", next_run_time=utcnow())
 
     def _deliver(self) -> None:
