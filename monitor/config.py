@@ -11,10 +11,18 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from monitor.errors import ConfigError, QueryError
 from monitor.units import parse_duration, parse_size
@@ -34,6 +42,7 @@ DEFAULT_USER_AGENT = "newsmon/0.1 (+https://github.com/newsmon/newsmon; self-hos
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _QUIET = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 _RATE = re.compile(r"^\d+/(second|minute|hour|day)$")
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class _Strict(BaseModel):
@@ -82,6 +91,10 @@ class HttpConfig(_Strict):
     timeout: Duration = Field(default=20.0, description="bound on a whole request")
     max_bytes: Size = Field(default=10_000_000, description="cap on a body, also after decompression")
     user_agent: str = DEFAULT_USER_AGENT
+    fulltext_timeout: Duration = Field(default=15.0, description="bound on fetching one article page (fulltext)")
+    fulltext_max_bytes: Size = Field(default=5_000_000, description="cap on one article page (fulltext)")
+    allow_private: bool = Field(default=False, description="let article pages (fulltext) be fetched from "
+                                "loopback, private or link-local addresses; only for local setups")
 
 
 class PollConfig(_Strict):
@@ -109,6 +122,17 @@ class WatchlistFile(_Strict):
     watchlists: list[WatchlistConfig] = Field(default_factory=list)
 
 
+class MetricsConfig(_Strict):
+    listen: str | None = Field(default=None, pattern=r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$",
+                               description='serve Prometheus metrics at HOST:PORT, e.g. "127.0.0.1:9464"')
+
+
+class RetentionConfig(_Strict):
+    bodies: Duration | None = Field(default=None, description="drop article bodies older than this; kept when unset")
+    every: Duration = Field(default=21600.0, description="how often retention and ANALYZE run")
+    vacuum: Duration | None = Field(default=604800.0, description="how often SQLite is VACUUMed; never when unset")
+
+
 class MonitorConfig(_Strict):
     database: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in the state dir")
     feeds: list[FeedConfig] = Field(default_factory=list)
@@ -119,6 +143,11 @@ class MonitorConfig(_Strict):
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     http: HttpConfig = Field(default_factory=HttpConfig)
     poll: PollConfig = Field(default_factory=PollConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    workers: int = Field(default=1, ge=1, le=64, description="daemon processes sharing the database (PostgreSQL)")
+    lease: Duration = Field(default=120.0, ge=1.0, description="how long a claimed feed or outbox row stays "
+                            "with a daemon that stopped answering")
 
 
 class Settings(BaseModel):
@@ -166,12 +195,14 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
     entities: dict[str, EntityConfig] = {}
     watchlists: list[WatchlistConfig] = []
     owner: dict[str, Path] = {}
+    entity_owner: dict[str, Path] = {}
     for file in _watchlist_files(base / monitor.watchlists, cfg_path):
         part = _validate(WatchlistFile, _read_yaml(file), file)
         for key, entity in part.entities.items():
             if key in entities:
-                raise ConfigError(f"entity {key!r} is defined twice", file=str(file), key=f"entities.{key}")
-            entities[key] = entity
+                raise ConfigError(f"entity {key!r} is already defined in {entity_owner[key]}", file=str(file),
+                                  key=f"entities.{key}")
+            entities[key], entity_owner[key] = entity, file
         for index, watchlist in enumerate(part.watchlists):
             if watchlist.name in owner:
                 raise ConfigError(
@@ -195,9 +226,11 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
     return settings
 
 
-def load_watchlists(path: str | os.PathLike[str]) -> tuple[dict[str, EntityConfig], list[WatchlistConfig]]:
-    """Only watchlists and entities (for ``match`` and ``backtest --watchlists``)."""
-    entities: dict[str, EntityConfig] = {}
+def load_watchlists(path: str | os.PathLike[str], known: Mapping[str, EntityConfig] | None = None,
+                    ) -> tuple[dict[str, EntityConfig], list[WatchlistConfig]]:
+    """Only watchlists and entities (for ``match`` and ``backtest --watchlists``); ``known`` entities
+    (e.g. the running config's) can be referenced too, the file's own win."""
+    entities: dict[str, EntityConfig] = dict(known or {})
     watchlists: list[WatchlistConfig] = []
     for file in _watchlist_files(Path(path), Path(path)):
         part = _validate(WatchlistFile, _read_yaml(file), file)
@@ -210,6 +243,9 @@ def load_watchlists(path: str | os.PathLike[str]) -> tuple[dict[str, EntityConfi
 
 def _check_references(settings: Settings, owner: Mapping[str, Path]) -> None:
     targets = settings.monitor.targets
+    if settings.monitor.workers > 1 and settings.database_url.startswith("sqlite"):
+        raise ConfigError("several workers share a PostgreSQL database; SQLite runs one process",
+                          file=str(settings.path), key="workers")
     if settings.monitor.default_target and settings.monitor.default_target not in targets:
         raise ConfigError(f"unknown target {settings.monitor.default_target!r}; known: {sorted(targets)}",
                           file=str(settings.path), key="default_target")
@@ -316,7 +352,7 @@ def _substitute(value: Any, path: Path, key: str) -> Any:
     return value
 
 
-def _validate[M: BaseModel](model: type[M], data: dict[str, Any], path: Path) -> M:
+def _validate(model: type[_M], data: dict[str, Any], path: Path) -> _M:
     try:
         return model.model_validate(data)
     except ValidationError as err:
@@ -335,7 +371,7 @@ def _key_path(loc: tuple[int | str, ...], data: Any) -> str:
                 label = f"[{part}] ({node[part]['name']})"
             parts.append(label)
             node = node[part] if isinstance(node, list) and part < len(node) else None
-        elif part.startswith("function-") or part in ("url",) and not isinstance(node, dict):
+        elif part.startswith("function-") or (part in ("url",) and not isinstance(node, dict)):
             continue
         else:
             parts.append(("." if parts else "") + part)

@@ -34,4 +34,5 @@ def write_opml(feeds: list[tuple[str, str]], title: str = "newsmon feeds") -> by
     body = SubElement(root, "body")
     for name, url in feeds:
         SubElement(body, "outline", type="rss", text=name, title=name, xmlUrl=url)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="utf-8")
+    data: bytes = tostring(root, encoding="utf-8", xml_declaration=True)
+    return data

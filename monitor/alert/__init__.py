@@ -1,0 +1,1 @@
+"""Alerts: outbox rows (outbox.py), messages (render.py), apprise delivery (deliver.py)."""

@@ -1,0 +1,84 @@
+"""``newsmon check``, ``newsmon status`` and ``newsmon match``."""
+
+from __future__ import annotations
+
+import click
+
+from monitor.cli.common import config_option, echo_json, settings
+
+
+@click.command()
+@config_option
+def check() -> None:
+    """Load and validate config and watchlists, print a summary."""
+    from monitor.alert.deliver import privacy_url, validate_targets
+
+    cfg = settings()
+    validate_targets(cfg.monitor.targets, str(cfg.path))
+    click.echo(f"config ok: {cfg.path}")
+    click.echo(f"  database:   {_masked(cfg.database_url)}")
+    click.echo(f"  feeds:      {len(cfg.feeds)}")
+    click.echo(f"  entities:   {len(cfg.entities)}")
+    click.echo(f"  watchlists: {len(cfg.watchlists)} ({', '.join(w.name for w in cfg.watchlists)})")
+    for name, target in cfg.monitor.targets.items():
+        click.echo(f"  target {name}: {privacy_url(target.url)} [{target.format}]")
+
+
+def _masked(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@click.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status(as_json: bool) -> None:
+    """Feeds' health, article count and the outbox."""
+    from monitor.status import collect
+
+    report = collect(settings())
+    if as_json:
+        echo_json(report)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{report['articles']} articles · outbox: {report['outbox']['pending']} pending, "
+                        f"{report['outbox']['sent']} sent, {report['outbox']['dead']} dead")
+    for column in ("feed", "articles", "last ok", "next poll", "last error"):
+        table.add_column(column)
+    for feed in report["feeds"]:
+        table.add_row(feed["name"], str(feed["articles"]), _short(feed["last_ok"]), _short(feed["next_poll"]),
+                      feed["last_error"] or "")
+    Console().print(table)
+
+
+def _short(value: str | None) -> str:
+    return value[:19].replace("T", " ") if value else "-"
+
+
+@click.command()
+@config_option
+@click.option("--watchlists", "watchlists_path", required=True, type=click.Path(exists=True),
+              help="A watchlist file or folder.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line per (article, watchlist) match.")
+@click.argument("sources", nargs=-1, required=True)
+def match(watchlists_path: str, as_json: bool, sources: tuple[str, ...]) -> None:
+    """Offline: parse feed files or URLs and show which watchlists match; no database."""
+    from monitor.config import HttpConfig
+    from monitor.offline import match_sources
+
+    count = 0
+    for found in match_sources(watchlists_path, sources, HttpConfig()):
+        count += 1
+        if as_json:
+            echo_json(found.as_json())
+        else:
+            terms = ", ".join(found.match.terms)
+            click.echo(f"{found.match.watchlist:24} {found.match.score:5.1f}  {found.entry.title}  [{terms}]")
+    if not as_json:
+        click.echo(f"{count} matches")
+
+
+COMMANDS = [check, status, match]

@@ -1,0 +1,53 @@
+"""``newsmon run`` and ``newsmon demo``."""
+
+from __future__ import annotations
+
+import click
+
+from monitor.cli.common import config_option, settings
+from monitor.config import Settings
+
+
+@click.command()
+@config_option
+@click.option("--once", is_flag=True, help="One cycle: poll due feeds, deliver due alerts, exit.")
+@click.option("--worker", is_flag=True, help="Run one daemon process whatever `workers` says (as the "
+              "supervisor's workers do).")
+def run(once: bool, worker: bool) -> None:
+    """Run the monitor (the daemon), or one cycle with --once."""
+    from monitor.scheduler import Daemon, Runner
+
+    config = settings()
+    if config.monitor.workers > 1 and not (once or worker):
+        raise SystemExit(_supervise(config))
+    runner = Runner(config)
+    if once:
+        report = runner.cycle()
+        runner.close()
+        failed = [p for p in report.polls if p.error]
+        click.echo(f"{len(report.polls)} feeds polled ({len(failed)} failed), {report.new_articles} new articles, "
+                   f"{report.alerts} alerts queued, {report.delivery.sent} sent, {report.delivery.retried} "
+                   f"to retry, {report.delivery.dead} dead")
+        return
+    raise SystemExit(Daemon(runner).serve())
+
+
+def _supervise(config: Settings) -> int:
+    from monitor.store.db import open_database
+    from monitor.supervisor import Supervisor
+
+    open_database(config.database_url, upgrade=True).dispose()  # migrate once, before the workers start
+    verbose = bool(click.get_current_context().find_root().params.get("verbose"))
+    return Supervisor(config.path, config.monitor.workers, verbose=verbose).serve()
+
+
+@click.command()
+@click.option("--keep", type=click.Path(file_okay=False), help="Keep the demo's state in this folder.")
+def demo(keep: str | None) -> None:
+    """Offline demo: a bundled German sample feed served on 127.0.0.1, one cycle, the alerts shown."""
+    from monitor.demo import run_demo
+
+    run_demo(keep, click.echo)
+
+
+COMMANDS = [run, demo]

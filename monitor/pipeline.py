@@ -1,0 +1,99 @@
+"""The path of one feed through newsmon, read top to bottom:
+
+fetch → parse → clean/identity → store (only new rows) → match → outbox.
+
+``poll_feed`` is that line; ``poll_feeds`` fetches many feeds concurrently and ingests each as it
+arrives. No HTTP or SQL here: each stage is a call.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from monitor.alert.outbox import match_and_enqueue
+from monitor.config import Settings
+from monitor.dedup import identity_keys
+from monitor.errors import ParseError
+from monitor.fetch import fetch, fetch_all
+from monitor.match import Matcher
+from monitor.model import FetchResult
+from monitor.parse import parse
+from monitor.politeness import next_poll
+from monitor.store import repo
+from monitor.store.db import Database
+from monitor.store.repo import Candidate, FeedState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Context:
+    """What every poll needs: settings, database, compiled watchlists, a clock and a random source."""
+
+    settings: Settings
+    db: Database
+    matcher: Matcher
+    clock: Callable[[], datetime]
+    rng: random.Random = field(default_factory=random.Random)
+
+    def interval_of(self, feed_name: str) -> float:
+        for feed in self.settings.feeds:
+            if feed.name == feed_name:
+                return feed.interval or self.settings.monitor.poll.interval
+        return self.settings.monitor.poll.interval
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    feed: str
+    new_articles: int = 0
+    alerts: int = 0
+    not_modified: bool = False
+    error: str | None = None
+
+
+def poll_feed(ctx: Context, feed: FeedState) -> PollOutcome:
+    """One feed, one poll: the whole path."""
+    result = fetch(feed.url, feed.validators, ctx.settings.monitor.http)
+    return ingest(ctx, feed, result)
+
+
+def poll_feeds(ctx: Context, feeds: Sequence[FeedState]) -> list[PollOutcome]:
+    """Many feeds: fetched concurrently, each ingested as its body arrives; one failure stops none."""
+    by_id = {feed.id: feed for feed in feeds}
+    jobs = [(feed.id, feed.url, feed.validators) for feed in feeds]
+    return [ingest(ctx, by_id[feed_id], result) for feed_id, result in fetch_all(jobs, ctx.settings.monitor.http)]
+
+
+def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:
+    now = ctx.clock()
+    if not result.ok or result.not_modified or result.body is None:
+        return _record(ctx, feed, result, now, result.error or ("gone (HTTP 410)" if result.gone else None))
+    try:
+        parsed = parse(result.body, result.url)
+    except ParseError as err:
+        return _record(ctx, feed, result, now, f"not a feed: {err}")
+    candidates = [Candidate(entry, identity_keys(entry, feed.id)) for entry in parsed.entries]
+    failures = 0
+    with ctx.db.session() as session:
+        new = repo.store_new(session, feed.id, candidates, now)
+        alerts = match_and_enqueue(session, new, feed.name, ctx.matcher, ctx.settings, now)
+        repo.record_fetch(session, feed.id, result, now, next_poll(now, ctx.interval_of(feed.name), result,
+                                                                    failures, ctx.rng))
+    log.info("polled: %d entries, %d new, %d alerts", len(candidates), len(new), alerts,
+             extra={"feed": feed.name, "url": feed.url})
+    return PollOutcome(feed.name, len(new), alerts)
+
+
+def _record(ctx: Context, feed: FeedState, result: FetchResult, now: datetime, error: str | None) -> PollOutcome:
+    failures = feed.failures + 1 if error else 0
+    when = next_poll(now, ctx.interval_of(feed.name), result, failures, ctx.rng)
+    with ctx.db.session() as session:
+        repo.record_fetch(session, feed.id, result, now, when, error=error)
+    if error:
+        log.warning("poll failed: %s", error, extra={"feed": feed.name, "url": feed.url})
+    return PollOutcome(feed.name, not_modified=result.not_modified, error=error)

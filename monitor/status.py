@@ -1,0 +1,44 @@
+"""``newsmon status``: feeds' health, article and outbox counts (DESIGN.md §9 ``status --json``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from monitor.config import Settings
+from monitor.store import repo
+from monitor.store.db import open_database
+
+
+def collect(settings: Settings) -> dict[str, Any]:
+    db = open_database(settings.database_url)
+    configured = {feed.name for feed in settings.feeds}
+    try:
+        with db.session() as session:
+            feeds = [
+                {
+                    "name": feed.name,
+                    "url": feed.url,
+                    "last_ok": _iso(feed.last_ok),
+                    "last_error": feed.last_error,
+                    "last_error_at": _iso(feed.last_error_at),
+                    "next_poll": _iso(feed.next_poll),
+                    "failures": feed.failures,
+                    "articles": count,
+                    "disabled": feed.disabled,
+                    "configured": feed.name in configured,
+                }
+                for feed, count in repo.feed_rows(session)
+            ]
+            return {
+                "articles": repo.article_count(session),
+                "stories": 0,
+                "feeds": feeds,
+                "outbox": repo.outbox_counts(session),
+            }
+    finally:
+        db.dispose()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

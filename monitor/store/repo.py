@@ -1,0 +1,217 @@
+"""The queries the stages need. Storage decides what is new: the unique keys of ``article_keys``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from monitor.config import FeedConfig
+from monitor.model import Document, Entry, FetchResult, Validators
+from monitor.store.tables import Alert, Article, ArticleKey, ArticleSource, Feed
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What a poll needs of a feed row, detached from the session."""
+
+    id: int
+    name: str
+    url: str
+    validators: Validators
+    failures: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A parsed entry with its identity keys, about to be stored if it is new."""
+
+    entry: Entry
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    id: int
+    feed_id: int
+    entry: Entry
+
+    @property
+    def document(self) -> Document:
+        return Document(title=self.entry.title, summary=self.entry.summary, body=self.entry.body)
+
+
+def sync_feeds(session: Session, feeds: Iterable[FeedConfig], now: datetime) -> None:
+    """Make a row for every configured feed; a changed URL in config wins and resets validators."""
+    rows = {row.name: row for row in session.scalars(select(Feed))}
+    for feed in feeds:
+        row = rows.get(feed.name)
+        if row is None:
+            session.add(Feed(name=feed.name, url=feed.url, created_at=now, failures=0, disabled=False))
+        elif row.url != feed.url:
+            row.url, row.etag, row.last_modified, row.body_hash = feed.url, None, None, None
+
+
+def due_feeds(session: Session, names: Sequence[str], now: datetime) -> list[FeedState]:
+    query = select(Feed).where(
+        Feed.name.in_(names),
+        Feed.disabled.is_(False),
+        or_(Feed.next_poll.is_(None), Feed.next_poll <= now),
+    ).order_by(Feed.next_poll.is_not(None), Feed.next_poll, Feed.id)
+    return [_state(row) for row in session.scalars(query)]
+
+
+def feed_state(session: Session, name: str) -> FeedState | None:
+    row = session.scalar(select(Feed).where(Feed.name == name))
+    return _state(row) if row else None
+
+
+def _state(row: Feed) -> FeedState:
+    return FeedState(row.id, row.name, row.url, Validators(row.etag, row.last_modified, row.body_hash), row.failures)
+
+
+def record_fetch(session: Session, feed_id: int, result: FetchResult, now: datetime, next_poll: datetime,
+                 error: str | None = None) -> None:
+    """Store the fetch outcome on the feed: validators on success, reason and failure count otherwise."""
+    row = session.get_one(Feed, feed_id)
+    row.next_poll = next_poll
+    reason = error or result.error
+    if reason is None:
+        row.last_ok, row.failures, row.last_error = now, 0, None
+        if not result.not_modified:
+            row.etag, row.last_modified, row.body_hash = result.etag, result.last_modified, result.body_hash
+        if result.permanent_url:
+            row.url = result.permanent_url
+    else:
+        row.failures += 1
+        row.last_error, row.last_error_at = reason[:500], now
+    if result.gone:
+        row.disabled = True
+
+
+def store_new(session: Session, feed_id: int, candidates: Iterable[Candidate], now: datetime) -> list[StoredArticle]:
+    """Insert the candidates that are new; a known one only gains this feed as a source and its keys."""
+    new: list[StoredArticle] = []
+    for candidate in candidates:
+        if not candidate.keys:
+            continue
+        existing = _existing_article(session, candidate.keys)
+        if existing is None:
+            article = _insert(session, feed_id, candidate, now)
+            if article is not None:
+                new.append(article)
+                continue
+            existing = _existing_article(session, candidate.keys)
+        if existing is not None:
+            _link(session, existing, feed_id, candidate.keys, now)
+    return new
+
+
+def _existing_article(session: Session, keys: Sequence[str]) -> int | None:
+    return session.scalar(select(ArticleKey.article_id).where(ArticleKey.key.in_(keys)).limit(1))
+
+
+def _insert(session: Session, feed_id: int, candidate: Candidate, now: datetime) -> StoredArticle | None:
+    entry = candidate.entry
+    try:
+        with session.begin_nested():
+            article = Article(feed_id=feed_id, title=entry.title, link=entry.link, guid=entry.guid,
+                              summary=entry.summary, body=entry.body or None, author=entry.author,
+                              published=entry.published, first_seen=now)
+            session.add(article)
+            session.flush()
+            session.add_all(ArticleKey(key=key, article_id=article.id) for key in candidate.keys)
+            session.add(ArticleSource(article_id=article.id, feed_id=feed_id, seen_at=now))
+            session.flush()
+    except IntegrityError:
+        return None  # another writer stored it first: the unique key decided
+    return StoredArticle(article.id, feed_id, entry)
+
+
+def _link(session: Session, article_id: int, feed_id: int, keys: Sequence[str], now: datetime) -> None:
+    known = set(session.scalars(select(ArticleKey.key).where(ArticleKey.key.in_(keys))))
+    try:
+        with session.begin_nested():
+            session.add_all(ArticleKey(key=key, article_id=article_id) for key in keys if key not in known)
+            if session.get(ArticleSource, (article_id, feed_id)) is None:
+                session.add(ArticleSource(article_id=article_id, feed_id=feed_id, seen_at=now))
+            session.flush()
+    except IntegrityError:
+        pass  # a concurrent writer linked it; nothing is lost
+
+
+def add_alerts(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    """Outbox rows for a new article, in the article's own transaction."""
+    alerts = [Alert(**row) for row in rows]
+    session.add_all(alerts)
+    return len(alerts)
+
+
+def claim_due_alerts(session: Session, now: datetime, owner: str, lease: timedelta, limit: int) -> list[Alert]:
+    """Lease due outbox rows (``FOR UPDATE SKIP LOCKED`` where the database has it)."""
+    query = (
+        select(Alert)
+        .where(Alert.state == "pending", Alert.next_attempt_at <= now,
+               or_(Alert.lease_until.is_(None), Alert.lease_until < now))
+        .order_by(Alert.next_attempt_at, Alert.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.scalars(query))
+    for row in rows:
+        row.lease_owner, row.lease_until = owner, now + lease
+    return rows
+
+
+def alert_context(session: Session, alert_id: int) -> tuple[Alert, Article, str]:
+    alert = session.get_one(Alert, alert_id)
+    article = session.get_one(Article, alert.article_id)
+    source = session.scalar(select(Feed.name).where(Feed.id == article.feed_id)) or ""
+    return alert, article, source
+
+
+def finish_alert(session: Session, alert_id: int, now: datetime, *, error: str | None, retry_at: datetime | None,
+                 owner: str) -> str:
+    """Record one delivery attempt; returns the new state. A row leased by another owner is left alone."""
+    alert = session.get_one(Alert, alert_id)
+    if alert.lease_owner != owner:
+        return alert.state
+    alert.attempts += 1
+    alert.lease_owner, alert.lease_until = None, None
+    if error is None:
+        alert.state, alert.sent_at, alert.last_error = "sent", now, None
+    elif retry_at is None:
+        alert.state, alert.last_error = "dead", error[:1000]
+    else:
+        alert.next_attempt_at, alert.last_error = retry_at, error[:1000]
+    return alert.state
+
+
+def outbox_counts(session: Session) -> dict[str, int]:
+    counts = {"pending": 0, "sent": 0, "dead": 0}
+    for state, count in session.execute(select(Alert.state, func.count()).group_by(Alert.state)):
+        counts[state] = count
+    return counts
+
+
+def article_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Article)) or 0
+
+
+def feed_rows(session: Session) -> list[tuple[Feed, int]]:
+    counts = (select(ArticleSource.feed_id, func.count().label("n")).group_by(ArticleSource.feed_id).subquery())
+    query = select(Feed, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.feed_id == Feed.id).order_by(Feed.id)
+    return [(feed, int(n)) for feed, n in session.execute(query)]
+
+
+def reset_dead(session: Session, now: datetime, alert_id: int | None = None) -> int:
+    query = update(Alert).where(Alert.state == "dead")
+    if alert_id is not None:
+        query = query.where(Alert.id == alert_id)
+    result = session.execute(query.values(state="pending", attempts=0, next_attempt_at=now, last_error=None))
+    return int(getattr(result, "rowcount", 0) or 0)

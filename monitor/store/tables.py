@@ -1,0 +1,133 @@
+"""The schema as typed SQLAlchemy 2 models. Alembic owns the DDL (``alembic/versions``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in Python, naive UTC in the database (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Feed(Base):
+    """A configured feed and its polling state (validators, health, schedule, lease)."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    last_ok: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    failures: Mapped[int] = mapped_column(default=0)
+    next_poll: Mapped[datetime | None]
+    disabled: Mapped[bool] = mapped_column(default=False)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Article(Base):
+    """One article, stored once however many feeds or copies carry it."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id"))
+    title: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text)
+    guid: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[datetime | None]
+    first_seen: Mapped[datetime] = mapped_column(index=True)
+
+
+class ArticleKey(Base):
+    """Identity keys (``url:``, ``guid:``): the unique constraint decides what is new."""
+
+    __tablename__ = "article_keys"
+
+    key: Mapped[str] = mapped_column(String(700), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+
+
+class ArticleSource(Base):
+    """Every feed an article was seen in, first time first."""
+
+    __tablename__ = "article_sources"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True)
+    seen_at: Mapped[datetime]
+
+
+class Alert(Base):
+    """The outbox: one row per (article, watchlist, target), written with the article."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("article_id", "watchlist", "target", name="uq_alert_article_watchlist_target"),
+        Index("ix_alerts_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    watchlist: Mapped[str] = mapped_column(String(200))
+    target: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+
+
+class Maintenance(Base):
+    """When each maintenance task (retention, vacuum) last ran, and what it did."""
+
+    __tablename__ = "maintenance"
+
+    task: Mapped[str] = mapped_column(String(50), primary_key=True)
+    last_run: Mapped[datetime]
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,148 @@
+"""An httpx transport whose sockets obey a whole-request deadline and, optionally, refuse private addresses.
+
+httpx's timeouts bound each socket operation, so a server trickling one byte a second never trips
+them. Here every read, write and connect is given at most the time left until the deadline of the
+request being made in this thread (``deadline()``), so the whole request is bounded.
+
+With ``allow_private=False`` the host name is resolved here, every address is checked, and the
+socket connects to a checked address: a feed cannot make newsmon fetch loopback, private,
+link-local or otherwise internal targets, not even through a redirect or a DNS answer that changes
+between check and connect.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import ssl
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+import httpcore
+import httpx
+
+_DEADLINE: ContextVar[float | None] = ContextVar("newsmon_deadline", default=None)
+
+
+class BlockedAddress(httpcore.ConnectError):
+    """The target resolves to an address newsmon must not fetch from."""
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[float]:
+    """Bound every socket operation in this block (this thread) to end ``seconds`` from now."""
+    until = time.monotonic() + seconds
+    token = _DEADLINE.set(until)
+    try:
+        yield until
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _remaining(timeout: float | None, error: type[Exception]) -> float | None:
+    until = _DEADLINE.get()
+    if until is None:
+        return timeout
+    left = until - time.monotonic()
+    if left <= 0:
+        raise error("deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+def is_public(address: str) -> bool:
+    """True for a globally routable unicast address (not loopback, private, link-local, reserved…)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _remaining(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _remaining(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        left = _remaining(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, left))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """httpcore's sync backend plus the deadline and, unless ``allow_private``, the address guard."""
+
+    def __init__(self, *, allow_private: bool = True) -> None:
+        self._inner = httpcore.SyncBackend()
+        self._allow_private = allow_private
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        left = _remaining(timeout, httpcore.ConnectTimeout)
+        if self._allow_private:
+            stream = self._inner.connect_tcp(host, port, left, local_address, socket_options)
+            return _DeadlineStream(stream)
+        addresses = self._checked_addresses(host, port)
+        for address in addresses[:-1]:  # every address is public; use the first that answers
+            try:
+                stream = self._inner.connect_tcp(address, port, _remaining(timeout, httpcore.ConnectTimeout),
+                                                 local_address, socket_options)
+                return _DeadlineStream(stream)
+            except httpcore.ConnectError:
+                continue
+        stream = self._inner.connect_tcp(addresses[-1], port, _remaining(timeout, httpcore.ConnectTimeout),
+                                         local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def _checked_addresses(self, host: str, port: int) -> list[str]:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as err:
+            raise httpcore.ConnectError(f"host not found: {host}") from err
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        blocked = [a for a in addresses if not is_public(a)]
+        if blocked or not addresses:
+            where = blocked[0] if blocked else host
+            raise BlockedAddress(f"refused to fetch from non-public address {where}")
+        return addresses
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """``httpx.HTTPTransport`` on a ``GuardedBackend``; proxies from the environment are not used."""
+
+    def __init__(self, *, allow_private: bool = True, max_connections: int = 32) -> None:
+        super().__init__(trust_env=False)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=5.0,
+            network_backend=GuardedBackend(allow_private=allow_private),
+        )
+
+
+def make_client(*, user_agent: str, allow_private: bool = True, max_connections: int = 32) -> httpx.Client:
+    """A client for feeds and pages: no automatic redirects (callers follow them, checking each hop)."""
+    return httpx.Client(
+        transport=GuardedTransport(allow_private=allow_private, max_connections=max_connections),
+        headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+        follow_redirects=False,
+        trust_env=False,
+    )
