@@ -45,7 +45,9 @@ _MARKS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
 _SLOW = re.compile(f"{_ENTITY}|{_MARKS}")
 _UNIT = re.compile(f"{_ENTITY}|.{_MARKS}+", re.DOTALL)
 _PREFILLED = 0x3000
-_CHECK = re.compile(f"{_ENTITY}|{_MARKS}|[^\\x00-\\u2fff]")
+_WIDE = re.compile("[\u3000-\U0010ffff]")
+# One character class, so the common case (none of these) is one fast scan.
+_CHECK = re.compile(f"[&{_MARKS[1:-1]}\u3000-\U0010ffff]")
 
 
 def _fold_once(char: str) -> str:
@@ -202,6 +204,8 @@ def _fold(text: str, table: _Table) -> tuple[str, int]:
     if _CHECK.search(text) is None:
         return text.translate(plain), _FAST
     if _SLOW.search(text) is None:
+        if _WIDE.search(text) is None:
+            return text.translate(plain), _FAST
         table.learn(text)
         return text.translate(plain), _WIDE_CHARS
     table.learn(text)
