@@ -138,3 +138,13 @@ def test_broken_but_readable_feed_parses_with_warning() -> None:
     feed = parse(body, "https://example.org/")
     assert feed.entries[0].title == "Eins & zwei"
     assert feed.warning
+
+
+def test_json_feed_with_rfc822_dates_and_text_content() -> None:
+    body = json.dumps({"version": "https://jsonfeed.org/version/1", "title": "J", "items": [
+        {"id": 1, "url": "/a", "title": "A", "content_text": "Zeile <1> & Zeile 2",
+         "date_published": "Fri, 31 May 2019 12:17:58 -0700"}]}).encode()
+    entry = parse(body, "https://example.org/feed.json").entries[0]
+    assert entry.published == datetime(2019, 5, 31, 19, 17, 58, tzinfo=UTC)
+    assert entry.body == "Zeile <1> & Zeile 2"
+    assert (entry.guid, entry.link) == ("1", "https://example.org/a")
