@@ -36,7 +36,7 @@ def parse(body: bytes, base_url: str) -> ParsedFeed:
         feed, raw_entries = jsonfeed.load(body)
         warning = None
     else:
-        feed, raw_entries, warning = _feedparser(fix_declared_encoding(body), base_url)
+        feed, raw_entries, warning = _feedparser(fix_declared_encoding(body))
     base = _http_base(base_url) or _http_base(str(feed.get("link") or ""))
     entries = tuple(entry for raw in raw_entries if (entry := _entry(raw, base)) is not None)
     return ParsedFeed(title=_text(feed.get("title")), link=_absolute(feed.get("link"), base),
@@ -62,11 +62,11 @@ def fix_declared_encoding(body: bytes) -> bytes:
     return rest
 
 
-def _feedparser(data: bytes, base_url: str) -> tuple[Any, list[Any], str | None]:
+def _feedparser(data: bytes) -> tuple[Any, list[Any], str | None]:
+    """feedparser's view; no content-location, else it "resolves" GUIDs such as tagesschau's UUIDs."""
     try:
         result: Any = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False,
-                                       response_headers={"content-location": _http_base(base_url) or "",
-                                                         "content-type": "application/xml"})
+                                       response_headers={"content-type": "application/xml"})
     except Exception as err:  # feedparser itself failing is "not a feed we can read", never a crash
         raise ParseError(f"unreadable feed: {type(err).__name__}: {err}"[:300]) from err
     feed = result.get("feed", {})

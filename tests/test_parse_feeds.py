@@ -148,3 +148,11 @@ def test_json_feed_with_rfc822_dates_and_text_content() -> None:
     assert entry.published == datetime(2019, 5, 31, 19, 17, 58, tzinfo=UTC)
     assert entry.body == "Zeile <1> & Zeile 2"
     assert (entry.guid, entry.link) == ("1", "https://example.org/a")
+
+
+def test_guid_is_kept_as_given_even_when_it_looks_relative() -> None:
+    body = (b"<rss version='2.0'><channel><title>t</title><item><title>a</title><link>/a</link>"
+            b"<guid>bfbfa11a-1c86-43d6-a024-5de7d957589f</guid></item></channel></rss>")
+    entry = parse(body, "https://www.tagesschau.de/xml/rss2/").entries[0]
+    assert entry.guid == "bfbfa11a-1c86-43d6-a024-5de7d957589f"
+    assert entry.link == "https://www.tagesschau.de/a"
