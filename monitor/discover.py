@@ -46,7 +46,8 @@ def discover_feeds(url: str, http: HttpConfig, *, validate: bool = True) -> list
 
 def feed_links(html: bytes | str, base_url: str) -> list[tuple[str, str]]:
     """Feed links of an HTML page in document order, absolute and without duplicates."""
-    from bs4 import BeautifulSoup, SoupStrainer  # only `feeds add` needs it
+    from bs4 import BeautifulSoup  # only `feeds add` needs it
+    from bs4.filter import SoupStrainer
 
     soup = BeautifulSoup(html, "lxml", parse_only=SoupStrainer(["link", "a", "base", "title"]))
     base_tag = soup.find("base", href=True)

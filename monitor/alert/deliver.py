@@ -21,7 +21,10 @@ def privacy_url(url: str) -> str:
     import apprise
 
     plugin = apprise.Apprise.instantiate(url)
-    return str(plugin.url(privacy=True)) if plugin is not None else "<invalid apprise URL>"
+    if plugin is None:
+        return "<invalid apprise URL>"
+    render_url: Any = getattr(plugin, "url")  # noqa: B009 - apprise's url() is untyped
+    return str(render_url(privacy=True))
 
 
 def validate_targets(targets: Mapping[str, TargetConfig], file: str) -> None:
@@ -33,6 +36,13 @@ def validate_targets(targets: Mapping[str, TargetConfig], file: str) -> None:
             scheme = target.url.split("://", 1)[0] if "://" in target.url else target.url[:20]
             raise ConfigError(f"apprise does not understand the URL (scheme {scheme!r})", file=file,
                               key=f"targets.{name}.url")
+
+
+def _level(value: object) -> int:
+    if isinstance(value, int):
+        return value
+    found = logging.getLevelName(str(value).upper())
+    return found if isinstance(found, int) else logging.WARNING
 
 
 class Notifier:
@@ -51,7 +61,7 @@ class Notifier:
         app = self._get(target)
         result = app.notify(body=body, title=title, body_format=_FORMATS[self.format_of(target)])
         if not result:
-            reasons = [entry.message for entry in result.logs() if entry.level >= logging.WARNING]
+            reasons = [entry.message for entry in result.logs() if _level(entry.level) >= logging.WARNING]
             raise DeliveryError("; ".join(reasons) or "apprise reported a failure without a reason")
 
     def _get(self, target: str) -> Any:

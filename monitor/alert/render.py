@@ -16,6 +16,8 @@ def render(payload: dict[str, Any], fmt: str) -> tuple[str, str]:
     when = _berlin(payload.get("published"))
     terms = ", ".join(payload.get("terms", []))
     snippet = payload.get("snippet") or ""
+    if snippet.strip() == str(payload["title"]).strip():
+        snippet = ""  # the hit is in the title, which the message shows already
     if fmt == "html":
         esc = html.escape
         link = esc(payload.get("link") or "")
