@@ -12,6 +12,7 @@ between check and connect.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import ssl
@@ -147,13 +148,20 @@ class GuardedBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """Loading the CA bundle costs tens of milliseconds; one context serves every client."""
+    return httpx.create_ssl_context()
+
+
 class GuardedTransport(httpx.HTTPTransport):
     """``httpx.HTTPTransport`` on a ``GuardedBackend``; proxies from the environment are not used."""
 
     def __init__(self, *, allow_private: bool = True, max_connections: int = 32) -> None:
-        super().__init__(trust_env=False)
+        # HTTPTransport.__init__ would build an SSL context per client only to be replaced; its
+        # methods use nothing but self._pool
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=_ssl_context(),
             max_connections=max_connections,
             max_keepalive_connections=max_connections,
             keepalive_expiry=5.0,
