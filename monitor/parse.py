@@ -28,6 +28,7 @@ _DECLARATION = re.compile(
 _SINGLE_BYTE = re.compile(rb"^(iso-?8859-?\d+|latin-?1|l1|windows-125\d|cp125\d|us-ascii|ascii)$", re.I)
 _ESCAPED_MARKUP = re.compile(r"</(p|div|span|a|b|i|em|strong|li|ul|ol|table|tr|td|h[1-6]|blockquote)>", re.I)
 _BOZO_KEEP = 200
+MAX_ENTRIES = 1000
 
 
 def parse(body: bytes, base_url: str) -> ParsedFeed:
@@ -38,6 +39,9 @@ def parse(body: bytes, base_url: str) -> ParsedFeed:
     else:
         feed, raw_entries, warning = _feedparser(fix_declared_encoding(body))
     base = _http_base(base_url) or _http_base(str(feed.get("link") or ""))
+    if len(raw_entries) > MAX_ENTRIES:  # feeds list newest first; the rest only costs time
+        warning = f"{len(raw_entries)} entries, only the first {MAX_ENTRIES} read"
+        raw_entries = raw_entries[:MAX_ENTRIES]
     entries = tuple(entry for raw in raw_entries if (entry := _entry(raw, base)) is not None)
     return ParsedFeed(title=_text(feed.get("title")), link=_absolute(feed.get("link"), base),
                       entries=entries, warning=warning)
