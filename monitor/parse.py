@@ -3,8 +3,8 @@
 Pure: bytes in, ``ParsedFeed`` out. feedparser runs without its HTML sanitiser and URI resolver
 (twice as fast, DESIGN §10) because every text field goes through ``clean.html_to_text`` anyway.
 Hostile XML is harmless: feedparser strips DOCTYPE entity declarations (no entity expansion, no
-external entities), and expat never fetches external resources. A feed that declares a single-byte
-encoding but is valid UTF-8 (seen in the wild at SPIEGEL) is read as UTF-8.
+external entities), and expat never fetches external resources. Feeds whose declared encoding lies
+are repaired first (``monitor.encoding``).
 """
 
 from __future__ import annotations
@@ -20,12 +20,10 @@ import feedparser
 
 from monitor import jsonfeed
 from monitor.clean import html_to_text
+from monitor.encoding import fix_declared_encoding
 from monitor.errors import ParseError
 from monitor.model import Entry, ParsedFeed
 
-_DECLARATION = re.compile(
-    rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._-]+)([\"'])", re.I)
-_SINGLE_BYTE = re.compile(rb"^(iso-?8859-?\d+|latin-?1|l1|windows-125\d|cp125\d|us-ascii|ascii)$", re.I)
 _ESCAPED_MARKUP = re.compile(r"</(p|div|span|a|b|i|em|strong|li|ul|ol|table|tr|td|h[1-6]|blockquote)>", re.I)
 _BOZO_KEEP = 200
 MAX_ENTRIES = 1000
@@ -45,25 +43,6 @@ def parse(body: bytes, base_url: str) -> ParsedFeed:
     entries = tuple(entry for raw in raw_entries if (entry := _entry(raw, base)) is not None)
     return ParsedFeed(title=_text(feed.get("title")), link=_absolute(feed.get("link"), base),
                       entries=entries, warning=warning)
-
-
-def fix_declared_encoding(body: bytes) -> bytes:
-    """Drop whitespace before the XML declaration, and declare UTF-8 when a single-byte encoding
-    is declared but the bytes are valid UTF-8 with non-ASCII text (real Latin-1 text almost never is)."""
-    found = _DECLARATION.match(body)
-    if not found:
-        return body
-    start = found.start(2)
-    declared = found.group(3)
-    rest = body[start:]
-    if _SINGLE_BYTE.match(declared) and not rest.isascii():
-        try:
-            rest.decode("utf-8")
-        except UnicodeDecodeError:
-            return rest
-        head = found.group(2) + b"utf-8" + found.group(4)
-        return head + body[found.end():]
-    return rest
 
 
 def _feedparser(data: bytes) -> tuple[Any, list[Any], str | None]:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from monitor.encoding import fix_declared_encoding
 from monitor.errors import ParseError
-from monitor.parse import fix_declared_encoding, parse
+from monitor.parse import parse
 
 UMLAUTS = set("äöüÄÖÜß")
 
