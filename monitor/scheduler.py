@@ -70,6 +70,7 @@ class Runner:
         self.db = db or open_database(settings.database_url, upgrade=True)
         self.ctx = Context(settings, self.db, compile_matcher(settings.watchlists, settings.entities), clock)
         self.notifier = Notifier(settings.monitor.targets)
+        self.stopping = threading.Event()  # set by a signal during run --once: skip the remaining steps
         with self.db.session() as session:
             repo.sync_feeds(session, settings.feeds, clock())
 
@@ -79,8 +80,10 @@ class Runner:
         with self.db.session() as session:
             due = repo.due_feeds(session, names, self.clock())
         report = CycleReport(polls=poll_feeds(self.ctx, due) if due else [])
-        report.delivery = self.deliver()
-        report.maintenance = self.maintain()
+        if not self.stopping.is_set():
+            report.delivery = self.deliver()
+        if not self.stopping.is_set():
+            report.maintenance = self.maintain()
         return report
 
     def deliver(self) -> DeliveryReport:
@@ -106,6 +109,23 @@ class Runner:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def run_once(runner: Runner) -> CycleReport:
+    """``run --once``: SIGTERM/SIGINT let the current step finish and skip the rest (exit 0, the
+    outbox keeps what was not delivered); a second signal exits at once."""
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        if runner.stopping.is_set():
+            os._exit(1)
+        log.info("signal %s received: stopping after the current step", signal.Signals(signum).name)
+        runner.stopping.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return runner.cycle()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class Daemon:
