@@ -94,6 +94,10 @@ class HttpConfig(_Strict):
     timeout: Duration = Field(default=20.0, description="bound on a whole request")
     max_bytes: Size = Field(default=10_000_000, description="cap on a body, also after decompression")
     user_agent: str = DEFAULT_USER_AGENT
+    fulltext_timeout: Duration = Field(default=15.0, description="bound on fetching one article page (fulltext)")
+    fulltext_max_bytes: Size = Field(default=5_000_000, description="cap on one article page (fulltext)")
+    allow_private: bool = Field(default=False, description="let article pages (fulltext) be fetched from "
+                                "loopback, private or link-local addresses; only for local setups")
 
 
 class PollConfig(_Strict):
@@ -144,6 +148,9 @@ class MonitorConfig(_Strict):
     poll: PollConfig = Field(default_factory=PollConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    workers: int = Field(default=1, ge=1, le=64, description="daemon processes sharing the database (PostgreSQL)")
+    lease: Duration = Field(default=120.0, ge=1.0, description="how long a claimed feed or outbox row stays "
+                            "with a daemon that stopped answering")
 
 
 class Settings(BaseModel):
@@ -239,6 +246,9 @@ def load_watchlists(path: str | os.PathLike[str], known: Mapping[str, EntityConf
 
 def _check_references(settings: Settings, owner: Mapping[str, Path]) -> None:
     targets = settings.monitor.targets
+    if settings.monitor.workers > 1 and settings.database_url.startswith("sqlite"):
+        raise ConfigError("several workers share a PostgreSQL database; SQLite runs one process",
+                          file=str(settings.path), key="workers")
     if settings.monitor.default_target and settings.monitor.default_target not in targets:
         raise ConfigError(f"unknown target {settings.monitor.default_target!r}; known: {sorted(targets)}",
                           file=str(settings.path), key="default_target")
