@@ -205,7 +205,28 @@ def test_after_a_restart_copies_and_stories_are_still_recognised(tmp_path: Path)
         with second.db.session() as session:
             stories = list(session.scalars(select(Story)))
         second.close()
+    backtest = CliRunner().invoke(main, ["backtest", "--config", str(second.settings.path), "--watchlists",
+                                         str(tmp_path / "watchlists"), "--since", "all", "--json"])
+    assert backtest.exit_code == 0, backtest.output
+    lines = [json.loads(line) for line in backtest.output.splitlines()]
+    assert {line["story"] for line in lines if line["watchlist"] == "ukraine-story"} == {stories[0].id}
     assert report.new_articles == 1  # the edited copy joined the stored article
     assert [(s.article_count, s.outlet_count) for s in stories] == [(2, 2)]
     assert len(_by(hook, "ukraine-story")) == 1
     assert clock() - START == timedelta(hours=2)
+
+
+def test_match_json_gives_copies_and_follow_ups_one_story_id(tmp_path: Path) -> None:
+    one, two = tmp_path / "eins.xml", tmp_path / "zwei.xml"
+    one.write_bytes(rss([Item("USA prüfen Tomahawk-Lieferung", "https://eins.example/1", description=WIRE),
+                         Item("Skatabend mit Tomahawk", "https://eins.example/skat", description=SKAT)]))
+    two.write_bytes(rss([Item("USA prüfen Tomahawk-Lieferung", "https://zwei.example/9", description=WIRE),
+                         Item("Selenskyj fordert Tomahawks", "https://zwei.example/r", description=REAKTION)]))
+    write_config(tmp_path, {}, {"hook": "json://127.0.0.1:9/h"}, WATCHLISTS)
+    result = CliRunner().invoke(main, ["match", "--watchlists", str(tmp_path / "watchlists"), "--json", str(one),
+                                       str(two)])
+    assert result.exit_code == 0, result.output
+    story = {line["link"]: line["story"] for line in map(json.loads, result.output.splitlines())
+             if line["watchlist"] == "ukraine"}
+    assert story["https://eins.example/1"] == story["https://zwei.example/9"] == story["https://zwei.example/r"]
+    assert story["https://eins.example/skat"] != story["https://eins.example/1"]

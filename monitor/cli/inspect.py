@@ -41,22 +41,9 @@ def status(as_json: bool) -> None:
     if as_json:
         echo_json(report)
         return
-    from rich.console import Console
-    from rich.table import Table
+    from monitor.statusview import show
 
-    table = Table(title=f"{report['articles']} articles, {report['stories']} stories · outbox: "
-                        f"{report['outbox']['pending']} pending, {report['outbox']['sent']} sent, "
-                        f"{report['outbox']['dead']} dead")
-    for column in ("feed", "articles", "last ok", "next poll", "last error"):
-        table.add_column(column)
-    for feed in report["feeds"]:
-        table.add_row(feed["name"], str(feed["articles"]), _short(feed["last_ok"]), _short(feed["next_poll"]),
-                      feed["last_error"] or "")
-    Console().print(table)
-
-
-def _short(value: str | None) -> str:
-    return value[:19].replace("T", " ") if value else "-"
+    show(report)
 
 
 @click.command()

@@ -16,8 +16,7 @@ from monitor.stories import HORIZON, Features, StoryIndex, pack, unpack
 
 def load_index(session: Session, index: StoryIndex, now: datetime) -> int:
     """Add the features stored since the index last looked (all of the horizon on first use)."""
-    if not index.loaded:
-        index.prune(now)
+    index.prune(now)
     query = (select(ArticleFeatures)
              .where(ArticleFeatures.article_id > index.high_water, ArticleFeatures.first_seen >= now - HORIZON)
              .order_by(ArticleFeatures.article_id))

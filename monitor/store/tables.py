@@ -180,3 +180,13 @@ class ArticleRevision(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str | None] = mapped_column(Text)
     seen_at: Mapped[datetime]
+
+
+class Maintenance(Base):
+    """When each maintenance task (retention, vacuum) last ran, and what it did."""
+
+    __tablename__ = "maintenance"
+
+    task: Mapped[str] = mapped_column(String(50), primary_key=True)
+    last_run: Mapped[datetime]
+    detail: Mapped[str | None] = mapped_column(Text)
