@@ -104,6 +104,7 @@ class Daemon:
             self.scheduler.add_job(self._poll, "interval", args=[feed.name], seconds=interval, id=f"feed:{feed.name}",
                                    next_run_time=start + timedelta(seconds=spread))
         self.scheduler.add_job(self._deliver, "interval", seconds=DELIVERY_INTERVAL, id="deliver", next_run_time=start)
+        self._add_digest_jobs()
         self.scheduler.start()
         log.info("newsmon running: %d feeds, %d watchlists", len(self.runner.settings.feeds),
                  len(self.runner.settings.watchlists))
@@ -112,6 +113,14 @@ class Daemon:
         self.scheduler.shutdown(wait=True)
         self.runner.close()
         return 0
+
+    def _add_digest_jobs(self) -> None:
+        """A digest is due at its cron time: wake the delivery job then, not up to 10s later."""
+        from monitor.alert.policy import cron_trigger
+
+        zone = self.runner.settings.monitor.delivery.timezone
+        for name, digest in self.runner.settings.monitor.digests.items():
+            self.scheduler.add_job(self._deliver, cron_trigger(digest.cron, zone), id=f"digest:{name}")
 
     def _poll(self, name: str) -> None:
         try:

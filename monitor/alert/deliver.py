@@ -20,7 +20,7 @@ def privacy_url(url: str) -> str:
     """The URL as apprise prints it with secrets masked (for logs and ``check``)."""
     import apprise
 
-    plugin = apprise.Apprise.instantiate(url)
+    plugin: Any = apprise.Apprise.instantiate(url)
     return str(plugin.url(privacy=True)) if plugin is not None else "<invalid apprise URL>"
 
 
@@ -51,7 +51,7 @@ class Notifier:
         app = self._get(target)
         result = app.notify(body=body, title=title, body_format=_FORMATS[self.format_of(target)])
         if not result:
-            reasons = [entry.message for entry in result.logs() if entry.level >= logging.WARNING]
+            reasons = [entry.message for entry in result.logs() if _level(entry.level) >= logging.WARNING]
             raise DeliveryError("; ".join(reasons) or "apprise reported a failure without a reason")
 
     def _get(self, target: str) -> Any:
@@ -64,3 +64,11 @@ class Notifier:
                 raise DeliveryError(f"target {target!r}: apprise does not understand its URL")
             self._apprise[target] = app
         return app
+
+
+def _level(level: object) -> int:
+    """apprise log entries carry the level's name ("WARNING"); older versions an int."""
+    if isinstance(level, int):
+        return level
+    value = logging.getLevelName(str(level).upper())
+    return value if isinstance(value, int) else logging.WARNING
