@@ -86,7 +86,7 @@ def test_a_broken_or_unknown_template_is_a_config_error_naming_the_file(tmp_path
     assert "alert.html.j2" in str(caught.value) and "line" in str(caught.value)
     (folder / "alert.html.j2").unlink()
     (folder / "alret.html.j2").write_text("x", "utf-8")
-    with pytest.raises(ConfigError, match="alret.html.j2"):
+    with pytest.raises(ConfigError, match=r"alret\.html\.j2"):
         load(config)
 
 
@@ -94,5 +94,5 @@ def test_the_sandbox_refuses_unsafe_template_code(tmp_path: Path) -> None:
     from monitor.errors import DeliveryError
 
     evil = {"alert.text.j2": "{{ a.__class__.__mro__[1].__subclasses__() }}"}
-    with pytest.raises(DeliveryError, match="alert.text.j2"):
+    with pytest.raises(DeliveryError, match=r"alert\.text\.j2"):
         Renderer(evil).alert(HOSTILE, "text")

@@ -103,13 +103,13 @@ def deliver_due(db: Database, notifier: Notifier, settings: Settings, clock: Cal
                 *, owner: str | None = None) -> DeliveryReport:
     """Plan due alerts into messages, check feed health, then send every due message once."""
     from monitor.alert.admin import check_feeds
-    from monitor.alert.render import Renderer
+    from monitor.alert.render import renderer_for
     from monitor.alert.send import plan_due, send_due
 
     report = DeliveryReport()
     report.held = plan_due(db, settings, clock())
     if settings.monitor.admin is not None:
         report.admin = check_feeds(db, settings.monitor.admin, clock())
-    renderer = Renderer(settings.templates, settings.monitor.delivery.timezone)
+    renderer = renderer_for(tuple(sorted(settings.templates.items())), settings.monitor.delivery.timezone)
     send_due(db, notifier, renderer, settings, clock, owner or owner_id(), report)
     return report

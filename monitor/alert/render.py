@@ -135,6 +135,12 @@ class Renderer:
         }
 
 
+@cache
+def renderer_for(overrides: tuple[tuple[str, str], ...], zone: str) -> Renderer:
+    """One compiled Renderer per configuration (templates compile once, not every delivery run)."""
+    return Renderer(dict(overrides), zone)
+
+
 def segments(text: str, spans: list[list[int]] | list[tuple[int, int]]) -> list[tuple[str, bool]]:
     """The snippet cut into (text, is_hit) pieces, so each format can highlight hits its own way."""
     pieces: list[tuple[str, bool]] = []

@@ -136,7 +136,9 @@ def list_admin(session: Session, *, dead_only: bool, limit: int) -> list[Message
 
 def retry_dead(session: Session, now: datetime, *, alert_id: int | None = None,
                message_id: int | None = None) -> int:
-    """Dead alerts (all, or one) are planned afresh; dead admin messages are tried again. Returns how many."""
+    """Dead alerts (all, or one) are planned afresh; dead admin messages are tried again. Returns how many.
+
+    They are due at once for any clock (``next_attempt_at`` is at most their creation time)."""
     alerts = select(Alert).where(Alert.state == "dead")
     if alert_id is not None:
         alerts = alerts.where(Alert.id == alert_id)
@@ -147,14 +149,15 @@ def retry_dead(session: Session, now: datetime, *, alert_id: int | None = None,
             if alert.message_id is not None:
                 emptied.add(alert.message_id)
             alert.state, alert.message_id, alert.hold_reason = "pending", None, None
-            alert.attempts, alert.next_attempt_at, alert.last_error = 0, now, None
+            alert.attempts, alert.next_attempt_at, alert.last_error = 0, min(now, alert.created_at), None
             count += 1
     if alert_id is None:
         admin = select(Message).where(Message.state == "dead", Message.kind == "admin")
         if message_id is not None:
             admin = admin.where(Message.id == message_id)
         for message in session.scalars(admin):
-            message.state, message.attempts, message.next_attempt_at, message.last_error = "pending", 0, now, None
+            message.state, message.attempts, message.last_error = "pending", 0, None
+            message.next_attempt_at = min(now, message.created_at)
             count += 1
     if emptied:
         session.flush()
