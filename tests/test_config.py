@@ -88,7 +88,7 @@ def test_two_files_merge_and_duplicate_names_are_refused(tmp_path: Path) -> None
     (tmp_path / "watchlists" / "nahost.yaml").write_text(yaml.safe_dump(extra), "utf-8")
     assert {w.name for w in load(config).watchlists} == {"ukraine", "trump", "nahost"}
     (tmp_path / "watchlists" / "doppelt.yaml").write_text(yaml.safe_dump(WATCHLISTS), "utf-8")
-    _expect(config, "already", "doppelt.yaml")
+    _expect(config, "already defined in", "doppelt.yaml", "test.yaml")
 
 
 def test_check_exits_2_naming_a_broken_watchlist(tmp_path: Path) -> None:

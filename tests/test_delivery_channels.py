@@ -36,7 +36,7 @@ def test_an_html_mail_has_both_parts_the_link_intact_umlauts_and_no_markup_from_
     assert html_part is not None and text_part is not None
     html, text = html_part.get_content(), text_part.get_content()
     assert "<script>" not in html and "<b>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; Grüße aus Moskau" in html and "&lt;b&gt;sagte" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Grüße aus Moskau" in html
     assert 'href="https://example.org/lawrow.html?a=1&amp;b=2"' in html
     assert "<mark>Lawrow</mark>" in html and "Österreich-Ticker" in html
     assert "<script>alert(1)</script> Grüße aus Moskau – „Gipfel“" in text  # the text part shows it as text

@@ -1,7 +1,7 @@
 """alert delivery: messages (the unit of sending), alert holds and modes, feed health for admin alerts
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0007
 Create Date: 2026-11-21
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0001"
+down_revision = "0007"  # re-chained after merging main (0007_maintenance)
 branch_labels = None
 depends_on = None
 

@@ -20,8 +20,11 @@ def privacy_url(url: str) -> str:
     """The URL as apprise prints it with secrets masked (for logs and ``check``)."""
     import apprise
 
-    plugin: Any = apprise.Apprise.instantiate(url)
-    return str(plugin.url(privacy=True)) if plugin is not None else "<invalid apprise URL>"
+    plugin = apprise.Apprise.instantiate(url)
+    if plugin is None:
+        return "<invalid apprise URL>"
+    render_url: Any = getattr(plugin, "url")  # noqa: B009 - apprise's url() is untyped
+    return str(render_url(privacy=True))
 
 
 def validate_targets(targets: Mapping[str, TargetConfig], file: str) -> None:
@@ -33,6 +36,13 @@ def validate_targets(targets: Mapping[str, TargetConfig], file: str) -> None:
             scheme = target.url.split("://", 1)[0] if "://" in target.url else target.url[:20]
             raise ConfigError(f"apprise does not understand the URL (scheme {scheme!r})", file=file,
                               key=f"targets.{name}.url")
+
+
+def _level(value: object) -> int:
+    if isinstance(value, int):
+        return value
+    found = logging.getLevelName(str(value).upper())
+    return found if isinstance(found, int) else logging.WARNING
 
 
 class Notifier:
@@ -64,11 +74,3 @@ class Notifier:
                 raise DeliveryError(f"target {target!r}: apprise does not understand its URL")
             self._apprise[target] = app
         return app
-
-
-def _level(level: object) -> int:
-    """apprise log entries carry the level's name ("WARNING"); older versions an int."""
-    if isinstance(level, int):
-        return level
-    value = logging.getLevelName(str(level).upper())
-    return value if isinstance(value, int) else logging.WARNING

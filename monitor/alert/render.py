@@ -118,6 +118,9 @@ class Renderer:
     def item(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """What a template sees of one article; feed text stays plain text here, templates escape it."""
         link = payload.get("link") or ""
+        text = payload.get("snippet") or ""
+        if text.strip() == str(payload.get("title", "")).strip():
+            text = ""  # the hit is in the title, which the message shows already
         return {
             "id": payload.get("id"),
             "watchlist": payload.get("watchlist", ""),
@@ -127,7 +130,7 @@ class Renderer:
             "source": payload.get("source", ""),
             "published": self.when(payload.get("published")),
             "terms": list(payload.get("terms", [])),
-            "snippet": segments(payload.get("snippet") or "", payload.get("snippet_spans") or []),
+            "snippet": segments(text, payload.get("snippet_spans") or []),
             "score": payload.get("score"),
             "story": payload.get("story"),
             "follow_ups": [dict(f, href=f.get("link") if urlsplit(f.get("link") or "").scheme in ("http", "https")

@@ -80,7 +80,11 @@ def write_config(folder: Path, base: str) -> Path:
 
 
 def run_demo(keep: str | None, echo: Callable[[str], None]) -> None:
+    import logging
+
     from monitor.config import load
+
+    logging.getLogger().setLevel(logging.WARNING)  # the demo prints what matters itself
     from monitor.scheduler import Runner, utcnow
 
     with tempfile.TemporaryDirectory(prefix="newsmon-demo-") as tmp, _serving() as server:

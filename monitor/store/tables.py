@@ -169,3 +169,13 @@ class FeedHealth(Base):
     problem: Mapped[str | None] = mapped_column(String(16))
     since: Mapped[datetime | None]
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Maintenance(Base):
+    """When each maintenance task (retention, vacuum) last ran, and what it did."""
+
+    __tablename__ = "maintenance"
+
+    task: Mapped[str] = mapped_column(String(50), primary_key=True)
+    last_run: Mapped[datetime]
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,116 @@
+"""German words: split a query term into words and list the inflected forms of a word.
+
+Inflection is done on the query side, once at compile time: a term is expanded to the forms that
+simplemma's German dictionary (1.1M forms → lemma) files under the same lemma, found by trying the
+usual noun, adjective and verb endings (with and without umlaut) and keeping only candidates the
+dictionary confirms. So "Gipfel" gains "Gipfels" and "Gipfeln", "Gast" gains "Gäste", and "Gas"
+never gains "Gast" or "Gasse" (their lemmas differ). Words the dictionary does not know are names or
+compounds: a closed compound inflects like its known head ("Friedensgipfel" → "Friedensgipfels"),
+a name gets its genitive/possessive ``-s`` ("Lawrows", "Selenskyjs"). The match itself never calls
+the lemmatiser, so its cost does not depend on how many terms there are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+_WORD = re.compile(r"[^\W_]+")
+_SOFT = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_ENDINGS = (
+    *("", "e", "en", "n", "s", "es", "er", "ern", "em"),
+    *("ens", "ns", "nen", "se", "sen", "st", "t", "te", "ten"),
+)
+_UMLAUT = {"au": "äu", "a": "ä", "o": "ö", "u": "ü"}
+_MIN_HEAD = 4
+_MIN_PREFIX = 3
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> Mapping[str, str]:
+    """simplemma's German form → lemma table (loaded once, about a second)."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    table: Mapping[str, str] = DefaultDictionaryFactory().get_dictionary("de")
+    return table
+
+
+def raw_words(text: str) -> list[str]:
+    """The words of ``text`` as written (letters and digits; soft hyphens dropped)."""
+    return _WORD.findall(_SOFT.sub("", text))
+
+
+def _umlauted(stem: str) -> str | None:
+    for plain in ("au", "a", "o", "u"):
+        at = stem.rfind(plain)
+        if at > 0 or (at == 0 and len(stem) < 4):
+            return stem[:at] + _UMLAUT[plain] + stem[at + len(plain) :]
+    return None
+
+
+def _forms_of_lemma(lemma: str, table: Mapping[str, str]) -> set[str]:
+    stems = {lemma}
+    if lemma.endswith("e"):
+        stems.add(lemma[:-1])
+    umlauted = _umlauted(lemma)
+    if umlauted:
+        stems.add(umlauted)
+    forms = {lemma}
+    for stem in stems:
+        for ending in _ENDINGS:
+            candidate = stem + ending
+            if table.get(candidate) == lemma:
+                forms.add(candidate)
+    return forms
+
+
+def _readings(word: str, table: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(form, lemma) readings of ``word`` to expand: the noun, and the word as written when it is
+    the same lemma in lower case ("russisch"/"Russisch"), never an unrelated one ("gast" → gasen)."""
+    upper = word[:1].upper() + word[1:]
+    lower = word[:1].lower() + word[1:]
+    readings: list[tuple[str, str]] = []
+    for candidate in (upper, lower):
+        lemma = table.get(candidate)
+        if lemma is None:
+            continue
+        if readings and lemma.casefold() != readings[0][1].casefold():
+            break
+        readings.append((candidate, lemma))
+    return readings
+
+
+@lru_cache(maxsize=65536)
+def attributive_forms(word: str) -> frozenset[str]:
+    """``word`` and, for a place name, the form that stands before a noun when the dictionary knows
+    it as a word of its own: Budapest → Budapester, Wien → Wiener (for "Budapester Gipfel")."""
+    table = dictionary()
+    candidate = word + "er"
+    if word[:1].isupper() and table.get(candidate) == candidate:
+        return frozenset({word, candidate})
+    return frozenset({word})
+
+
+@lru_cache(maxsize=65536)
+def word_forms(word: str) -> frozenset[str]:
+    """``word`` and its inflected forms, as written (fold them before matching)."""
+    table = dictionary()
+    if len(word) < 2 or word.isdigit():
+        return frozenset({word})
+    if word.isupper():  # an acronym: NATO, NATOs
+        return frozenset({word, word + "s"})
+    readings = _readings(word, table)
+    if readings:
+        forms = {word}
+        for form, lemma in readings:
+            forms |= _forms_of_lemma(lemma, table) | {form}
+            if form[:1].isupper() and table.get(form + "s") is None:
+                forms.add(form + "s")
+        return frozenset(forms)
+    for cut in range(_MIN_PREFIX, len(word) - _MIN_HEAD + 1):
+        head = word[cut].upper() + word[cut + 1 :]
+        if table.get(head) == head:
+            prefix = word[:cut]
+            return frozenset({word} | {prefix + f.lower() for f in _forms_of_lemma(head, table)})
+    return frozenset({word, word + "s"})
