@@ -205,7 +205,11 @@ class Daemon:
                 job.remove()
         zone = self.runner.settings.monitor.delivery.timezone
         for name, digest in self.runner.settings.monitor.digests.items():
-            self.scheduler.add_job(self._deliver, cron_trigger(digest.cron, zone), id=f"digest:{name}")
+            self.scheduler.add_job(self._wake_delivery, cron_trigger(digest.cron, zone), id=f"digest:{name}")
+
+    def _wake_delivery(self) -> None:
+        if not self.stop.is_set():
+            self.scheduler.modify_job("deliver", next_run_time=utcnow())
 
     def _poll(self, name: str) -> None:
         job = f"feed:{name}"

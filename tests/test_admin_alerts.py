@@ -96,3 +96,15 @@ def test_an_admin_target_that_is_not_configured_is_a_config_error(tmp_path: Path
         assert "admin.target" in str(err) and "nirgends" in str(err)
     else:
         raise AssertionError("expected a ConfigError")
+
+
+def test_a_feed_that_is_gone_is_reported_at_once(tmp_path: Path) -> None:
+    clock = Clock()
+    with FeedServer() as server, Webhook() as hook, Webhook() as ops:
+        run = _runner(tmp_path, {"Eingestellt": server.serve("/f.xml", b"", status=410)}, hook, ops, clock)
+        run.cycle()
+        clock.advance(hours=1)
+        run.cycle()
+        run.close()
+    assert _titles(ops.messages) == ["newsmon: Feed „Eingestellt“ schlägt fehl"]
+    assert "410" in ops.messages[0]["message"]

@@ -248,3 +248,24 @@ def test_a_watchlist_naming_an_unknown_digest_is_a_config_error(tmp_path: Path) 
         assert "digests.m" in str(err) and "five" in str(err)
     else:
         raise AssertionError("expected a ConfigError")
+
+
+def test_the_daemon_wakes_delivery_at_each_digest_time_and_follows_a_reload(tmp_path: Path) -> None:
+    from monitor.scheduler import Daemon
+
+    config = write_config(tmp_path, {}, {"hook": "json://127.0.0.1:9/h"}, watchlists=watchlists(mode="digest:m"),
+                          digests={"m": {"cron": "0 7 * * 1-5"}})
+    daemon = Daemon(Runner(load(config), clock=Clock()))
+    daemon.scheduler.start(paused=True)
+    try:
+        daemon._sync_digest_jobs()
+        job = daemon.scheduler.get_job("digest:m")
+        fire = job.trigger.get_next_fire_time(None, datetime(2025, 10, 24, 6, 0, tzinfo=UTC))  # a Friday
+        assert fire.astimezone(UTC) == datetime(2025, 10, 27, 6, 0, tzinfo=UTC)  # Monday 07:00 CET
+        daemon.runner.settings = load(write_config(tmp_path, {}, {"hook": "json://127.0.0.1:9/h"},
+                                                   watchlists=watchlists(), digests={"abend": {"cron": "0 18 * * *"}}))
+        daemon._sync_digest_jobs()
+        assert [j.id for j in daemon.scheduler.get_jobs() if j.id.startswith("digest:")] == ["digest:abend"]
+    finally:
+        daemon.scheduler.shutdown(wait=False)
+        daemon.runner.close()

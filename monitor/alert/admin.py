@@ -26,13 +26,14 @@ HISTORY = 20  # gaps between new articles that define a feed's usual rhythm
 MIN_GAPS = 5  # fewer than this: too young a feed to call it silent
 
 
-def check_feeds(db: Database, admin: AdminConfig, now: datetime) -> int:
-    """Compare every feed's health with what was last reported; queue a message for each change."""
+def check_feeds(db: Database, admin: AdminConfig, feeds: list[str], now: datetime) -> int:
+    """Compare the health of the configured ``feeds`` with what was last reported; queue a message
+    for each change. A feed removed from config is not watched any more."""
     queued = 0
     with db.session() as session:
         seen = _recent_seen(session)
         health = {row.feed_id: row for row in session.scalars(select(FeedHealth))}
-        for feed in session.scalars(select(Feed).order_by(Feed.id)):
+        for feed in session.scalars(select(Feed).where(Feed.name.in_(feeds)).order_by(Feed.id)):
             problem, facts = assess(feed, seen.get(feed.id, []), admin, now)
             row = health.get(feed.id)
             before = row.problem if row else None
@@ -56,8 +57,9 @@ def check_feeds(db: Database, admin: AdminConfig, now: datetime) -> int:
 
 def assess(feed: Feed, seen: list[datetime], admin: AdminConfig,
            now: datetime) -> tuple[str | None, dict[str, object]]:
-    """(problem, facts for the message): failing, silent, or None when healthy. ``seen``: newest first."""
-    if feed.failures >= admin.failures:
+    """(problem, facts for the message): failing, silent, or None when healthy. ``seen``: newest first.
+    A feed that answered 410 Gone (and is no longer polled) counts as failing at once."""
+    if feed.failures >= admin.failures or feed.disabled:
         return "failing", {"failures": feed.failures, "error": feed.last_error or ""}
     if len(seen) <= MIN_GAPS:
         return None, {}

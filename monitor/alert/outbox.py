@@ -109,7 +109,7 @@ def deliver_due(db: Database, notifier: Notifier, settings: Settings, clock: Cal
     report = DeliveryReport()
     report.held = plan_due(db, settings, clock())
     if settings.monitor.admin is not None:
-        report.admin = check_feeds(db, settings.monitor.admin, clock())
+        report.admin = check_feeds(db, settings.monitor.admin, [feed.name for feed in settings.feeds], clock())
     renderer = renderer_for(tuple(sorted(settings.templates.items())), settings.monitor.delivery.timezone)
     send_due(db, notifier, renderer, settings, clock, owner or owner_id(), report)
     return report
