@@ -182,6 +182,9 @@ class MonitorConfig(_Strict):
     poll: PollConfig = Field(default_factory=PollConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    workers: int = Field(default=1, ge=1, le=64, description="daemon processes sharing the database (PostgreSQL)")
+    lease: Duration = Field(default=120.0, ge=1.0, description="how long a claimed feed or outbox row stays "
+                            "with a daemon that stopped answering")
 
 
 class Settings(BaseModel):
@@ -279,6 +282,9 @@ def load_watchlists(path: str | os.PathLike[str], known: Mapping[str, EntityConf
 
 def _check_references(settings: Settings, owner: Mapping[str, Path]) -> None:
     targets = settings.monitor.targets
+    if settings.monitor.workers > 1 and settings.database_url.startswith("sqlite"):
+        raise ConfigError("several workers share a PostgreSQL database; SQLite runs one process",
+                          file=str(settings.path), key="workers")
     if settings.monitor.default_target and settings.monitor.default_target not in targets:
         raise ConfigError(f"unknown target {settings.monitor.default_target!r}; known: {sorted(targets)}",
                           file=str(settings.path), key="default_target")

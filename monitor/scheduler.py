@@ -21,21 +21,23 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from monitor import sdnotify
+from monitor import sdnotify, workers
 from monitor.alert.deliver import Notifier
 from monitor.alert.outbox import DeliveryReport, deliver_due
 from monitor.config import Settings
 from monitor.match import compile_matcher
-from monitor.pipeline import Context, PollOutcome, poll_feed, poll_feeds
-from monitor.store import repo
+from monitor.pipeline import Context, PollOutcome
+from monitor.store import leases, repo
 from monitor.store.db import Database, open_database
 from monitor.store.maintenance import MaintenanceReport, run_if_due
+from monitor.store.retry import retrying
 
 if TYPE_CHECKING:
     from monitor.metrics import Metrics
 
 log = logging.getLogger(__name__)
 DELIVERY_INTERVAL = 10.0
+POLL_TICK = 1.0  # how often a daemon looks for due feeds it can lease
 MAINTENANCE_CHECK = 3600.0  # how often the daemon asks whether retention or VACUUM is due
 DELIVERY_LIMIT = 1800.0  # watchdog: a delivery round running longer is hung
 MAINTENANCE_LIMIT = 4 * 3600.0  # VACUUM of a large SQLite file can take a while
@@ -71,20 +73,21 @@ class Runner:
         self.ctx = Context(settings, self.db, compile_matcher(settings.watchlists, settings.entities), clock)
         self.notifier = Notifier(settings.monitor.targets)
         with self.db.session() as session:
+            leases.serialize(session, "sync-feeds")  # daemons starting together add the rows once
             repo.sync_feeds(session, settings.feeds, clock())
 
     def cycle(self) -> CycleReport:
-        """Poll every due feed, then deliver every due alert."""
-        names = [feed.name for feed in self.settings.feeds]
-        with self.db.session() as session:
-            due = repo.due_feeds(session, names, self.clock())
-        report = CycleReport(polls=poll_feeds(self.ctx, due) if due else [])
+        """Poll every due feed this process can lease, then deliver every due alert."""
+        report = CycleReport(polls=self.poll_due())
         report.delivery = self.deliver()
         report.maintenance = self.maintain()
         return report
 
+    def poll_due(self, stop: Callable[[], bool] = lambda: False) -> list[PollOutcome]:
+        return workers.poll_due(self.ctx, stop=stop)
+
     def deliver(self) -> DeliveryReport:
-        return deliver_due(self.db, self.notifier, self.settings, self.clock)
+        return retrying(lambda: deliver_due(self.db, self.notifier, self.settings, self.clock), what="delivery")
 
     def maintain(self) -> MaintenanceReport | None:
         """Retention, ANALYZE and VACUUM when due (``retention``); None when nothing was due."""
@@ -100,9 +103,13 @@ class Runner:
         self.ctx = Context(settings, self.db, matcher, self.clock)
 
     def poll_one(self, name: str) -> PollOutcome | None:
-        with self.db.session() as session:
-            due = [f for f in repo.due_feeds(session, [name], self.clock())]
-        return poll_feed(self.ctx, due[0]) if due else None
+        feed = workers.claim_one(self.ctx, name)
+        if feed is None:
+            return None
+        try:
+            return workers.poll_claimed(self.ctx, [feed])[0]
+        finally:
+            workers.release(self.ctx, [feed.id])
 
     def close(self) -> None:
         self.db.dispose()
@@ -132,7 +139,7 @@ class Daemon:
         self._install_signals()
         stop_metrics = self._start_metrics()
         start = utcnow()
-        self._sync_feed_jobs(start)
+        self.scheduler.add_job(self._poll, "interval", seconds=POLL_TICK, id="poll", next_run_time=start)
         self.scheduler.add_job(self._deliver, "interval", seconds=DELIVERY_INTERVAL, id="deliver", next_run_time=start)
         self._sync_digest_jobs()
         every = min(self.runner.settings.monitor.retention.every, MAINTENANCE_CHECK)
@@ -169,7 +176,6 @@ class Daemon:
         fresh = reread(self.runner.settings)
         if fresh is not None:
             self.runner.apply(fresh)
-            self._sync_feed_jobs(utcnow())
             self._sync_digest_jobs()
             log.info("reloaded: %d feeds, %d watchlists", len(fresh.feeds), len(fresh.watchlists),
                      extra={"file": str(fresh.path)})
@@ -177,24 +183,6 @@ class Daemon:
             self.metrics.reloads.labels("ok" if fresh else "refused").inc()
         self.systemd.notify("READY=1", f"STATUS={self._status_line(refused=fresh is None)}")
         return fresh is not None
-
-    def _sync_feed_jobs(self, start: datetime) -> None:
-        """One interval job per configured feed: new feeds added, removed ones dropped, intervals followed."""
-        feeds = self.runner.settings.feeds
-        wanted = {f"feed:{feed.name}": feed for feed in feeds}
-        for job in self.scheduler.get_jobs():
-            if job.id.startswith("feed:") and job.id not in wanted:
-                job.remove()
-        for index, feed in enumerate(feeds):
-            interval = feed.interval or self.runner.settings.monitor.poll.interval
-            job = self.scheduler.get_job(f"feed:{feed.name}")
-            if job is not None:
-                if job.trigger.interval.total_seconds() != interval:
-                    job.reschedule("interval", seconds=interval)
-                continue
-            spread = min(interval, 60.0) * index / max(len(feeds), 1)
-            self.scheduler.add_job(self._poll, "interval", args=[feed.name], seconds=interval, id=f"feed:{feed.name}",
-                                   next_run_time=start + timedelta(seconds=spread))
 
     def _sync_digest_jobs(self) -> None:
         """A digest is due at its cron time: wake the delivery job then, not up to 10s later."""
@@ -211,21 +199,23 @@ class Daemon:
         if not self.stop.is_set():
             self.scheduler.modify_job("deliver", next_run_time=utcnow())
 
-    def _poll(self, name: str) -> None:
-        job = f"feed:{name}"
-        self.watchdog.begin(job, limit=self._poll_limit())
+    def _poll(self) -> None:
+        """The poll tick: lease the due feeds of this deployment (other daemons take the rest)."""
+        self.watchdog.begin("poll", limit=self._poll_limit())
         started = time.perf_counter()
         try:
-            outcome = self.runner.poll_one(name)
+            outcomes = self.runner.poll_due(stop=self.stop.is_set)
         except Exception:
-            log.exception("poll crashed", extra={"feed": name})
+            log.exception("poll crashed")
             return
         finally:
-            self.watchdog.end(job)
-        if outcome is not None and self.metrics:
-            self.metrics.observe_poll(name, time.perf_counter() - started, new=outcome.new_articles,
-                                      alerts=outcome.alerts, error=outcome.error, not_modified=outcome.not_modified)
-        if outcome is not None and outcome.alerts and not self.stop.is_set():
+            self.watchdog.end("poll")
+        if self.metrics:
+            spent = (time.perf_counter() - started) / max(len(outcomes), 1)
+            for outcome in outcomes:
+                self.metrics.observe_poll(outcome.feed, spent, new=outcome.new_articles, alerts=outcome.alerts,
+                                          error=outcome.error, not_modified=outcome.not_modified)
+        if any(outcome.alerts for outcome in outcomes) and not self.stop.is_set():
             self.scheduler.modify_job("deliver", next_run_time=utcnow())
 
     def _deliver(self) -> None:

@@ -6,15 +6,11 @@ Retries and dead letters, rate limits, quiet hours, digests, and the ``alerts`` 
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, text
 
 from monitor.cli import main
 from monitor.config import load
@@ -23,24 +19,6 @@ from monitor.status import collect
 from tests.harness import Clock, Item, rss, write_config
 from tests.receivers import Webhook
 from tests.servers import FeedServer
-from tests.test_store import _pg_url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The database URL a test's config names: a SQLite file, or a fresh schema on PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'newsmon.db'}"
-        return
-    base = _pg_url()
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield f"{base}?options=-csearch_path%3D{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def tomahawk(n: int, when: datetime | None = None) -> Item:
@@ -69,10 +47,10 @@ def all_links(numbers: range) -> list[str]:
     return sorted(f"https://example.org/tomahawk/{n}.html" for n in numbers)
 
 
-def test_a_target_that_fails_three_times_gets_the_alert_exactly_once(tmp_path: Path, database: str) -> None:
+def test_a_target_that_fails_three_times_gets_the_alert_exactly_once(tmp_path: Path, db_url: str) -> None:
     clock = Clock()
     with FeedServer() as server, Webhook(fail_first=3) as hook:
-        run = runner(tmp_path, server.serve("/f.xml", rss([tomahawk(1)])), hook.url, clock, database=database)
+        run = runner(tmp_path, server.serve("/f.xml", rss([tomahawk(1)])), hook.url, clock, database=db_url)
         assert run.cycle().delivery.retried == 1
         for wait in (30, 60, 120):  # backoff 30s, doubling
             clock.advance(seconds=wait - 1)
@@ -88,12 +66,12 @@ def test_a_target_that_fails_three_times_gets_the_alert_exactly_once(tmp_path: P
     assert collect(run.settings)["outbox"] == {"pending": 0, "sent": 1, "dead": 0}
 
 
-def test_an_always_failing_target_ends_dead_is_listed_and_retried_on_demand(tmp_path: Path, database: str) -> None:
+def test_an_always_failing_target_ends_dead_is_listed_and_retried_on_demand(tmp_path: Path, db_url: str) -> None:
     clock = Clock()
     cli = CliRunner()
     with FeedServer() as server, Webhook(always_fail=True) as hook:
         feed = server.serve("/f.xml", rss([tomahawk(1), tomahawk(2)]))
-        run = runner(tmp_path, feed, hook.url, clock, database=database)
+        run = runner(tmp_path, feed, hook.url, clock, database=db_url)
         run.cycle()
         for _ in range(6):
             clock.advance(hours=1)
@@ -124,11 +102,11 @@ def test_an_always_failing_target_ends_dead_is_listed_and_retried_on_demand(tmp_
 
 
 def test_ten_matches_at_once_on_3_per_hour_name_all_ten_in_at_most_four_messages(tmp_path: Path,
-                                                                                 database: str) -> None:
+                                                                                 db_url: str) -> None:
     clock = Clock()
     with FeedServer() as server, Webhook() as hook:
         feed = server.serve("/f.xml", rss([tomahawk(n) for n in range(10)]))
-        run = runner(tmp_path, feed, {"url": hook.url, "rate_limit": "3/hour"}, clock, database=database)
+        run = runner(tmp_path, feed, {"url": hook.url, "rate_limit": "3/hour"}, clock, database=db_url)
         run.cycle()
         for _ in range(8):
             clock.advance(minutes=20)
@@ -164,11 +142,11 @@ def test_a_steady_stream_on_a_3_per_hour_target_never_exceeds_the_limit_and_lose
     assert collect(run.settings)["outbox"]["pending"] == 0
 
 
-def test_quiet_hours_hold_alerts_and_release_them_folded_while_urgent_ones_pass(tmp_path: Path, database: str) -> None:
+def test_quiet_hours_hold_alerts_and_release_them_folded_while_urgent_ones_pass(tmp_path: Path, db_url: str) -> None:
     night = Clock(datetime(2025, 10, 21, 21, 0, tzinfo=UTC))  # 23:00 in Berlin
     with FeedServer() as server, Webhook() as hook:
         feed = server.serve("/f.xml", rss([tomahawk(1), tomahawk(2)]))
-        run = runner(tmp_path, feed, {"url": hook.url, "quiet_hours": "22:00-07:00"}, night, database=database)
+        run = runner(tmp_path, feed, {"url": hook.url, "quiet_hours": "22:00-07:00"}, night, database=db_url)
         run.cycle()
         assert hook.messages == []
         assert collect(run.settings)["outbox"] == {"pending": 2, "sent": 0, "dead": 0}
@@ -189,13 +167,13 @@ def test_quiet_hours_hold_alerts_and_release_them_folded_while_urgent_ones_pass(
     assert links([folded]) == all_links(range(1, 4))
 
 
-def test_a_digest_collects_a_days_matches_into_one_message_at_its_cron_time(tmp_path: Path, database: str) -> None:
+def test_a_digest_collects_a_days_matches_into_one_message_at_its_cron_time(tmp_path: Path, db_url: str) -> None:
     clock = Clock(datetime(2025, 10, 21, 5, 30, tzinfo=UTC))  # 07:30 in Berlin
     digests = {"morgen": {"cron": "0 7 * * *", "title": "Morgenlage"}}
     lists = watchlists(mode="digest:morgen")
     with FeedServer() as server, Webhook() as hook:
         feed = server.serve("/f.xml", rss([]))
-        run = runner(tmp_path, feed, hook.url, clock, digests=digests, watchlists=lists, database=database)
+        run = runner(tmp_path, feed, hook.url, clock, digests=digests, watchlists=lists, database=db_url)
         for n in range(8):  # a match every two hours through the day and night
             server.serve("/f.xml", rss([tomahawk(i) for i in range(n + 1)]))
             run.cycle()

@@ -1,4 +1,4 @@
-"""The models and the migrations agree (Alembic's compare_metadata), on SQLite and PostgreSQL."""
+"""The models and the migrations agree (Alembic's compare_metadata), on SQLite and PostgreSQL (``db``)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from alembic.runtime.migration import MigrationContext
 
 from monitor.store.db import Database
 from monitor.store.tables import Base
-from tests.test_store import db  # noqa: F401 - the fixture: SQLite, and PostgreSQL where reachable
 
 
-def test_migrations_create_exactly_the_tables_the_models_describe(db: Database) -> None:  # noqa: F811
+def test_migrations_create_exactly_the_tables_the_models_describe(db: Database) -> None:
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []

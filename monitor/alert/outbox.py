@@ -19,7 +19,8 @@ import os
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from monitor.alert.deliver import Notifier
@@ -30,9 +31,9 @@ from monitor.model import Match
 from monitor.store import repo
 from monitor.store.db import Database
 from monitor.store.repo import StoredArticle
+from monitor.store.retry import retrying
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
 
 
 def owner_id() -> str:
@@ -107,9 +108,11 @@ def deliver_due(db: Database, notifier: Notifier, settings: Settings, clock: Cal
     from monitor.alert.send import plan_due, send_due
 
     report = DeliveryReport()
-    report.held = plan_due(db, settings, clock())
+    report.held = retrying(partial(plan_due, db, settings, clock()), what="plan alerts")
     if settings.monitor.admin is not None:
-        report.admin = check_feeds(db, settings.monitor.admin, [feed.name for feed in settings.feeds], clock())
+        feeds = [feed.name for feed in settings.feeds]
+        report.admin = retrying(partial(check_feeds, db, settings.monitor.admin, feeds, clock()),
+                                what="check feed health")
     renderer = renderer_for(tuple(sorted(settings.templates.items())), settings.monitor.delivery.timezone)
     send_due(db, notifier, renderer, settings, clock, owner or owner_id(), report)
     return report

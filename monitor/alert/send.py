@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from monitor.alert.deliver import Notifier
-from monitor.alert.outbox import LEASE, DeliveryReport
+from monitor.alert.outbox import DeliveryReport
 from monitor.alert.plan import DueAlert, plan_target
 from monitor.alert.policy import QuietHours, RateLimit
 from monitor.alert.render import Renderer
@@ -22,6 +23,7 @@ from monitor.errors import DeliveryError
 from monitor.store import delivery
 from monitor.store.db import Database
 from monitor.store.delivery import MessageJob
+from monitor.store.retry import retrying
 from monitor.store.tables import Alert
 
 log = logging.getLogger(__name__)
@@ -60,20 +62,36 @@ def plan_due(db: Database, settings: Settings, now: datetime) -> int:
 def send_due(db: Database, notifier: Notifier, renderer: Renderer, settings: Settings,
              clock: Callable[[], datetime], owner: str, report: DeliveryReport) -> None:
     """Send every due message once; record sent, a retry time, or dead."""
-    batch = settings.monitor.delivery.batch
+    batch, lease = settings.monitor.delivery.batch, timedelta(seconds=settings.monitor.lease)
     while True:
-        with db.session() as session:
-            claimed = delivery.claim_messages(session, clock(), owner, LEASE, batch)
+        claimed = retrying(partial(_claim, db, clock(), owner, lease, batch), what="claim messages")
         if not claimed:
             return
         for message_id in claimed:
             _send_one(db, notifier, renderer, settings, message_id, clock, owner, report)
 
 
+def _claim(db: Database, now: datetime, owner: str, lease: timedelta, batch: int) -> list[int]:
+    with db.session() as session:
+        return delivery.claim_messages(session, now, owner, lease, batch)
+
+
+def _job(db: Database, message_id: int, owner: str, now: datetime) -> MessageJob | None:
+    with db.session() as session:
+        return delivery.message_job(session, message_id, owner, now)
+
+
+def _finish(db: Database, message_id: int, now: datetime, error: str | None, retry_at: datetime | None,
+            owner: str) -> str:
+    with db.session() as session:
+        return delivery.finish_message(session, message_id, now, error=error, retry_at=retry_at, owner=owner)
+
+
 def _send_one(db: Database, notifier: Notifier, renderer: Renderer, settings: Settings, message_id: int,
               clock: Callable[[], datetime], owner: str, report: DeliveryReport) -> None:
-    with db.session() as session:
-        job = delivery.message_job(session, message_id)
+    job = retrying(partial(_job, db, message_id, owner, clock()), what="read message")
+    if job is None:
+        return  # the lease ran out while earlier messages were sent; another daemon may have it now
     error: str | None = None
     try:
         title, body = render(job, renderer, settings, notifier.format_of(job.target))
@@ -84,8 +102,7 @@ def _send_one(db: Database, notifier: Notifier, renderer: Renderer, settings: Se
     retry_at = None
     if error is not None and job.attempts + 1 < cfg.max_attempts:
         retry_at = clock() + timedelta(seconds=cfg.backoff * 2**job.attempts)
-    with db.session() as session:
-        state = delivery.finish_message(session, message_id, clock(), error=error, retry_at=retry_at, owner=owner)
+    state = retrying(partial(_finish, db, message_id, clock(), error, retry_at, owner), what="record delivery")
     extra = {"alert": ",".join(str(a["id"]) for a in job.alerts) or None, "target": job.target,
              "watchlist": ",".join(sorted({str(a.get("watchlist")) for a in job.alerts})) or None}
     if state == "sent":

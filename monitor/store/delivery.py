@@ -85,8 +85,11 @@ def claim_messages(session: Session, now: datetime, owner: str, lease: timedelta
     return [row.id for row in rows]
 
 
-def message_job(session: Session, message_id: int) -> MessageJob:
+def message_job(session: Session, message_id: int, owner: str, now: datetime) -> MessageJob | None:
+    """The leased message with its alerts; None when this owner's lease on it is gone."""
     message = session.get_one(Message, message_id)
+    if message.lease_owner != owner or message.lease_until is None or message.lease_until <= now:
+        return None
     alerts = session.scalars(select(Alert).where(Alert.message_id == message_id).order_by(Alert.created_at,
                                                                                           Alert.id))
     return MessageJob(message.id, message.target, message.kind, message.digest, message.attempts,
