@@ -247,3 +247,36 @@ def test_the_daemon_wakes_delivery_at_each_digest_time_and_follows_a_reload(tmp_
     finally:
         daemon.scheduler.shutdown(wait=False)
         daemon.runner.close()
+
+
+def test_two_daemons_sharing_postgresql_send_each_message_once_and_keep_the_rate_limit(
+        tmp_path: Path, pg_schema_url: str) -> None:
+    import threading
+
+    from monitor.alert.outbox import deliver_due
+
+    clock = Clock()
+    lists = {"watchlists": [{"name": "ukraine", "query": "Tomahawk", "notify": ["hook", "limited"]}]}
+    with FeedServer() as server, Webhook() as hook, Webhook() as limited:
+        config = write_config(tmp_path, {"f": server.serve("/f.xml", rss([tomahawk(n) for n in range(10)]))},
+                              {"hook": hook.url, "limited": {"url": limited.url, "rate_limit": "3/hour"}},
+                              watchlists=lists, database=pg_schema_url)
+        daemons = [Runner(load(config), clock=clock) for _ in range(2)]
+        assert sum(o.alerts for o in daemons[0].poll_due()) == 20
+        start = threading.Barrier(2)
+
+        def deliver(index: int) -> None:
+            start.wait()
+            run = daemons[index]
+            deliver_due(run.db, run.notifier, run.settings, clock, owner=f"daemon-{index}")
+
+        threads = [threading.Thread(target=deliver, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        for run in daemons:
+            run.close()
+    assert sorted(m["title"] for m in hook.messages) == sorted(f"[ukraine] Tomahawk-Meldung Nummer {n}"
+                                                               for n in range(10))
+    assert len(limited.messages) == 3 and links(limited.messages) == all_links(range(10))

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.config import AdminConfig
-from monitor.store import delivery
+from monitor.store import delivery, leases
 from monitor.store.db import Database
 from monitor.store.tables import ArticleSource, Feed, FeedHealth
 
@@ -31,6 +31,7 @@ def check_feeds(db: Database, admin: AdminConfig, feeds: list[str], now: datetim
     for each change. A feed removed from config is not watched any more."""
     queued = 0
     with db.session() as session:
+        leases.serialize(session, "feed-health")  # one daemon at a time: each change is reported once
         seen = _recent_seen(session)
         health = {row.feed_id: row for row in session.scalars(select(FeedHealth))}
         for feed in session.scalars(select(Feed).where(Feed.name.in_(feeds)).order_by(Feed.id)):

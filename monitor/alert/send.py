@@ -20,7 +20,7 @@ from monitor.alert.policy import QuietHours, RateLimit
 from monitor.alert.render import Renderer
 from monitor.config import Settings
 from monitor.errors import DeliveryError
-from monitor.store import delivery
+from monitor.store import delivery, leases
 from monitor.store.db import Database
 from monitor.store.delivery import MessageJob
 from monitor.store.retry import retrying
@@ -37,6 +37,7 @@ def plan_due(db: Database, settings: Settings, now: datetime) -> int:
     zone = settings.monitor.delivery.timezone
     waiting = 0
     with db.session() as session:
+        leases.serialize(session, "plan-alerts")  # daemons sharing PostgreSQL plan one at a time: rate limits hold
         by_target: dict[str, list[Alert]] = {}
         for alert in delivery.lock_plannable(session, now):
             by_target.setdefault(alert.target, []).append(alert)
