@@ -126,7 +126,7 @@ def test_an_update_realerts_only_for_a_new_watchlist_term_and_says_aktualisiert(
         runner.close()
     titles = [m["title"] for m in _by(hook, "ukraine")]
     assert titles == ["[ukraine] USA prüfen Tomahawk-Lieferung", "[ukraine] aktualisiert: Tomahawk: Moskau warnt"]
-    assert "Lawrow" in _by(hook, "ukraine")[1]["message"]
+    assert "*Lawrow*" in _by(hook, "ukraine")[1]["message"]  # the snippet shows the new term
     assert article.title == "Tomahawk: Moskau warnt" and "Lawrow" in article.summary  # the newest version
     assert revisions == 2
     assert len(_by(hook, "ukraine-story")) == 1  # the story watchlist had nothing new
