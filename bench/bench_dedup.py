@@ -63,7 +63,6 @@ def store_run(feeds: list[tuple[str, list[Entry]]], dedupe: bool) -> float:
         with db.session() as session:
             states = {name: repo.feed_state(session, name) for name, _ in feeds}
         stage = Deduplicator()
-        stage.index.loaded = True
         start = time.perf_counter()
         for name, entries in feeds:
             state = states[name]

@@ -101,8 +101,7 @@ class StoryIndex:
         self.by_term: dict[str, set[int]] = {}
         self.stories: dict[int, _Story] = {}
         self.lsh: Any = _new_lsh()
-        self.high_water = 0  # the highest article id added: storage loads what came after it
-        self.loaded = False
+        self.looked: datetime | None = None  # when storage last added what others stored
         self.pruned: datetime | None = None
 
     def __len__(self) -> int:
@@ -150,7 +149,6 @@ class StoryIndex:
         if features.article_id in self.items:
             self.remove(features.article_id)
         self.items[features.article_id] = features
-        self.high_water = max(self.high_water, features.article_id)
         for term in features.terms:
             self.by_term.setdefault(term, set()).add(features.article_id)
         if features.signature is not None:
