@@ -153,7 +153,11 @@ def test_per_story_alerts_once_then_one_follow_up_message_and_trending_once(tmp_
         story_messages = _by(hook, "ukraine-story")
         assert len(story_messages) == 3
         assert story_messages[2]["title"] == "[ukraine-story] Tomahawk: 3 Medien in 60 Minuten"
-        clock.advance(minutes=31)
+        clock.advance(minutes=5)
+        feeds.write("drei", Item("Selenskyj fordert Tomahawks", "https://drei.example/r", published=clock(),
+                                 description=REAKTION + " Kiew reagierte erleichtert."))  # a follow-up, updated
+        assert runner.cycle().alerts == 0
+        clock.advance(minutes=26)
         feeds.write("vier", Item("Tomahawk: Kongress berät", "https://vier.example/k", description=EDITED + " Neu.",
                                  published=clock()))
         runner.cycle()
