@@ -40,7 +40,10 @@ _MISS = "\x00no text\x00"
 def extract_text(url: str, http: HttpConfig, *, allow_private: bool = False,
                  cache_dir: Path | None = None) -> str | None:
     """The main text of the page at ``url``, or None when it cannot be fetched or has none."""
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
+    try:
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            return None
+    except ValueError:  # "http://[oops": not a page that can be fetched
         return None
     cache = cache_dir / f"{hashlib.sha256(canonical_url(url).encode()).hexdigest()}.txt" if cache_dir else None
     if cache is not None and cache.is_file():
