@@ -46,8 +46,8 @@ def extract_text(url: str, http: HttpConfig, *, allow_private: bool = False,
     except ValueError:  # "http://[oops": not a page that can be fetched
         return None
     cache = cache_dir / f"{hashlib.sha256(canonical_url(url).encode()).hexdigest()}.txt" if cache_dir else None
-    if cache is not None and cache.is_file():
-        cached = cache.read_text(encoding="utf-8")
+    cached = _read(cache) if cache is not None else None
+    if cached is not None:
         return None if cached == _MISS else cached
     page = fetch_page(url, http, allow_private=allow_private)
     if page is None:
@@ -122,6 +122,16 @@ def _get(client: httpx.Client, url: str, http: HttpConfig) -> bytes | None:
                 return None
             return read_body(response, http.fulltext_max_bytes)
     return None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as err:  # a damaged cache entry is a miss
+        log.warning("fulltext cache not read: %s", err, extra={"url": str(path)})
+        return None
 
 
 def _write(path: Path, text: str) -> None:
