@@ -78,8 +78,11 @@ def enrich(entries: Sequence[Entry], http: HttpConfig, *, allow_private: bool = 
 
 def extract(html: bytes | str, url: str | None = None) -> str | None:
     """Main text of an HTML page (trafilatura, settings measured on the fundus pages)."""
-    import trafilatura  # heavy import, only needed by feeds with fulltext
-
+    try:
+        import trafilatura  # heavy import, only needed by feeds with fulltext
+    except ImportError:
+        log.warning("fulltext needs trafilatura: pip install 'newsmon[fulltext]'")
+        return None
     try:
         text: str | None = trafilatura.extract(html, url=url, fast=True, include_comments=False,
                                                include_tables=False)
