@@ -99,6 +99,17 @@ def test_trump_never_fires_on_trumpf_and_finds_what_a_word_regex_finds(documents
             assert all(not h.text.lower().startswith("trumpf") for h in match.hits)
 
 
+def test_fuzzy_entity_hits_are_spellings_of_the_name(results: list[tuple[Document, list[Match]]]) -> None:
+    seen = set()
+    for _, matches in results:
+        for match in matches:
+            for hit in match.hits:
+                if hit.term == "@selenskyj":
+                    seen.add(hit.text)
+                    assert fold_keys(hit.text).strip().startswith(("sel", "zel", "wolodymyr")), hit
+    assert seen  # the corpus mentions him
+
+
 def test_inflected_hits_fold_to_a_form_of_the_term(results: list[tuple[Document, list[Match]]]) -> None:
     forms = {"minister", "ministers", "ministern", "gipfel", "gipfels", "gipfeln"}
     for _, matches in results:
