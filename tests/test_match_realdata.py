@@ -12,6 +12,7 @@ import pytest
 
 from monitor.config import EntityConfig, WatchlistConfig
 from monitor.match import compile_matcher, snippet
+from monitor.match.engine import Matcher
 from monitor.model import Document, Match
 from monitor.text.normalise import fold, fold_keys, keys
 
@@ -25,6 +26,7 @@ WATCHLISTS = [
     WatchlistConfig(name="euro", query='"Europäische Union" OR EU'),
     WatchlistConfig(name="zahl", query="re:/\\b\\d{1,3}(\\.\\d{3})+ Euro\\b/"),
 ]
+WILDCARDS = [WatchlistConfig(name="wild", query="Bundes* OR *politik OR *krieg* OR title:Ukraine*")]
 ENTITIES = {
     "selenskyj": EntityConfig(name="Wolodymyr Selenskyj", aliases=["Selenskyj", "Zelensky"], fuzzy=True)
 }
@@ -86,6 +88,14 @@ def test_word_hits_are_whole_words(results: list[tuple[Document, list[Match]]]) 
                     hit,
                     text[hit.start - 20 : hit.end + 20],
                 )
+
+
+def test_both_automaton_engines_agree(documents: list[Document]) -> None:
+    pytest.importorskip("ahocorasick_rs")
+    rust = Matcher(WATCHLISTS + WILDCARDS, ENTITIES, engine="rust")
+    python = Matcher(WATCHLISTS + WILDCARDS, ENTITIES, engine="python")
+    for doc in documents[::3]:
+        assert rust.match(doc) == python.match(doc)
 
 
 def test_trump_never_fires_on_trumpf_and_finds_what_a_word_regex_finds(documents: list[Document]) -> None:
