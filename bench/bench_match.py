@@ -87,7 +87,8 @@ def lexicon_terms() -> dict[int, list[str]]:
 
 
 def watchlists(terms: list[str]) -> list[WatchlistConfig]:
-    queries = [" OR ".join(terms[i : i + 10]) for i in range(0, len(terms), 10)]
+    quoted = [f'"{term}"' for term in terms]  # a corpus word may be "Near" or "And"
+    queries = [" OR ".join(quoted[i : i + 10]) for i in range(0, len(quoted), 10)]
     return [WatchlistConfig(name=f"w{i}", query=query, notify=[]) for i, query in enumerate(queries)]
 
 

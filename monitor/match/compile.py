@@ -50,10 +50,12 @@ def phrase_bodies(words: Iterable[str], inflect: bool = True) -> set[str]:
         options.append(_folded(word_forms(words[-1])))
     if len(options) > 1 and _product_size(options) > MAX_PHRASE_VARIANTS:
         options = [[" ".join(fold_keys(w).split())] for w in words[:-1]] + options[-1:]
+    # The closed compound (Budapestgipfel), unless short words would run together: "in der" ≠ Inder.
+    closable = len(words) > 1 and all(len(w) >= 3 or any(c.isdigit() for c in w) for w in words)
     bodies: set[str] = set()
     for combo in itertools.product(*options):
         bodies.add(" ".join(combo))
-        if len(combo) > 1:
+        if closable:
             bodies.add("".join(combo).replace(" ", ""))
     return bodies
 
