@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from monitor.config import EntityConfig, WatchlistConfig
 from monitor.match.engine import Matcher, checked
 from monitor.match.snippet import snippet
+from monitor.text.tokens import release_lexicon
 
-__all__ = ["Matcher", "compile_matcher", "snippet", "validate_query"]
+__all__ = ["Matcher", "compile_matcher", "release_lexicon", "snippet", "validate_query"]
 
 
 def validate_query(text: str, entities: Mapping[str, EntityConfig]) -> None:
