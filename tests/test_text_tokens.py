@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.text.tokens import attributive_forms, raw_words, umlaut_spellings, word_forms
+from monitor.text.tokens import attributive_forms, raw_words, release_lexicon, umlaut_spellings, word_forms
 
 
 @pytest.mark.parametrize(
@@ -60,6 +60,12 @@ def test_attributive_place_names() -> None:
     assert attributive_forms("Wien") == {"Wien", "Wiener"}
     assert attributive_forms("Gipfel") == {"Gipfel"}
     assert attributive_forms("budapest") == {"budapest"}
+
+
+def test_the_lexicon_can_be_released_and_comes_back() -> None:
+    release_lexicon()
+    word_forms.cache_clear()
+    assert "Gipfeln" in word_forms("Gipfel")
 
 
 def test_raw_words_split_on_hyphens_and_drop_soft_hyphens() -> None:
