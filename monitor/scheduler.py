@@ -13,7 +13,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any
 
@@ -70,8 +70,9 @@ class Runner:
         report.delivery = self.deliver()
         return report
 
-    def poll_due(self, stop: Callable[[], bool] = lambda: False) -> list[PollOutcome]:
-        return workers.poll_due(self.ctx, stop=stop)
+    def poll_due(self, stop: Callable[[], bool] = lambda: False,
+                 after_batch: Callable[[list[PollOutcome]], None] | None = None) -> list[PollOutcome]:
+        return workers.poll_due(self.ctx, stop=stop, after_batch=after_batch)
 
     def deliver(self) -> DeliveryReport:
         return retrying(lambda: deliver_due(self.db, self.notifier, self.settings, self.clock), what="delivery")
@@ -106,23 +107,30 @@ class Daemon:
     def serve(self) -> int:
         self._install_signals()
         start = utcnow()
-        self.scheduler.add_job(self._poll, "interval", seconds=POLL_TICK, id="poll", next_run_time=start)
+        # the poll job reschedules itself a tick after each run; the hourly trigger is only a safety net
+        self.scheduler.add_job(self._poll, "interval", hours=1, id="poll", next_run_time=start)
         self.scheduler.add_job(self._deliver, "interval", seconds=DELIVERY_INTERVAL, id="deliver", next_run_time=start)
         self.scheduler.start()
         log.info("newsmon running: %d feeds, %d watchlists", len(self.runner.settings.feeds),
                  len(self.runner.settings.watchlists))
-        self.stop.wait()
+        while not self.stop.wait(0.5):  # a timeout: a signal delivered to another thread is seen here too
+            pass
         log.info("stopping: finishing the current step")
         self.scheduler.shutdown(wait=True)
         self.runner.close()
         return 0
 
     def _poll(self) -> None:
+        """Poll what this daemon can lease, batch by batch, then look again a tick after it ends."""
         try:
-            outcomes = self.runner.poll_due(stop=self.stop.is_set)
+            self.runner.poll_due(stop=self.stop.is_set, after_batch=self._wake_delivery)
         except Exception:
             log.exception("poll crashed")
-            return
+        finally:
+            if not self.stop.is_set():
+                self.scheduler.modify_job("poll", next_run_time=utcnow() + timedelta(seconds=POLL_TICK))
+
+    def _wake_delivery(self, outcomes: list[PollOutcome]) -> None:
         if any(outcome.alerts for outcome in outcomes) and not self.stop.is_set():
             self.scheduler.modify_job("deliver", next_run_time=utcnow())
 

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 GRACE = 60.0  # seconds the workers get to finish their step after SIGTERM
 RESTART_FIRST = 1.0
 RESTART_MAX = 60.0
+PR_SET_PDEATHSIG = 1
 STABLE_AFTER = 60.0  # a worker that ran this long restarts after the short pause again
 
 
@@ -36,6 +37,14 @@ class _Slot:
     started: float = 0.0
     delay: float = RESTART_FIRST
     restart_at: float = 0.0
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGTERM when the supervisor dies, even by kill -9."""
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class Supervisor:
@@ -65,7 +74,7 @@ class Supervisor:
         if slot.process is None:
             if now >= slot.restart_at:
                 # own process group: a terminal's Ctrl-C reaches the supervisor only, which passes it on once
-                slot.process = subprocess.Popen(self.command, process_group=0)
+                slot.process = subprocess.Popen(self.command, process_group=0, preexec_fn=_die_with_parent)
                 slot.started = now
                 log.info("worker %d started (pid %d)", slot.index + 1, slot.process.pid)
             return
@@ -78,9 +87,11 @@ class Supervisor:
             self.exit_code = 2
             self.stop.set()
             return
-        slot.delay = RESTART_FIRST if now - slot.started >= STABLE_AFTER else min(slot.delay * 2, RESTART_MAX)
+        if now - slot.started >= STABLE_AFTER:
+            slot.delay = RESTART_FIRST
         slot.restart_at = now + slot.delay
         log.error("worker %d exited with %d; starting it again in %.0fs", slot.index + 1, code, slot.delay)
+        slot.delay = min(slot.delay * 2, RESTART_MAX)
 
     def _shutdown(self) -> None:
         running = [slot.process for slot in self.slots if slot.process is not None]

@@ -26,8 +26,13 @@ CLAIM_BATCH = 20  # feeds leased at a time: small enough to share well, large en
 
 
 def poll_due(ctx: Context, *, owner: str | None = None, batch: int = CLAIM_BATCH,
-             stop: Callable[[], bool] = lambda: False) -> list[PollOutcome]:
-    """Poll every due feed this process can claim, batch by batch; at most one round over the feeds."""
+             stop: Callable[[], bool] = lambda: False,
+             after_batch: Callable[[list[PollOutcome]], None] | None = None) -> list[PollOutcome]:
+    """Poll every due feed this process can claim, batch by batch; at most one round over the feeds.
+
+    ``stop`` is asked between batches; ``after_batch`` hears each batch's outcomes (the daemon
+    wakes its delivery job with it).
+    """
     owner = owner or owner_id()
     names = [feed.name for feed in ctx.settings.feeds]
     lease = timedelta(seconds=ctx.settings.monitor.lease)
@@ -38,11 +43,14 @@ def poll_due(ctx: Context, *, owner: str | None = None, batch: int = CLAIM_BATCH
             break
         ids = [feed.id for feed in claimed]
         try:
-            outcomes.extend(poll_claimed(ctx, claimed))
+            polled = poll_claimed(ctx, claimed)
         except BaseException:
             _release_quietly(ctx, ids, owner)
             raise
         retrying(partial(_release, ctx, ids, owner), what="release feeds")
+        outcomes.extend(polled)
+        if after_batch is not None:
+            after_batch(polled)
     return outcomes
 
 
