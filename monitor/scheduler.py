@@ -2,22 +2,27 @@
 
 The daemon runs one interval job per feed and a delivery job; a poll that wrote outbox rows wakes
 the delivery job at once. SIGTERM/SIGINT finish the current step and exit 0; a second signal exits
-at once.
+at once. SIGHUP re-reads config and watchlists (``monitor.reload``): a good config takes effect for
+the next articles and the feed jobs follow it; a broken one is refused and the running one stays.
+Under systemd (``Type=notify``) it reports READY/RELOADING/STOPPING and feeds the watchdog
+(``monitor.sdnotify``); a maintenance job runs retention (``monitor.store.maintenance``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitor import workers
+from monitor import sdnotify, workers
 from monitor.alert.deliver import Notifier
 from monitor.alert.outbox import DeliveryReport, deliver_due
 from monitor.config import Settings
@@ -25,11 +30,18 @@ from monitor.match import compile_matcher
 from monitor.pipeline import Context, PollOutcome
 from monitor.store import leases, repo
 from monitor.store.db import Database, open_database
+from monitor.store.maintenance import MaintenanceReport, run_if_due
 from monitor.store.retry import retrying
+
+if TYPE_CHECKING:
+    from monitor.metrics import Metrics
 
 log = logging.getLogger(__name__)
 DELIVERY_INTERVAL = 10.0
 POLL_TICK = 1.0  # how often a daemon looks for due feeds it can lease
+MAINTENANCE_CHECK = 3600.0  # how often the daemon asks whether retention or VACUUM is due
+DELIVERY_LIMIT = 1800.0  # watchdog: a delivery round running longer is hung
+MAINTENANCE_LIMIT = 4 * 3600.0  # VACUUM of a large SQLite file can take a while
 
 
 def utcnow() -> datetime:
@@ -40,6 +52,7 @@ def utcnow() -> datetime:
 class CycleReport:
     polls: list[PollOutcome] = field(default_factory=list)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    maintenance: MaintenanceReport | None = None
 
     @property
     def new_articles(self) -> int:
@@ -60,14 +73,18 @@ class Runner:
         self.db = db or open_database(settings.database_url, upgrade=True)
         self.ctx = Context(settings, self.db, compile_matcher(settings.watchlists, settings.entities), clock)
         self.notifier = Notifier(settings.monitor.targets)
+        self.stopping = threading.Event()  # set by a signal during run --once: skip the remaining steps
         with self.db.session() as session:
             leases.serialize(session, "sync-feeds")  # daemons starting together add the rows once
             repo.sync_feeds(session, settings.feeds, clock())
 
     def cycle(self) -> CycleReport:
         """Poll every due feed this process can lease, then deliver every due alert."""
-        report = CycleReport(polls=self.poll_due())
-        report.delivery = self.deliver()
+        report = CycleReport(polls=self.poll_due(stop=self.stopping.is_set))
+        if not self.stopping.is_set():
+            report.delivery = self.deliver()
+        if not self.stopping.is_set():
+            report.maintenance = self.maintain()
         return report
 
     def poll_due(self, stop: Callable[[], bool] = lambda: False,
@@ -76,6 +93,20 @@ class Runner:
 
     def deliver(self) -> DeliveryReport:
         return retrying(lambda: deliver_due(self.db, self.notifier, self.settings, self.clock), what="delivery")
+
+    def maintain(self) -> MaintenanceReport | None:
+        """Retention, ANALYZE and VACUUM when due (``retention``); None when nothing was due."""
+        return run_if_due(self.db, self.settings.monitor.retention, self.clock())
+
+    def apply(self, settings: Settings) -> None:
+        """Take a reloaded config: watchlists and targets for the next articles, feed rows synced."""
+        matcher = compile_matcher(settings.watchlists, settings.entities)
+        notifier = Notifier(settings.monitor.targets)
+        with self.db.session() as session:
+            leases.serialize(session, "sync-feeds")
+            repo.sync_feeds(session, settings.feeds, self.clock())
+        self.settings, self.notifier = settings, notifier
+        self.ctx = Context(settings, self.db, matcher, self.clock)
 
     def poll_one(self, name: str) -> PollOutcome | None:
         feed = workers.claim_one(self.ctx, name)
@@ -90,59 +121,189 @@ class Runner:
         self.db.dispose()
 
 
-class Daemon:
-    """APScheduler wiring around a Runner, with signal handling and a clean shutdown."""
+def run_once(runner: Runner) -> CycleReport:
+    """``run --once``: SIGTERM/SIGINT let the current step finish and skip the rest (exit 0, the
+    outbox keeps what was not delivered); a second signal exits at once."""
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        if runner.stopping.is_set():
+            os._exit(1)
+        log.info("signal %s received: stopping after the current step", signal.Signals(signum).name)
+        runner.stopping.set()
 
-    def __init__(self, runner: Runner) -> None:
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return runner.cycle()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+class Daemon:
+    """APScheduler wiring around a Runner, with signal handling, reload, systemd notify and a clean shutdown."""
+
+    def __init__(self, runner: Runner, *, systemd: sdnotify.Notifier | None = None) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
         self.runner = runner
         self.stop = threading.Event()
+        self.wake = threading.Event()
+        self._reload_requested = False
         self._signals = 0
-        self.scheduler = BackgroundScheduler(executors={"default": ThreadPoolExecutor(4)}, timezone=UTC,
+        self.systemd = systemd or sdnotify.Notifier()
+        self.watchdog = sdnotify.Watchdog(self.systemd)
+        self.metrics: Metrics | None = None
+        self.scheduler = BackgroundScheduler(executors={"default": ThreadPoolExecutor(4),
+                                                        "watchdog": ThreadPoolExecutor(1)}, timezone=UTC,
                                              job_defaults={"coalesce": True, "max_instances": 1,
                                                            "misfire_grace_time": None})
 
     def serve(self) -> int:
         self._install_signals()
+        stop_metrics = self._start_metrics()
         start = utcnow()
         # the poll job reschedules itself a tick after each run; the hourly trigger is only a safety net
         self.scheduler.add_job(self._poll, "interval", hours=1, id="poll", next_run_time=start)
         self.scheduler.add_job(self._deliver, "interval", seconds=DELIVERY_INTERVAL, id="deliver", next_run_time=start)
+        self._sync_digest_jobs()
+        every = min(self.runner.settings.monitor.retention.every, MAINTENANCE_CHECK)
+        self.scheduler.add_job(self._maintain, "interval", seconds=every, id="maintenance",
+                               next_run_time=start + timedelta(seconds=min(every, 60.0)))
+        if self.watchdog.interval:
+            self.scheduler.add_job(self.watchdog.beat, "interval", seconds=self.watchdog.interval, id="watchdog",
+                                   executor="watchdog", next_run_time=start)
         self.scheduler.start()
         log.info("newsmon running: %d feeds, %d watchlists", len(self.runner.settings.feeds),
                  len(self.runner.settings.watchlists))
-        while not self.stop.wait(0.5):  # a timeout: a signal delivered to another thread is seen here too
-            pass
-        log.info("stopping: finishing the current step")
-        self.scheduler.shutdown(wait=True)
-        self.runner.close()
+        self.systemd.notify("READY=1", f"STATUS={self._status_line()}", f"MAINPID={os.getpid()}")
+        try:
+            while not self.stop.is_set():
+                self.wake.wait(0.5)  # a timeout: a signal delivered to another thread is seen here too
+                self.wake.clear()
+                if self._reload_requested and not self.stop.is_set():
+                    self._reload_requested = False
+                    self.reload()
+        finally:
+            log.info("stopping: finishing the current step")
+            self.systemd.notify("STOPPING=1")
+            self.scheduler.shutdown(wait=True)
+            if stop_metrics:
+                stop_metrics()
+            self.runner.close()
         return 0
 
-    def _poll(self) -> None:
-        """Poll what this daemon can lease, batch by batch, then look again a tick after it ends."""
-        try:
-            self.runner.poll_due(stop=self.stop.is_set, after_batch=self._wake_delivery)
-        except Exception:
-            log.exception("poll crashed")
-        finally:
-            if not self.stop.is_set():
-                self.scheduler.modify_job("poll", next_run_time=utcnow() + timedelta(seconds=POLL_TICK))
+    def reload(self) -> bool:
+        """Re-read config and watchlists; a good config replaces the running one, a bad one is refused."""
+        from monitor.reload import reread
 
-    def _wake_delivery(self, outcomes: list[PollOutcome]) -> None:
-        if any(outcome.alerts for outcome in outcomes) and not self.stop.is_set():
+        self.systemd.notify("RELOADING=1", f"MONOTONIC_USEC={time.monotonic_ns() // 1000}")
+        fresh = reread(self.runner.settings)
+        if fresh is not None:
+            self.runner.apply(fresh)
+            self._sync_digest_jobs()
+            log.info("reloaded: %d feeds, %d watchlists", len(fresh.feeds), len(fresh.watchlists),
+                     extra={"file": str(fresh.path)})
+        if self.metrics:
+            self.metrics.reloads.labels("ok" if fresh else "refused").inc()
+        self.systemd.notify("READY=1", f"STATUS={self._status_line(refused=fresh is None)}")
+        return fresh is not None
+
+    def _sync_digest_jobs(self) -> None:
+        """A digest is due at its cron time: wake the delivery job then, not up to 10s later."""
+        from monitor.alert.policy import cron_trigger
+
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("digest:"):
+                job.remove()
+        zone = self.runner.settings.monitor.delivery.timezone
+        for name, digest in self.runner.settings.monitor.digests.items():
+            self.scheduler.add_job(self._wake_delivery, cron_trigger(digest.cron, zone), id=f"digest:{name}")
+
+    def _wake_delivery(self) -> None:
+        if not self.stop.is_set():
             self.scheduler.modify_job("deliver", next_run_time=utcnow())
 
-    def _deliver(self) -> None:
+    def _poll(self) -> None:
+        """The poll tick: lease the due feeds of this deployment batch by batch (other daemons take
+        the rest); the job runs again a tick after it ends, so a long round never overlaps itself."""
+        self.watchdog.begin("poll", limit=self._poll_limit())
+        started = time.perf_counter()
         try:
-            self.runner.deliver()
+            outcomes = self.runner.poll_due(stop=self.stop.is_set, after_batch=self._after_batch)
+        except Exception:
+            log.exception("poll crashed")
+            return
+        finally:
+            self.watchdog.end("poll")
+            self._reschedule("poll", POLL_TICK)
+        if self.metrics:
+            spent = (time.perf_counter() - started) / max(len(outcomes), 1)
+            for outcome in outcomes:
+                self.metrics.observe_poll(outcome.feed, spent, new=outcome.new_articles, alerts=outcome.alerts,
+                                          error=outcome.error, not_modified=outcome.not_modified)
+
+    def _after_batch(self, outcomes: list[PollOutcome]) -> None:
+        if any(outcome.alerts for outcome in outcomes):
+            self._wake_delivery()
+
+    def _reschedule(self, job: str, seconds: float) -> None:
+        from apscheduler.jobstores.base import JobLookupError
+
+        if self.stop.is_set():
+            return
+        with contextlib.suppress(JobLookupError):  # the scheduler is shutting down
+            self.scheduler.modify_job(job, next_run_time=utcnow() + timedelta(seconds=seconds))
+
+    def _deliver(self) -> None:
+        self.watchdog.begin("deliver", limit=DELIVERY_LIMIT)
+        started = time.perf_counter()
+        try:
+            report = self.runner.deliver()
         except Exception:
             log.exception("delivery crashed")
+            return
+        finally:
+            self.watchdog.end("deliver")
+        if self.metrics:
+            self.metrics.observe_delivery(time.perf_counter() - started, sent=report.sent, retried=report.retried,
+                                          dead=report.dead)
+
+    def _maintain(self) -> None:
+        self.watchdog.begin("maintenance", limit=MAINTENANCE_LIMIT)
+        try:
+            self.runner.maintain()
+        except Exception:
+            log.exception("maintenance crashed")
+        finally:
+            self.watchdog.end("maintenance")
+
+    def _poll_limit(self) -> float:
+        """A poll round is bounded: batches of leased feeds, each fetch by the HTTP timeout. A round
+        running far longer than that is hung."""
+        settings = self.runner.settings
+        batches = -(-len(settings.feeds) // workers.CLAIM_BATCH)
+        return max(120.0, batches * (3 * settings.monitor.http.timeout + 30.0))
+
+    def _start_metrics(self) -> Callable[[], None] | None:
+        listen = self.runner.settings.monitor.metrics.listen
+        if not listen:
+            return None
+        from monitor.metrics import Metrics
+
+        self.metrics = Metrics(lambda: self.runner.db)
+        stop = self.metrics.start(listen)
+        log.info("metrics at http://%s/metrics", listen)
+        return stop
+
+    def _status_line(self, refused: bool = False) -> str:
+        settings = self.runner.settings
+        line = f"{len(settings.feeds)} feeds, {len(settings.watchlists)} watchlists"
+        return f"{line}; last reload refused (see log)" if refused else line
 
     def _install_signals(self) -> None:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGHUP, self._on_hangup)
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> Any:
         self._signals += 1
@@ -151,3 +312,9 @@ class Daemon:
             os._exit(1)
         log.info("signal %s received", signal.Signals(signum).name)
         self.stop.set()
+        self.wake.set()
+
+    def _on_hangup(self, _signum: int, _frame: FrameType | None) -> Any:
+        log.info("signal SIGHUP received: reloading config and watchlists")
+        self._reload_requested = True
+        self.wake.set()
