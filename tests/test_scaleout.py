@@ -31,6 +31,7 @@ from monitor.store.tables import Alert, Article, ArticleSource, Feed
 from tests.harness import Item, rss, write_config
 from tests.receivers import Webhook
 from tests.servers import FeedServer, Handler
+from tests.test_daemon import NotifySocket
 
 FEEDS = 200
 WATCHLIST = {"watchlists": [{"name": "ukraine", "query": "Tomahawk*", "notify": ["hook"]}]}
@@ -165,14 +166,15 @@ def test_three_daemons_one_killed_every_article_alerted_once_and_fetched_in_full
 
 def test_workers_setting_runs_that_many_processes_and_restarts_one_that_dies(
         pg_schema_url: str, tmp_path: Path) -> None:
-    with FeedServer() as server, Webhook() as hook:
+    with FeedServer() as server, Webhook() as hook, NotifySocket() as systemd:
         feeds = [{"name": f"Feed {f}", "url": server.serve(f"/f{f}.xml", rss([_item(f)]), etag='"1"'),
                   "interval": "2s"} for f in range(5)]
         config = _config(tmp_path, feeds, hook, database=pg_schema_url, workers=2, lease="4s")
         log = tmp_path / "supervisor.log"
         with log.open("wb") as out:
+            env = {**os.environ, "NOTIFY_SOCKET": systemd.name, "WATCHDOG_USEC": "1000000"}
             supervisor = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"],
-                                          stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[1])
+                                          stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[1], env=env)
         try:
             _wait("two workers", lambda: log.read_text().count("started (pid") >= 2)
             pids = [int(pid) for pid in re.findall(r"started \(pid (\d+)\)", log.read_text())]
@@ -187,6 +189,8 @@ def test_workers_setting_runs_that_many_processes_and_restarts_one_that_dies(
     text = log.read_text()
     assert code == 0 and "all workers stopped" in text
     assert len(set(pids)) == 2 and "exited with -9" in text
+    # systemd hears the supervisor (the unit's main process) only: one READY, watchdog pings, STOPPING
+    assert (systemd.count("READY=1"), systemd.count("STOPPING=1")) == (1, 1) and systemd.count("WATCHDOG=1") >= 2
     assert sorted(m["title"] for m in hook.messages) == sorted(f"[ukraine] {_item(f).title}" for f in range(5))
     for pid in pids:
         with pytest.raises(ProcessLookupError):
