@@ -75,7 +75,7 @@ def _config(folder: Path, feeds: list[dict[str, str]], hook: Webhook, **extra: o
     return path
 
 
-def _wait(what: str, done: Callable[[], bool], timeout: float = 40.0) -> None:
+def _wait(what: str, done: Callable[[], bool], timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while not _safely(done):
         if time.monotonic() > deadline:
