@@ -40,6 +40,14 @@ class StoredArticle:
     id: int
     feed_id: int
     entry: Entry
+    story_id: int | None = None
+    revision: int = 1
+    previous: Document | None = None  # a revision: the version before this one
+    repeat: bool = False  # a known version seen at one more outlet: only its story may change (trending)
+
+    @property
+    def is_new(self) -> bool:
+        return self.previous is None and not self.repeat
 
     @property
     def document(self) -> Document:
@@ -110,6 +118,14 @@ def store_new(session: Session, feed_id: int, candidates: Iterable[Candidate], n
         if existing is not None:
             _link(session, existing, feed_id, candidate.keys, now)
     return new
+
+
+def known_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of these identity keys are stored already (read-only; the insert still decides)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        found.update(session.scalars(select(ArticleKey.key).where(ArticleKey.key.in_(keys[start:start + 500]))))
+    return found
 
 
 def _existing_article(session: Session, keys: Sequence[str]) -> int | None:
