@@ -171,7 +171,7 @@ class Daemon:
         self.scheduler.start()
         log.info("newsmon running: %d feeds, %d watchlists", len(self.runner.settings.feeds),
                  len(self.runner.settings.watchlists))
-        self.systemd.notify("READY=1", f"STATUS={self._status_line()}", f"MAINPID={os.getpid()}")
+        self.systemd.notify("READY=1", f"STATUS={self._status_line()}")
         try:
             while not self.stop.is_set():
                 self.wake.wait()

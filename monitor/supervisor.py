@@ -11,6 +11,7 @@ leases in the database, so nothing here coordinates it.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
+
+from monitor import sdnotify
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +54,17 @@ class Supervisor:
             signal.signal(signum, self._on_stop)
         signal.signal(signal.SIGHUP, self._on_hup)
         log.info("starting %d workers", len(self.slots))
+        systemd = sdnotify.Notifier()  # under systemd the supervisor is the main process: it notifies
+        beat = sdnotify.Beat(systemd)
         try:
             while not self.stop.is_set():
                 for slot in self.slots:
                     self._tend(slot)
+                running = sum(slot.process is not None for slot in self.slots)
+                beat.tick(f"{running} of {len(self.slots)} workers running")
                 self.stop.wait(0.2)
         finally:
+            systemd.notify("STOPPING=1")
             self._shutdown()
         return self.exit_code
 
@@ -65,7 +73,7 @@ class Supervisor:
         if slot.process is None:
             if now >= slot.restart_at:
                 # own process group: a terminal's Ctrl-C reaches the supervisor only, which passes it on once
-                slot.process = subprocess.Popen(self.command, process_group=0)
+                slot.process = subprocess.Popen(self.command, process_group=0, env=sdnotify.without_notify(os.environ))
                 slot.started = now
                 log.info("worker %d started (pid %d)", slot.index + 1, slot.process.pid)
             return

@@ -228,3 +228,45 @@ def test_a_second_sigterm_exits_at_once_while_a_poll_is_still_running(
             assert daemon.logged("second signal: exiting at once")
         finally:
             daemon.close()
+
+
+def _pg_schema() -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+
+    base = os.environ.get("NEWSMON_TEST_PG_URL")
+    if not base:
+        pytest.skip("NEWSMON_TEST_PG_URL is not set (several workers need PostgreSQL)")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as err:  # any driver error means: not reachable here
+        pytest.skip(f"PostgreSQL at {base} is not reachable: {err.__class__.__name__}")
+    yield f"{base}?options=-csearch_path%3D{schema}"
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+pg_url = pytest.fixture(_pg_schema)
+
+
+def test_with_several_workers_the_supervisor_alone_speaks_to_systemd(
+        tmp_path: Path, daemon_env: dict[str, str], pg_url: str) -> None:
+    with FeedServer() as server, Webhook() as hook, NotifySocket() as systemd:
+        url = server.serve("/feed.xml", rss([ZEITENWENDE, Item("Trump in Budapest", "https://example.org/tr.html")]))
+        config = write_config(tmp_path, {"Testfeed": url}, {"hook": hook.url}, database=pg_url, workers=2)
+        env = {**daemon_env, "NOTIFY_SOCKET": systemd.name, "WATCHDOG_USEC": "1000000"}
+        supervisor = Process(["run", "--config", str(config)], env)
+        try:
+            wait_for(lambda: systemd.count("READY=1"), proc=supervisor)
+            wait_for(lambda: hook.messages, proc=supervisor)  # the workers do the work
+            wait_for(lambda: systemd.count("WATCHDOG=1") >= 2, proc=supervisor)
+            supervisor.proc.send_signal(signal.SIGTERM)
+            assert supervisor.proc.wait(timeout=30) == 0
+        finally:
+            supervisor.close()
+    assert systemd.count("READY=1") == 1  # the workers' own READY=1 would make three
+    assert systemd.count("STOPPING=1") == 1
+    assert [m["title"] for m in hook.messages] == ["[trump] Trump in Budapest"]
