@@ -139,7 +139,7 @@ def run_once(runner: Runner) -> CycleReport:
 class Daemon:
     """APScheduler wiring around a Runner, with signal handling, reload, systemd notify and a clean shutdown."""
 
-    def __init__(self, runner: Runner, *, systemd: sdnotify.Notifier | None = None) -> None:
+    def __init__(self, runner: Runner, *, systemd: sdnotify.Notifier | None = None, serve_metrics: bool = True) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -151,6 +151,7 @@ class Daemon:
         self.systemd = systemd or sdnotify.Notifier()
         self.watchdog = sdnotify.Watchdog(self.systemd)
         self.metrics: Metrics | None = None
+        self._serve_metrics = serve_metrics  # a worker of ``workers: N`` leaves them to its supervisor
         self.scheduler = BackgroundScheduler(executors={"default": ThreadPoolExecutor(4),
                                                         "watchdog": ThreadPoolExecutor(1)}, timezone=UTC,
                                              job_defaults={"coalesce": True, "max_instances": 1,
@@ -254,7 +255,7 @@ class Daemon:
 
     def _start_metrics(self) -> Callable[[], None] | None:
         listen = self.runner.settings.monitor.metrics.listen
-        if not listen:
+        if not listen or not self._serve_metrics:
             return None
         from monitor.metrics import Metrics
 

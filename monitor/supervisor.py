@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -42,12 +43,14 @@ class _Slot:
 
 
 class Supervisor:
-    def __init__(self, config_path: Path, workers: int, *, verbose: bool = False) -> None:
+    def __init__(self, config_path: Path, workers: int, *, verbose: bool = False,
+                 service: Callable[[], Callable[[], None]] | None = None) -> None:
         self.command = [sys.executable, "-m", "monitor", *(["-v"] if verbose else []), "--config",
                         str(config_path), "run", "--worker"]
         self.slots = [_Slot(index) for index in range(workers)]
         self.stop = threading.Event()
         self.exit_code = 0
+        self.service = service  # started before the workers, stopped after them (the metrics endpoint)
 
     def serve(self) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -56,6 +59,7 @@ class Supervisor:
         log.info("starting %d workers", len(self.slots))
         systemd = sdnotify.Notifier()  # under systemd the supervisor is the main process: it notifies
         beat = sdnotify.Beat(systemd)
+        stop_service = self.service() if self.service else None
         try:
             while not self.stop.is_set():
                 for slot in self.slots:
@@ -66,6 +70,8 @@ class Supervisor:
         finally:
             systemd.notify("STOPPING=1")
             self._shutdown()
+            if stop_service:
+                stop_service()
         return self.exit_code
 
     def _tend(self, slot: _Slot) -> None:

@@ -256,13 +256,19 @@ def test_with_several_workers_the_supervisor_alone_speaks_to_systemd(
         tmp_path: Path, daemon_env: dict[str, str], pg_url: str) -> None:
     with FeedServer() as server, Webhook() as hook, NotifySocket() as systemd:
         url = server.serve("/feed.xml", rss([ZEITENWENDE, Item("Trump in Budapest", "https://example.org/tr.html")]))
-        config = write_config(tmp_path, {"Testfeed": url}, {"hook": hook.url}, database=pg_url, workers=2)
+        metrics = f"127.0.0.1:{free_port()}"
+        config = write_config(tmp_path, {"Testfeed": url}, {"hook": hook.url}, database=pg_url, workers=2,
+                              metrics={"listen": metrics})
         env = {**daemon_env, "NOTIFY_SOCKET": systemd.name, "WATCHDOG_USEC": "1000000"}
         supervisor = Process(["run", "--config", str(config)], env)
         try:
             wait_for(lambda: systemd.count("READY=1"), proc=supervisor)
             wait_for(lambda: hook.messages, proc=supervisor)  # the workers do the work
             wait_for(lambda: systemd.count("WATCHDOG=1") >= 2, proc=supervisor)
+            # the supervisor serves the stored state; the workers leave the port alone (no crash loop)
+            wait_for(lambda: 'newsmon_alerts{state="sent"} 1.0' in _scrape(metrics), proc=supervisor)
+            assert "newsmon_polls_total" not in _scrape(metrics)
+            assert not supervisor.logged("exited with")
             supervisor.proc.send_signal(signal.SIGTERM)
             assert supervisor.proc.wait(timeout=30) == 0
         finally:
