@@ -163,6 +163,7 @@ class Daemon:
         start = utcnow()
         self.scheduler.add_job(self._poll, "interval", seconds=POLL_TICK, id="poll", next_run_time=start)
         self.scheduler.add_job(self._deliver, "interval", seconds=DELIVERY_INTERVAL, id="deliver", next_run_time=start)
+        self._sync_digest_jobs()
         every = min(self.runner.settings.monitor.retention.every, MAINTENANCE_CHECK)
         self.scheduler.add_job(self._maintain, "interval", seconds=every, id="maintenance",
                                next_run_time=start + timedelta(seconds=min(every, 60.0)))
@@ -197,12 +198,28 @@ class Daemon:
         fresh = reread(self.runner.settings)
         if fresh is not None:
             self.runner.apply(fresh)
+            self._sync_digest_jobs()
             log.info("reloaded: %d feeds, %d watchlists", len(fresh.feeds), len(fresh.watchlists),
                      extra={"file": str(fresh.path)})
         if self.metrics:
             self.metrics.reloads.labels("ok" if fresh else "refused").inc()
         self.systemd.notify("READY=1", f"STATUS={self._status_line(refused=fresh is None)}")
         return fresh is not None
+
+    def _sync_digest_jobs(self) -> None:
+        """A digest is due at its cron time: wake the delivery job then, not up to 10s later."""
+        from monitor.alert.policy import cron_trigger
+
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("digest:"):
+                job.remove()
+        zone = self.runner.settings.monitor.delivery.timezone
+        for name, digest in self.runner.settings.monitor.digests.items():
+            self.scheduler.add_job(self._wake_delivery, cron_trigger(digest.cron, zone), id=f"digest:{name}")
+
+    def _wake_delivery(self) -> None:
+        if not self.stop.is_set():
+            self.scheduler.modify_job("deliver", next_run_time=utcnow())
 
     def _poll(self) -> None:
         """The poll tick: lease the due feeds of this deployment (other daemons take the rest)."""

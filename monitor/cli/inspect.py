@@ -21,7 +21,14 @@ def check() -> None:
     click.echo(f"  entities:   {len(cfg.entities)}")
     click.echo(f"  watchlists: {len(cfg.watchlists)} ({', '.join(w.name for w in cfg.watchlists)})")
     for name, target in cfg.monitor.targets.items():
-        click.echo(f"  target {name}: {privacy_url(target.url)} [{target.format}]")
+        limits = "".join(f", {key} {value}" for key, value in (("rate limit", target.rate_limit),
+                                                                 ("quiet hours", target.quiet_hours)) if value)
+        click.echo(f"  target {name}: {privacy_url(target.url)} [{target.format}{limits}]")
+    for name, digest in cfg.monitor.digests.items():
+        click.echo(f"  digest {name}: cron '{digest.cron}' ({cfg.monitor.delivery.timezone})")
+    if cfg.monitor.admin:
+        click.echo(f"  admin alerts: to {cfg.monitor.admin.target} after {cfg.monitor.admin.failures} failures "
+                   f"or {cfg.monitor.admin.silence_factor:g}x the usual silence")
 
 
 def _masked(url: str) -> str:
