@@ -92,7 +92,7 @@ def _scrape(listen: str) -> str:
     return httpx.get(f"http://{listen}/metrics", timeout=5).text
 
 
-def wait_for(what: Callable[[], object], timeout: float = 20.0, *, proc: Process | None = None) -> None:
+def wait_for(what: Callable[[], object], timeout: float = 60.0, *, proc: Process | None = None) -> None:
     deadline = time.monotonic() + timeout
     while not what():
         if proc is not None and proc.proc.poll() is not None:
