@@ -104,14 +104,17 @@ class _StoredState:
 
         started = time.perf_counter()
         articles = GaugeMetricFamily("newsmon_articles", "Articles stored")
-        alerts = GaugeMetricFamily("newsmon_alerts", "Outbox rows by state", labels=["state"])
+        alerts = GaugeMetricFamily("newsmon_alerts", "Alerts by state (pending, held for quiet hours, a rate limit "
+                                   "or a digest, queued in a message, sent, dead)", labels=["state"])
         matches = GaugeMetricFamily("newsmon_matches", "Articles that matched, by watchlist", labels=["watchlist"])
         last_ok = GaugeMetricFamily("newsmon_feed_last_success_time_seconds", "Last successful poll (Unix time)",
                                     labels=["feed"])
         failures = GaugeMetricFamily("newsmon_feed_consecutive_failures", "Failed polls in a row", labels=["feed"])
         with self.database().session() as session:
             articles.add_metric([], repo.article_count(session))
-            for state, count in repo.outbox_counts(session).items():
+            states = dict.fromkeys(("pending", "held", "queued", "sent", "dead"), 0)
+            states.update(session.execute(select(Alert.state, func.count()).group_by(Alert.state)).tuples())
+            for state, count in states.items():
                 alerts.add_metric([state], count)
             query = select(Alert.watchlist, func.count(func.distinct(Alert.article_id))).group_by(Alert.watchlist)
             for watchlist, count in session.execute(query):
