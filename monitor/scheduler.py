@@ -141,7 +141,7 @@ def run_once(runner: Runner) -> CycleReport:
 class Daemon:
     """APScheduler wiring around a Runner, with signal handling, reload, systemd notify and a clean shutdown."""
 
-    def __init__(self, runner: Runner, *, systemd: sdnotify.Notifier | None = None) -> None:
+    def __init__(self, runner: Runner, *, systemd: sdnotify.Notifier | None = None, serve_metrics: bool = True) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -153,6 +153,7 @@ class Daemon:
         self.systemd = systemd or sdnotify.Notifier()
         self.watchdog = sdnotify.Watchdog(self.systemd)
         self.metrics: Metrics | None = None
+        self._serve_metrics = serve_metrics  # a worker of ``workers: N`` leaves them to its supervisor
         self.scheduler = BackgroundScheduler(executors={"default": ThreadPoolExecutor(4),
                                                         "watchdog": ThreadPoolExecutor(1)}, timezone=UTC,
                                              job_defaults={"coalesce": True, "max_instances": 1,
@@ -175,7 +176,7 @@ class Daemon:
         self.scheduler.start()
         log.info("newsmon running: %d feeds, %d watchlists", len(self.runner.settings.feeds),
                  len(self.runner.settings.watchlists))
-        self.systemd.notify("READY=1", f"STATUS={self._status_line()}", f"MAINPID={os.getpid()}")
+        self.systemd.notify("READY=1", f"STATUS={self._status_line()}")
         try:
             while not self.stop.is_set():
                 self.wake.wait(0.5)  # a timeout: a signal delivered to another thread is seen here too
@@ -286,7 +287,7 @@ class Daemon:
 
     def _start_metrics(self) -> Callable[[], None] | None:
         listen = self.runner.settings.monitor.metrics.listen
-        if not listen:
+        if not listen or not self._serve_metrics:
             return None
         from monitor.metrics import Metrics
 

@@ -31,16 +31,21 @@ def run(once: bool, worker: bool) -> None:
         if runner.stopping.is_set():
             click.echo("stopped by a signal after polling: undelivered alerts stay in the outbox for the next run")
         return
-    raise SystemExit(Daemon(runner).serve())
+    raise SystemExit(Daemon(runner, serve_metrics=not worker).serve())
 
 
 def _supervise(config: Settings) -> int:
+    from functools import partial
+
+    from monitor.metrics import serve_stored_state
     from monitor.store.db import open_database
     from monitor.supervisor import Supervisor
 
     open_database(config.database_url, upgrade=True).dispose()  # migrate once, before the workers start
     verbose = bool(click.get_current_context().find_root().params.get("verbose"))
-    return Supervisor(config.path, config.monitor.workers, verbose=verbose).serve()
+    listen = config.monitor.metrics.listen
+    return Supervisor(config.path, config.monitor.workers, verbose=verbose,
+                      service=partial(serve_stored_state, listen, config.database_url) if listen else None).serve()
 
 
 @click.command()

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -79,6 +80,10 @@ class Article(Base):
     author: Mapped[str | None] = mapped_column(Text)
     published: Mapped[datetime | None]
     first_seen: Mapped[datetime] = mapped_column(index=True)
+
+
+# search and backtest filter and order by "published, else first seen" (store/history.py)
+Index("ix_articles_when", func.coalesce(Article.published, Article.first_seen))
 
 
 class ArticleKey(Base):
