@@ -24,7 +24,6 @@ from functools import partial
 from typing import Any
 
 from monitor.alert.deliver import Notifier
-from monitor.alert.policy import next_digest
 from monitor.config import Settings
 from monitor.match import Matcher, snippet
 from monitor.model import Match
@@ -64,16 +63,14 @@ def alert_rows(article: StoredArticle, source: str, matches: Iterable[Match], se
             "snippet": excerpt,
             "snippet_spans": [list(span) for span in spans],
         }
-        mode, due, targets = watchlist.mode, now, settings.targets_of(watchlist)
+        mode, targets = watchlist.mode, settings.targets_of(watchlist)
         digest = settings.monitor.digests.get(mode.removeprefix("digest:")) if mode.startswith("digest:") else None
-        if digest is not None:
-            due = next_digest(digest.cron, settings.monitor.delivery.timezone, now)
-            targets = list(digest.targets) or targets
-        for target in dict.fromkeys(targets):
+        if digest is not None and digest.targets:
+            targets = list(digest.targets)
+        for target in dict.fromkeys(targets):  # the planner holds digest rows until their digest's time
             rows.append({"article_id": article.id, "watchlist": match.watchlist, "target": target,
-                         "state": "held" if digest else "pending", "hold_reason": "digest" if digest else None,
-                         "mode": mode, "attempts": 0, "next_attempt_at": due, "payload": payload,
-                         "created_at": now})
+                         "state": "pending", "mode": mode, "attempts": 0, "next_attempt_at": now,
+                         "payload": payload, "created_at": now})
     return rows
 
 

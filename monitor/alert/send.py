@@ -16,7 +16,7 @@ from functools import partial
 from monitor.alert.deliver import Notifier
 from monitor.alert.outbox import DeliveryReport
 from monitor.alert.plan import DueAlert, plan_target
-from monitor.alert.policy import QuietHours, RateLimit
+from monitor.alert.policy import QuietHours, RateLimit, next_digest
 from monitor.alert.render import Renderer
 from monitor.config import Settings
 from monitor.errors import DeliveryError
@@ -30,11 +30,12 @@ log = logging.getLogger(__name__)
 
 
 def plan_due(db: Database, settings: Settings, now: datetime) -> int:
-    """Turn due alerts into messages or holds; returns how many alerts now wait."""
+    """Turn due alerts into messages or holds; returns how many alerts were held for quiet hours or a
+    rate limit (digest alerts waiting for their digest are not counted)."""
     targets = settings.monitor.targets
     urgent = {w.name for w in settings.watchlists if w.urgent}
-    digests = set(settings.monitor.digests)
     zone = settings.monitor.delivery.timezone
+    digests = {name: partial(next_digest, digest.cron, zone) for name, digest in settings.monitor.digests.items()}
     waiting = 0
     with db.session() as session:
         leases.serialize(session, "plan-alerts")  # daemons sharing PostgreSQL plan one at a time: rate limits hold
@@ -46,7 +47,7 @@ def plan_due(db: Database, settings: Settings, now: datetime) -> int:
             quiet = QuietHours.parse(config.quiet_hours, zone) if config and config.quiet_hours else None
             rate = RateLimit.parse(config.rate_limit) if config and config.rate_limit else None
             usage = delivery.usage(session, target, now, rate.window) if rate else None
-            due = [DueAlert(a.id, a.mode, a.watchlist in urgent, a.hold_reason) for a in alerts]
+            due = [DueAlert(a.id, a.mode, a.watchlist in urgent, a.hold_reason, a.created_at) for a in alerts]
             plan = plan_target(due, now, digests=digests, quiet=quiet, rate=rate, usage=usage)
             rows = {a.id: a for a in alerts}
             for planned in plan.messages:
@@ -54,9 +55,10 @@ def plan_due(db: Database, settings: Settings, now: datetime) -> int:
                                         digest=planned.digest)
             for ids, until, reason in plan.holds:
                 delivery.hold([rows[i] for i in ids], until, reason)
-                waiting += len(ids)
-                log.info("%d alerts held (%s) until %s", len(ids), reason, until.isoformat(),
-                         extra={"target": target})
+                waiting += len(ids) if reason != "digest" else 0
+                if reason != "digest":
+                    log.info("%d alerts held (%s) until %s", len(ids), reason, until.isoformat(),
+                             extra={"target": target})
     return waiting
 
 
