@@ -81,6 +81,9 @@ def _target(value: object) -> object:
     return {"url": value} if isinstance(value, str) else value
 
 
+_Target = Annotated[TargetConfig, BeforeValidator(_target, json_schema_input_type=str | TargetConfig)]
+
+
 class DeliveryConfig(_Strict):
     backoff: Duration = Field(default=30.0, description="first retry delay, doubling each time")
     max_attempts: int = Field(default=8, ge=1, description="tries before an outbox row is dead")
@@ -172,7 +175,7 @@ class MonitorConfig(_Strict):
     feeds: list[FeedConfig] = Field(default_factory=list)
     feeds_opml: str | None = None
     watchlists: str = "watchlists/"
-    targets: dict[str, Annotated[TargetConfig, BeforeValidator(_target)]] = Field(default_factory=dict)
+    targets: dict[str, _Target] = Field(default_factory=dict)
     default_target: str | None = Field(default=None, description="target for watchlists without notify")
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     digests: dict[str, DigestConfig] = Field(default_factory=dict)

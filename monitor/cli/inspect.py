@@ -48,21 +48,9 @@ def status(as_json: bool) -> None:
     if as_json:
         echo_json(report)
         return
-    from rich.console import Console
-    from rich.table import Table
+    from monitor.statusview import show
 
-    table = Table(title=f"{report['articles']} articles · outbox: {report['outbox']['pending']} pending, "
-                        f"{report['outbox']['sent']} sent, {report['outbox']['dead']} dead")
-    for column in ("feed", "articles", "last ok", "next poll", "last error"):
-        table.add_column(column)
-    for feed in report["feeds"]:
-        table.add_row(feed["name"], str(feed["articles"]), _short(feed["last_ok"]), _short(feed["next_poll"]),
-                      feed["last_error"] or "")
-    Console().print(table)
-
-
-def _short(value: str | None) -> str:
-    return value[:19].replace("T", " ") if value else "-"
+    show(report)
 
 
 @click.command()
