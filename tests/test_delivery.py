@@ -279,3 +279,14 @@ def test_two_daemons_sharing_postgresql_send_each_message_once_and_keep_the_rate
     assert sorted(m["title"] for m in hook.messages) == sorted(f"[ukraine] Tomahawk-Meldung Nummer {n}"
                                                                for n in range(10))
     assert len(limited.messages) == 3 and links(limited.messages) == all_links(range(10))
+
+
+def test_a_stop_between_messages_hands_the_rest_back_at_once(tmp_path: Path) -> None:
+    clock = Clock()
+    with FeedServer() as server, Webhook() as hook:
+        run = runner(tmp_path, server.serve("/f.xml", rss([tomahawk(n) for n in range(3)])), hook.url, clock)
+        run.poll_due()
+        assert run.deliver(stop=lambda: len(hook.messages) >= 1).sent == 1
+        assert run.deliver().sent == 2  # same moment: the leases were given back, not left to expire
+        run.close()
+    assert links(hook.messages) == all_links(range(3)) and len(hook.messages) == 3

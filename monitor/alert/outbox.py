@@ -98,8 +98,11 @@ class DeliveryReport:
 
 
 def deliver_due(db: Database, notifier: Notifier, settings: Settings, clock: Callable[[], datetime],
-                *, owner: str | None = None) -> DeliveryReport:
-    """Plan due alerts into messages, check feed health, then send every due message once."""
+                *, owner: str | None = None, stop: Callable[[], bool] = lambda: False) -> DeliveryReport:
+    """Plan due alerts into messages, check feed health, then send every due message once.
+
+    ``stop`` is asked between messages: when it is true the leases of the messages not yet sent are
+    given back (another daemon, or the next run, sends them at once) and the run ends."""
     from monitor.alert.admin import check_feeds
     from monitor.alert.render import renderer_for
     from monitor.alert.send import plan_due, send_due
@@ -111,5 +114,5 @@ def deliver_due(db: Database, notifier: Notifier, settings: Settings, clock: Cal
         report.admin = retrying(partial(check_feeds, db, settings.monitor.admin, feeds, clock()),
                                 what="check feed health")
     renderer = renderer_for(tuple(sorted(settings.templates.items())), settings.monitor.delivery.timezone)
-    send_due(db, notifier, renderer, settings, clock, owner or owner_id(), report)
+    send_due(db, notifier, renderer, settings, clock, owner or owner_id(), report, stop)
     return report

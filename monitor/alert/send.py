@@ -63,20 +63,32 @@ def plan_due(db: Database, settings: Settings, now: datetime) -> int:
 
 
 def send_due(db: Database, notifier: Notifier, renderer: Renderer, settings: Settings,
-             clock: Callable[[], datetime], owner: str, report: DeliveryReport) -> None:
-    """Send every due message once; record sent, a retry time, or dead."""
+             clock: Callable[[], datetime], owner: str, report: DeliveryReport,
+             stop: Callable[[], bool] = lambda: False) -> None:
+    """Send every due message once; record sent, a retry time, or dead. Between messages ``stop``
+    is asked; when true the remaining leases are released and sending ends."""
     batch, lease = settings.monitor.delivery.batch, timedelta(seconds=settings.monitor.lease)
     while True:
         claimed = retrying(partial(_claim, db, clock(), owner, lease, batch), what="claim messages")
         if not claimed:
             return
-        for message_id in claimed:
+        for index, message_id in enumerate(claimed):
+            if stop():
+                rest = claimed[index:]
+                retrying(partial(_release, db, rest, owner), what="release messages")
+                log.info("stopping: %d messages left for the next run", len(rest))
+                return
             _send_one(db, notifier, renderer, settings, message_id, clock, owner, report)
 
 
 def _claim(db: Database, now: datetime, owner: str, lease: timedelta, batch: int) -> list[int]:
     with db.session() as session:
         return delivery.claim_messages(session, now, owner, lease, batch)
+
+
+def _release(db: Database, message_ids: list[int], owner: str) -> int:
+    with db.session() as session:
+        return delivery.release_messages(session, message_ids, owner)
 
 
 def _job(db: Database, message_id: int, owner: str, now: datetime) -> MessageJob | None:

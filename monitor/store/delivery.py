@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.alert.policy import Usage
@@ -83,6 +83,14 @@ def claim_messages(session: Session, now: datetime, owner: str, lease: timedelta
     for row in rows:
         row.lease_owner, row.lease_until = owner, now + lease
     return [row.id for row in rows]
+
+
+def release_messages(session: Session, message_ids: Sequence[int], owner: str) -> int:
+    """Give back this owner's leases on messages it will not send now; returns how many."""
+    result = session.execute(update(Message).where(Message.id.in_(message_ids), Message.lease_owner == owner,
+                                                   Message.state == "pending")
+                             .values(lease_owner=None, lease_until=None))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def message_job(session: Session, message_id: int, owner: str, now: datetime) -> MessageJob | None:
