@@ -99,6 +99,10 @@ class ArticleSource(Base):
     seen_at: Mapped[datetime]
 
 
+# A feed's latest new articles, newest first (admin alerts judge a feed's silence by them).
+Index("ix_article_sources_feed_seen", ArticleSource.feed_id, ArticleSource.seen_at)
+
+
 class Alert(Base):
     """The outbox: one row per (article, watchlist, target), written with the article.
 
