@@ -50,9 +50,8 @@ def plan_due(db: Database, settings: Settings, now: datetime) -> int:
             due = [DueAlert(a.id, a.mode, a.watchlist in urgent, a.hold_reason, a.created_at) for a in alerts]
             plan = plan_target(due, now, digests=digests, quiet=quiet, rate=rate, usage=usage)
             rows = {a.id: a for a in alerts}
-            for planned in plan.messages:
-                delivery.create_message(session, target, planned.kind, [rows[i] for i in planned.alerts], now,
-                                        digest=planned.digest)
+            delivery.create_messages(session, target, [(p.kind, [rows[i] for i in p.alerts], p.digest)
+                                                       for p in plan.messages], now)
             for ids, until, reason in plan.holds:
                 delivery.hold([rows[i] for i in ids], until, reason)
                 waiting += len(ids) if reason != "digest" else 0
