@@ -25,6 +25,7 @@ from monitor.parse import parse
 from monitor.politeness import next_poll
 from monitor.store import repo
 from monitor.store.db import Database
+from monitor.store.identity import Deduplicator
 from monitor.store.repo import Candidate, FeedState
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class Context:
     matcher: Matcher
     clock: Callable[[], datetime]
     rng: random.Random = field(default_factory=random.Random)
+    dedup: Deduplicator = field(default_factory=Deduplicator)
 
     def interval_of(self, feed_name: str) -> float:
         for feed in self.settings.feeds:
@@ -79,14 +81,15 @@ def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:
         return _record(ctx, feed, result, now, f"not a feed: {err}")
     candidates = [Candidate(entry, identity_keys(entry, feed.id)) for entry in parsed.entries]
     failures = 0
-    with ctx.db.session() as session:
-        new = repo.store_new(session, feed.id, candidates, now)
+    with ctx.dedup.stage(), ctx.db.session() as session:
+        new = ctx.dedup.store(session, feed, candidates, now)
         alerts = match_and_enqueue(session, new, feed.name, ctx.matcher, ctx.settings, now)
         repo.record_fetch(session, feed.id, result, now, next_poll(now, ctx.interval_of(feed.name), result,
                                                                     failures, ctx.rng))
-    log.info("polled: %d entries, %d new, %d alerts", len(candidates), len(new), alerts,
+    fresh = sum(1 for article in new if article.is_new)
+    log.info("polled: %d entries, %d new, %d alerts", len(candidates), fresh, alerts,
              extra={"feed": feed.name, "url": feed.url})
-    return PollOutcome(feed.name, len(new), alerts)
+    return PollOutcome(feed.name, fresh, alerts)
 
 
 def _record(ctx: Context, feed: FeedState, result: FetchResult, now: datetime, error: str | None) -> PollOutcome:

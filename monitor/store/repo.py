@@ -40,6 +40,14 @@ class StoredArticle:
     id: int
     feed_id: int
     entry: Entry
+    story_id: int | None = None
+    revision: int = 1
+    previous: Document | None = None  # a revision: the version before this one
+    repeat: bool = False  # a known version seen at one more outlet: only its story may change (trending)
+
+    @property
+    def is_new(self) -> bool:
+        return self.previous is None and not self.repeat
 
     @property
     def document(self) -> Document:
