@@ -91,8 +91,11 @@ class Runner:
                  after_batch: Callable[[list[PollOutcome]], None] | None = None) -> list[PollOutcome]:
         return workers.poll_due(self.ctx, stop=stop, after_batch=after_batch)
 
-    def deliver(self) -> DeliveryReport:
-        return retrying(lambda: deliver_due(self.db, self.notifier, self.settings, self.clock), what="delivery")
+    def deliver(self, stop: Callable[[], bool] | None = None) -> DeliveryReport:
+        """Deliver due alerts; ``stop`` (default: a signal during run --once) ends it after the message in flight."""
+        stop = stop or self.stopping.is_set
+        return retrying(lambda: deliver_due(self.db, self.notifier, self.settings, self.clock, stop=stop),
+                        what="delivery")
 
     def maintain(self) -> MaintenanceReport | None:
         """Retention, ANALYZE and VACUUM when due (``retention``); None when nothing was due."""
@@ -259,7 +262,7 @@ class Daemon:
         self.watchdog.begin("deliver", limit=DELIVERY_LIMIT)
         started = time.perf_counter()
         try:
-            report = self.runner.deliver()
+            report = self.runner.deliver(stop=self.stop.is_set)
         except Exception:
             log.exception("delivery crashed")
             return

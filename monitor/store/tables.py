@@ -107,6 +107,10 @@ class ArticleSource(Base):
     link: Mapped[str | None] = mapped_column(Text)
 
 
+# A feed's latest new articles, newest first (admin alerts judge a feed's silence by them).
+Index("ix_article_sources_feed_seen", ArticleSource.feed_id, ArticleSource.seen_at)
+
+
 class Alert(Base):
     """The outbox: one row per (article, watchlist, target), written with the article.
 
