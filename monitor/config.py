@@ -91,6 +91,10 @@ class HttpConfig(_Strict):
     timeout: Duration = Field(default=20.0, description="bound on a whole request")
     max_bytes: Size = Field(default=10_000_000, description="cap on a body, also after decompression")
     user_agent: str = DEFAULT_USER_AGENT
+    fulltext_timeout: Duration = Field(default=15.0, description="bound on fetching one article page (fulltext)")
+    fulltext_max_bytes: Size = Field(default=5_000_000, description="cap on one article page (fulltext)")
+    allow_private: bool = Field(default=False, description="let article pages (fulltext) be fetched from "
+                                "loopback, private or link-local addresses; only for local setups")
 
 
 class PollConfig(_Strict):
@@ -118,6 +122,17 @@ class WatchlistFile(_Strict):
     watchlists: list[WatchlistConfig] = Field(default_factory=list)
 
 
+class MetricsConfig(_Strict):
+    listen: str | None = Field(default=None, pattern=r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$",
+                               description='serve Prometheus metrics at HOST:PORT, e.g. "127.0.0.1:9464"')
+
+
+class RetentionConfig(_Strict):
+    bodies: Duration | None = Field(default=None, description="drop article bodies older than this; kept when unset")
+    every: Duration = Field(default=21600.0, description="how often retention and ANALYZE run")
+    vacuum: Duration | None = Field(default=604800.0, description="how often SQLite is VACUUMed; never when unset")
+
+
 class MonitorConfig(_Strict):
     database: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in the state dir")
     feeds: list[FeedConfig] = Field(default_factory=list)
@@ -128,6 +143,11 @@ class MonitorConfig(_Strict):
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     http: HttpConfig = Field(default_factory=HttpConfig)
     poll: PollConfig = Field(default_factory=PollConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    workers: int = Field(default=1, ge=1, le=64, description="daemon processes sharing the database (PostgreSQL)")
+    lease: Duration = Field(default=120.0, ge=1.0, description="how long a claimed feed or outbox row stays "
+                            "with a daemon that stopped answering")
 
 
 class Settings(BaseModel):
@@ -206,9 +226,11 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
     return settings
 
 
-def load_watchlists(path: str | os.PathLike[str]) -> tuple[dict[str, EntityConfig], list[WatchlistConfig]]:
-    """Only watchlists and entities (for ``match`` and ``backtest --watchlists``)."""
-    entities: dict[str, EntityConfig] = {}
+def load_watchlists(path: str | os.PathLike[str], known: Mapping[str, EntityConfig] | None = None,
+                    ) -> tuple[dict[str, EntityConfig], list[WatchlistConfig]]:
+    """Only watchlists and entities (for ``match`` and ``backtest --watchlists``); ``known`` entities
+    (e.g. the running config's) can be referenced too, the file's own win."""
+    entities: dict[str, EntityConfig] = dict(known or {})
     watchlists: list[WatchlistConfig] = []
     for file in _watchlist_files(Path(path), Path(path)):
         part = _validate(WatchlistFile, _read_yaml(file), file)
@@ -221,6 +243,9 @@ def load_watchlists(path: str | os.PathLike[str]) -> tuple[dict[str, EntityConfi
 
 def _check_references(settings: Settings, owner: Mapping[str, Path]) -> None:
     targets = settings.monitor.targets
+    if settings.monitor.workers > 1 and settings.database_url.startswith("sqlite"):
+        raise ConfigError("several workers share a PostgreSQL database; SQLite runs one process",
+                          file=str(settings.path), key="workers")
     if settings.monitor.default_target and settings.monitor.default_target not in targets:
         raise ConfigError(f"unknown target {settings.monitor.default_target!r}; known: {sorted(targets)}",
                           file=str(settings.path), key="default_target")

@@ -68,7 +68,7 @@ def fetch_all(jobs: Sequence[tuple[K, str, Validators]], http: HttpConfig, *, pe
     for job in jobs:
         pending.setdefault(_host_key(job[1]), []).append(job)
     active: dict[str, int] = dict.fromkeys(pending, 0)
-    running: dict[Future[FetchResult], tuple[K, str]] = {}
+    running: dict[Future[FetchResult], tuple[K, str, str]] = {}
     with make_client(user_agent=http.user_agent, max_connections=max(workers, 1) * 2) as client, \
             ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="fetch") as pool:
 
@@ -77,23 +77,23 @@ def fetch_all(jobs: Sequence[tuple[K, str, Validators]], http: HttpConfig, *, pe
                 while queue and active[host] < max(per_host, 1) and len(running) < max(workers, 1):
                     key, url, validators = queue.pop(0)
                     active[host] += 1
-                    running[pool.submit(fetch, url, validators, http, client=client)] = (key, host)
+                    running[pool.submit(fetch, url, validators, http, client=client)] = (key, host, url)
 
         submit_ready()
         while running:
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                key, host = running.pop(future)
+                key, host, url = running.pop(future)
                 active[host] -= 1
-                yield key, _outcome(future, key)
+                yield key, _outcome(future, url)
             submit_ready()
 
 
-def _outcome(future: Future[FetchResult], key: object) -> FetchResult:
+def _outcome(future: Future[FetchResult], url: str) -> FetchResult:
     try:
         return future.result()
     except Exception as err:  # a bug must not stop the cycle; report it on the feed
-        return FetchResult(url=str(key), status=0, error=f"internal error: {type(err).__name__}: {err}")
+        return FetchResult(url=url, status=0, error=f"internal error: {type(err).__name__}: {err}"[:200])
 
 
 def _host_key(url: str) -> str:
@@ -104,7 +104,7 @@ def _host_key(url: str) -> str:
 def _fetch_http(client: httpx.Client, url: str, validators: Validators, http: HttpConfig) -> FetchResult:
     current, permanent, only_permanent = url, None, True
     seen = {url}
-    headers = {"Accept": ACCEPT}
+    headers = {"Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}  # the encodings read_body decodes
     if validators.etag:
         headers["If-None-Match"] = validators.etag
     if validators.last_modified:
@@ -166,6 +166,9 @@ def read_body(response: httpx.Response, max_bytes: int) -> bytes:
             else:
                 out = decoder.decompress(data, max_bytes - total + 1)
                 data = decoder.unconsumed_tail
+                if decoder.eof and decoder.unused_data:  # gzip allows several members back to back
+                    data = decoder.unused_data + data
+                    decoder = _decoder(encoding)
             total += len(out)
             if total > max_bytes:
                 raise _Failure(f"body over {format_size(max_bytes)}")

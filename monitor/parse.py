@@ -28,6 +28,7 @@ from monitor.model import Entry, ParsedFeed
 _DECLARATION = re.compile(
     rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._-]+)([\"'])", re.I)
 _SINGLE_BYTE = re.compile(rb"^(iso-?8859-?\d+|latin-?1|l1|windows-125\d|cp125\d|us-ascii|ascii)$", re.I)
+_ESCAPED_MARKUP = re.compile(r"</(p|div|span|a|b|i|em|strong|li|ul|ol|table|tr|td|h[1-6]|blockquote)>", re.I)
 _BOZO_KEEP = 200
 
 
@@ -71,7 +72,8 @@ def fix_declared_encoding(body: bytes) -> bytes:
 def _feedparser(data: bytes, base_url: str) -> tuple[Any, list[Any], str | None]:
     try:
         result: Any = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False,
-                                       response_headers={"content-location": _http_base(base_url) or ""})
+                                       response_headers={"content-location": _http_base(base_url) or "",
+                                                         "content-type": "application/xml"})
     except Exception as err:  # feedparser itself failing is "not a feed we can read", never a crash
         raise ParseError(f"unreadable feed: {type(err).__name__}: {err}"[:300]) from err
     feed = result.get("feed", {})
@@ -103,7 +105,11 @@ def _entry(raw: Any, base: str | None) -> Entry | None:
 
 
 def _text(value: object) -> str:
-    return html_to_text(value) if isinstance(value, str) else ""
+    """Plain text of a field; markup that was escaped twice (seen at reddit) is removed as well."""
+    if not isinstance(value, str):
+        return ""
+    text = html_to_text(value)
+    return html_to_text(text) if _ESCAPED_MARKUP.search(text) else text
 
 
 def _absolute(link: object, base: str | None) -> str | None:
@@ -123,7 +129,7 @@ def _when(raw: Any) -> datetime | None:
     if isinstance(raw.get("published_dt"), datetime):
         return raw["published_dt"]  # type: ignore[no-any-return]
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = raw.get(key)
+        value = dict.get(raw, key)  # plain dict access: FeedParserDict's key fallbacks warn
         if isinstance(value, time.struct_time):
             try:
                 return datetime.fromtimestamp(calendar.timegm(value), UTC)

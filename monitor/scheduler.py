@@ -2,7 +2,10 @@
 
 The daemon runs one interval job per feed and a delivery job; a poll that wrote outbox rows wakes
 the delivery job at once. SIGTERM/SIGINT finish the current step and exit 0; a second signal exits
-at once.
+at once. SIGHUP re-reads config and watchlists (``monitor.reload``): a good config takes effect for
+the next articles and the feed jobs follow it; a broken one is refused and the running one stays.
+Under systemd (``Type=notify``) it reports READY/RELOADING/STOPPING and feeds the watchdog
+(``monitor.sdnotify``); a maintenance job runs retention (``monitor.store.maintenance``).
 """
 
 from __future__ import annotations
@@ -11,22 +14,33 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from monitor import sdnotify, workers
 from monitor.alert.deliver import Notifier
 from monitor.alert.outbox import DeliveryReport, deliver_due
 from monitor.config import Settings
 from monitor.match import compile_matcher
-from monitor.pipeline import Context, PollOutcome, poll_feed, poll_feeds
-from monitor.store import repo
+from monitor.pipeline import Context, PollOutcome
+from monitor.store import leases, repo
 from monitor.store.db import Database, open_database
+from monitor.store.maintenance import MaintenanceReport, run_if_due
+from monitor.store.retry import retrying
+
+if TYPE_CHECKING:
+    from monitor.metrics import Metrics
 
 log = logging.getLogger(__name__)
 DELIVERY_INTERVAL = 10.0
+POLL_TICK = 1.0  # how often a daemon looks for due feeds it can lease
+MAINTENANCE_CHECK = 3600.0  # how often the daemon asks whether retention or VACUUM is due
+DELIVERY_LIMIT = 1800.0  # watchdog: a delivery round running longer is hung
+MAINTENANCE_LIMIT = 4 * 3600.0  # VACUUM of a large SQLite file can take a while
 
 
 def utcnow() -> datetime:
@@ -37,6 +51,7 @@ def utcnow() -> datetime:
 class CycleReport:
     polls: list[PollOutcome] = field(default_factory=list)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    maintenance: MaintenanceReport | None = None
 
     @property
     def new_articles(self) -> int:
@@ -58,79 +73,181 @@ class Runner:
         self.ctx = Context(settings, self.db, compile_matcher(settings.watchlists, settings.entities), clock)
         self.notifier = Notifier(settings.monitor.targets)
         with self.db.session() as session:
+            leases.serialize(session, "sync-feeds")  # daemons starting together add the rows once
             repo.sync_feeds(session, settings.feeds, clock())
 
     def cycle(self) -> CycleReport:
-        """Poll every due feed, then deliver every due alert."""
-        names = [feed.name for feed in self.settings.feeds]
-        with self.db.session() as session:
-            due = repo.due_feeds(session, names, self.clock())
-        report = CycleReport(polls=poll_feeds(self.ctx, due) if due else [])
+        """Poll every due feed this process can lease, then deliver every due alert."""
+        report = CycleReport(polls=self.poll_due())
         report.delivery = self.deliver()
+        report.maintenance = self.maintain()
         return report
 
+    def poll_due(self, stop: Callable[[], bool] = lambda: False) -> list[PollOutcome]:
+        return workers.poll_due(self.ctx, stop=stop)
+
     def deliver(self) -> DeliveryReport:
-        return deliver_due(self.db, self.notifier, self.settings, self.clock)
+        return retrying(lambda: deliver_due(self.db, self.notifier, self.settings, self.clock), what="delivery")
+
+    def maintain(self) -> MaintenanceReport | None:
+        """Retention, ANALYZE and VACUUM when due (``retention``); None when nothing was due."""
+        return run_if_due(self.db, self.settings.monitor.retention, self.clock())
+
+    def apply(self, settings: Settings) -> None:
+        """Take a reloaded config: watchlists and targets for the next articles, feed rows synced."""
+        matcher = compile_matcher(settings.watchlists, settings.entities)
+        notifier = Notifier(settings.monitor.targets)
+        with self.db.session() as session:
+            repo.sync_feeds(session, settings.feeds, self.clock())
+        self.settings, self.notifier = settings, notifier
+        self.ctx = Context(settings, self.db, matcher, self.clock)
 
     def poll_one(self, name: str) -> PollOutcome | None:
-        with self.db.session() as session:
-            due = [f for f in repo.due_feeds(session, [name], self.clock())]
-        return poll_feed(self.ctx, due[0]) if due else None
+        feed = workers.claim_one(self.ctx, name)
+        if feed is None:
+            return None
+        try:
+            return workers.poll_claimed(self.ctx, [feed])[0]
+        finally:
+            workers.release(self.ctx, [feed.id])
 
     def close(self) -> None:
         self.db.dispose()
 
 
 class Daemon:
-    """APScheduler wiring around a Runner, with signal handling and a clean shutdown."""
+    """APScheduler wiring around a Runner, with signal handling, reload, systemd notify and a clean shutdown."""
 
-    def __init__(self, runner: Runner) -> None:
+    def __init__(self, runner: Runner, *, systemd: sdnotify.Notifier | None = None) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
         self.runner = runner
         self.stop = threading.Event()
+        self.wake = threading.Event()
+        self._reload_requested = False
         self._signals = 0
-        self.scheduler = BackgroundScheduler(executors={"default": ThreadPoolExecutor(4)}, timezone=UTC,
+        self.systemd = systemd or sdnotify.Notifier()
+        self.watchdog = sdnotify.Watchdog(self.systemd)
+        self.metrics: Metrics | None = None
+        self.scheduler = BackgroundScheduler(executors={"default": ThreadPoolExecutor(4),
+                                                        "watchdog": ThreadPoolExecutor(1)}, timezone=UTC,
                                              job_defaults={"coalesce": True, "max_instances": 1,
                                                            "misfire_grace_time": None})
 
     def serve(self) -> int:
         self._install_signals()
+        stop_metrics = self._start_metrics()
         start = utcnow()
-        for index, feed in enumerate(self.runner.settings.feeds):
-            interval = feed.interval or self.runner.settings.monitor.poll.interval
-            spread = min(interval, 60.0) * index / max(len(self.runner.settings.feeds), 1)
-            self.scheduler.add_job(self._poll, "interval", args=[feed.name], seconds=interval, id=f"feed:{feed.name}",
-                                   next_run_time=start + timedelta(seconds=spread))
+        self.scheduler.add_job(self._poll, "interval", seconds=POLL_TICK, id="poll", next_run_time=start)
         self.scheduler.add_job(self._deliver, "interval", seconds=DELIVERY_INTERVAL, id="deliver", next_run_time=start)
+        every = min(self.runner.settings.monitor.retention.every, MAINTENANCE_CHECK)
+        self.scheduler.add_job(self._maintain, "interval", seconds=every, id="maintenance",
+                               next_run_time=start + timedelta(seconds=min(every, 60.0)))
+        if self.watchdog.interval:
+            self.scheduler.add_job(self.watchdog.beat, "interval", seconds=self.watchdog.interval, id="watchdog",
+                                   executor="watchdog", next_run_time=start)
         self.scheduler.start()
         log.info("newsmon running: %d feeds, %d watchlists", len(self.runner.settings.feeds),
                  len(self.runner.settings.watchlists))
-        self.stop.wait()
-        log.info("stopping: finishing the current step")
-        self.scheduler.shutdown(wait=True)
-        self.runner.close()
+        self.systemd.notify("READY=1", f"STATUS={self._status_line()}", f"MAINPID={os.getpid()}")
+        try:
+            while not self.stop.is_set():
+                self.wake.wait()
+                self.wake.clear()
+                if self._reload_requested and not self.stop.is_set():
+                    self._reload_requested = False
+                    self.reload()
+        finally:
+            log.info("stopping: finishing the current step")
+            self.systemd.notify("STOPPING=1")
+            self.scheduler.shutdown(wait=True)
+            if stop_metrics:
+                stop_metrics()
+            self.runner.close()
         return 0
 
-    def _poll(self, name: str) -> None:
+    def reload(self) -> bool:
+        """Re-read config and watchlists; a good config replaces the running one, a bad one is refused."""
+        from monitor.reload import reread
+
+        self.systemd.notify("RELOADING=1", f"MONOTONIC_USEC={time.monotonic_ns() // 1000}")
+        fresh = reread(self.runner.settings)
+        if fresh is not None:
+            self.runner.apply(fresh)
+            log.info("reloaded: %d feeds, %d watchlists", len(fresh.feeds), len(fresh.watchlists),
+                     extra={"file": str(fresh.path)})
+        if self.metrics:
+            self.metrics.reloads.labels("ok" if fresh else "refused").inc()
+        self.systemd.notify("READY=1", f"STATUS={self._status_line(refused=fresh is None)}")
+        return fresh is not None
+
+    def _poll(self) -> None:
+        """The poll tick: lease the due feeds of this deployment (other daemons take the rest)."""
+        self.watchdog.begin("poll", limit=self._poll_limit())
+        started = time.perf_counter()
         try:
-            outcome = self.runner.poll_one(name)
+            outcomes = self.runner.poll_due(stop=self.stop.is_set)
         except Exception:
-            log.exception("poll crashed", extra={"feed": name})
+            log.exception("poll crashed")
             return
-        if outcome is not None and outcome.alerts and not self.stop.is_set():
+        finally:
+            self.watchdog.end("poll")
+        if self.metrics:
+            spent = (time.perf_counter() - started) / max(len(outcomes), 1)
+            for outcome in outcomes:
+                self.metrics.observe_poll(outcome.feed, spent, new=outcome.new_articles, alerts=outcome.alerts,
+                                          error=outcome.error, not_modified=outcome.not_modified)
+        if any(outcome.alerts for outcome in outcomes) and not self.stop.is_set():
             self.scheduler.modify_job("deliver", next_run_time=utcnow())
 
     def _deliver(self) -> None:
+        self.watchdog.begin("deliver", limit=DELIVERY_LIMIT)
+        started = time.perf_counter()
         try:
-            self.runner.deliver()
+            report = self.runner.deliver()
         except Exception:
             log.exception("delivery crashed")
+            return
+        finally:
+            self.watchdog.end("deliver")
+        if self.metrics:
+            self.metrics.observe_delivery(time.perf_counter() - started, sent=report.sent, retried=report.retried,
+                                          dead=report.dead)
+
+    def _maintain(self) -> None:
+        self.watchdog.begin("maintenance", limit=MAINTENANCE_LIMIT)
+        try:
+            self.runner.maintain()
+        except Exception:
+            log.exception("maintenance crashed")
+        finally:
+            self.watchdog.end("maintenance")
+
+    def _poll_limit(self) -> float:
+        """A poll is bounded by the HTTP timeout; one running far longer is hung."""
+        return max(5 * self.runner.settings.monitor.http.timeout, 120.0)
+
+    def _start_metrics(self) -> Callable[[], None] | None:
+        listen = self.runner.settings.monitor.metrics.listen
+        if not listen:
+            return None
+        from monitor.metrics import Metrics
+
+        self.metrics = Metrics(lambda: self.runner.db)
+        stop = self.metrics.start(listen)
+        log.info("metrics at http://%s/metrics", listen)
+        return stop
+
+    def _status_line(self, refused: bool = False) -> str:
+        settings = self.runner.settings
+        line = f"{len(settings.feeds)} feeds, {len(settings.watchlists)} watchlists"
+        return f"{line}; last reload refused (see log)" if refused else line
 
     def _install_signals(self) -> None:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGHUP, self._on_hangup)
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> Any:
         self._signals += 1
@@ -139,3 +256,9 @@ class Daemon:
             os._exit(1)
         log.info("signal %s received", signal.Signals(signum).name)
         self.stop.set()
+        self.wake.set()
+
+    def _on_hangup(self, _signum: int, _frame: FrameType | None) -> Any:
+        log.info("signal SIGHUP received: reloading config and watchlists")
+        self._reload_requested = True
+        self.wake.set()

@@ -96,21 +96,29 @@ class GuardedBackend(httpcore.NetworkBackend):
         if self._allow_private:
             stream = self._inner.connect_tcp(host, port, left, local_address, socket_options)
             return _DeadlineStream(stream)
-        address = self._checked_address(host, port)
-        stream = self._inner.connect_tcp(address, port, left, local_address, socket_options)
+        addresses = self._checked_addresses(host, port)
+        for address in addresses[:-1]:  # every address is public; use the first that answers
+            try:
+                stream = self._inner.connect_tcp(address, port, _remaining(timeout, httpcore.ConnectTimeout),
+                                                 local_address, socket_options)
+                return _DeadlineStream(stream)
+            except httpcore.ConnectError:
+                continue
+        stream = self._inner.connect_tcp(addresses[-1], port, _remaining(timeout, httpcore.ConnectTimeout),
+                                         local_address, socket_options)
         return _DeadlineStream(stream)
 
-    def _checked_address(self, host: str, port: int) -> str:
+    def _checked_addresses(self, host: str, port: int) -> list[str]:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except OSError as err:
             raise httpcore.ConnectError(f"host not found: {host}") from err
-        addresses = [str(info[4][0]) for info in infos]
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         blocked = [a for a in addresses if not is_public(a)]
         if blocked or not addresses:
             where = blocked[0] if blocked else host
             raise BlockedAddress(f"refused to fetch from non-public address {where}")
-        return addresses[0]
+        return addresses
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)

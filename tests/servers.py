@@ -17,6 +17,7 @@ Hostile factories: ``endless``, ``trickle``, ``gzip_bomb``, ``retry_after``, ``s
 
 from __future__ import annotations
 
+import functools
 import gzip
 import socket
 import threading
@@ -57,6 +58,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
             owner.hits[path] += 1
             owner.requests.append(Request(path=self.path, headers=dict(self.headers.items())))
             route = owner.routes.get(path)
+            owner.in_flight += 1
+            owner.peak_in_flight = max(owner.peak_in_flight, owner.in_flight)
+        try:
+            self._answer_route(path, route)
+        finally:
+            with owner.lock:
+                owner.in_flight -= 1
+
+    def _answer_route(self, path: str, route: Route | None) -> None:
+        owner = self.server.owner
         if route is None:
             self.answer(404, b"not found", {"Content-Type": "text/plain"})
         elif route.handler is not None:
@@ -99,17 +110,27 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     owner: FeedServer
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients hanging up on hostile answers is expected; anything else is printed as usual."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 class FeedServer:
-    """A threaded HTTP server on 127.0.0.1 serving routes a test sets; use as a context manager."""
+    """A threaded HTTP server on 127.0.0.1 (or another loopback address) serving routes a test sets."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.requests: list[Request] = []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _RequestHandler)
+        self.in_flight = 0
+        self.peak_in_flight = 0  # most requests answered at the same time (per-host limits)
+        self._server = _Server((host, 0), _RequestHandler)
         self._server.owner = self
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="feedserver",
                                         daemon=True)
@@ -119,7 +140,7 @@ class FeedServer:
         return int(self._server.server_address[1])
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def serve(self, path: str, body: bytes, *, status: int = 200, headers: dict[str, str] | None = None,
               etag: str | None = None, last_modified: str | None = None) -> str:
@@ -193,15 +214,28 @@ def trickle(body: bytes = b"<?xml version='1.0'?><rss version='2.0'><channel>" +
 
 def gzip_bomb(decoded_size: int = 200_000_000, encoding: str = "gzip") -> Handler:
     """A small gzip (or deflate) body that decodes to ``decoded_size`` bytes of zeros (about 1 KB per MB)."""
+    payload = _bomb(decoded_size, encoding)
+
+    def run(request: _RequestHandler, server: FeedServer) -> None:
+        request.answer(200, payload, {"Content-Encoding": encoding})
+    return run
+
+
+@functools.lru_cache(maxsize=8)
+def _bomb(decoded_size: int, encoding: str) -> bytes:
     bits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
     compressor = zlib.compressobj(9, zlib.DEFLATED, bits)
     block = b"\0" * 1_000_000
     parts = [compressor.compress(block) for _ in range(decoded_size // len(block))]
     parts.append(compressor.flush())
-    payload = b"".join(parts)
+    return b"".join(parts)
 
+
+def slow(body: bytes, seconds: float = 0.2) -> Handler:
+    """Answer ``body`` after ``seconds``: long enough for concurrent requests to overlap."""
     def run(request: _RequestHandler, server: FeedServer) -> None:
-        request.answer(200, payload, {"Content-Encoding": encoding})
+        server.stopping.wait(seconds)
+        request.answer(200, body)
     return run
 
 
@@ -239,3 +273,20 @@ def refused_url(path: str = "/feed.xml") -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}{path}"
+
+
+def slow_headers(every: float = 1.0) -> Handler:
+    """Trickle the status line and headers themselves, one byte every ``every`` seconds."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n" + b"X-Pad: " + b"x" * 1000 + b"\r\n"
+
+    def run(request: _RequestHandler, server: FeedServer) -> None:
+        request.close_connection = True
+        try:
+            for index in range(len(head)):
+                request.wfile.write(head[index:index + 1])
+                request.wfile.flush()
+                if server.stopping.wait(every):
+                    return
+        except OSError:
+            return
+    return run

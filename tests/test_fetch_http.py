@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -144,3 +145,26 @@ def test_fetch_all_yields_every_job_and_limits_per_host(server: FeedServer, tmp_
     assert set(results) == {*range(12), 99, 100}
     assert all(results[i].body == FEED for i in range(12))
     assert results[99].body == FEED and results[100].error == "connection refused"
+
+
+def test_multi_member_gzip_is_decoded_whole(server: FeedServer) -> None:
+    import gzip
+
+    half = len(FEED) // 2
+    payload = gzip.compress(FEED[:half]) + gzip.compress(FEED[half:])
+
+    def run(request: Any, owner: FeedServer) -> None:
+        request.answer(200, payload, {"Content-Encoding": "gzip"})
+
+    assert fetch(server.handle("/members", run), Validators(), HTTP).body == FEED
+
+
+def test_fetch_all_runs_hosts_in_parallel_but_each_host_at_most_per_host() -> None:
+    from tests.servers import slow
+
+    with FeedServer() as one, FeedServer("127.0.0.2") as two:
+        jobs = [(f"{n}-{i}", s.handle(f"/f{i}.xml", slow(FEED)), Validators())
+                for n, s in (("one", one), ("two", two)) for i in range(6)]
+        results = dict(fetch_all(jobs, HTTP, per_host=2, workers=8))
+    assert all(r.body == FEED for r in results.values()) and len(results) == 12
+    assert one.peak_in_flight == two.peak_in_flight == 2

@@ -59,6 +59,15 @@ def test_one_match_per_watchlist_and_exclude_applies() -> None:
     assert matcher.watchlist_names == ["raketen", "sport", "anderes"]
 
 
+def test_wildcard_hits_are_whole_words_and_keep_the_term_as_written() -> None:
+    doc = Document(title="Friedensgipfel und Tomahawkraketen", body="")
+    match = one("*gipfel AND Tomahawk*", doc)
+    assert [(h.term, h.text) for h in match.hits] == [
+        ("*gipfel", "Friedensgipfel"),
+        ("Tomahawk*", "Tomahawkraketen"),
+    ]
+
+
 def test_regex_hits_carry_offsets() -> None:
     doc = Document(title="Vor dem G20-Gipfel", body="")
     match = one("re:/g\\d+-gipfel/", doc)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from monitor.config import FeedConfig
 from monitor.dedup import identity_keys
@@ -17,38 +13,6 @@ from monitor.model import Entry
 from monitor.store import repo
 from monitor.store.db import Database, open_database
 from tests.harness import START
-
-
-def _pg_url() -> str:
-    url = os.environ.get("NEWSMON_TEST_PG_URL")
-    if not url:
-        pytest.skip("NEWSMON_TEST_PG_URL is not set (CI sets it to the machine's PostgreSQL)")
-    try:
-        with create_engine(url).connect() as conn:
-            conn.execute(text("select 1"))
-    except Exception as err:  # any driver error means: not reachable here
-        pytest.skip(f"PostgreSQL at {url} is not reachable: {err.__class__.__name__}")
-    return url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = open_database(f"sqlite:///{tmp_path / 'n.db'}", upgrade=True)
-        yield database
-        database.dispose()
-        return
-    base = _pg_url()
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    database = open_database(f"{base}?options=-csearch_path%3D{schema}", upgrade=True)
-    yield database
-    database.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def _store(db: Database, feed: str, entries: list[Entry]) -> int:

@@ -13,6 +13,7 @@ import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from monitor.alert.deliver import Notifier
@@ -24,9 +25,9 @@ from monitor.model import Match
 from monitor.store import repo
 from monitor.store.db import Database
 from monitor.store.repo import StoredArticle
+from monitor.store.retry import retrying
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
 
 
 def owner_id() -> str:
@@ -90,7 +91,8 @@ def deliver_due(db: Database, notifier: Notifier, settings: Settings, clock: Cal
     delivery = settings.monitor.delivery
     while True:
         with db.session() as session:
-            claimed = [row.id for row in repo.claim_due_alerts(session, clock(), owner, LEASE, delivery.batch)]
+            lease = timedelta(seconds=settings.monitor.lease)
+            claimed = [row.id for row in repo.claim_due_alerts(session, clock(), owner, lease, delivery.batch)]
         if not claimed:
             return report
         for alert_id in claimed:
@@ -102,6 +104,8 @@ def _deliver_one(db: Database, notifier: Notifier, alert_id: int, clock: Callabl
     with db.session() as session:
         alert, _article, _source = repo.alert_context(session, alert_id)
         target, payload, attempts = alert.target, dict(alert.payload), alert.attempts
+        if alert.lease_owner != owner or alert.lease_until is None or alert.lease_until <= clock():
+            return  # the lease ran out while earlier rows were sent; another daemon may have it now
     error: str | None = None
     try:
         title, body = render(payload, notifier.format_of(target))
@@ -111,8 +115,7 @@ def _deliver_one(db: Database, notifier: Notifier, alert_id: int, clock: Callabl
     retry_at = None
     if error is not None and attempts + 1 < max_attempts:
         retry_at = clock() + timedelta(seconds=backoff * 2**attempts)
-    with db.session() as session:
-        state = repo.finish_alert(session, alert_id, clock(), error=error, retry_at=retry_at, owner=owner)
+    state = retrying(partial(_finish, db, alert_id, clock(), error, retry_at, owner), what="record delivery")
     extra = {"alert": alert_id, "target": target, "watchlist": payload.get("watchlist")}
     if state == "sent":
         report.sent += 1
@@ -125,3 +128,9 @@ def _deliver_one(db: Database, notifier: Notifier, alert_id: int, clock: Callabl
         report.retried += 1
         report.errors.append(f"{target}: {error}")
         log.warning("alert delivery failed, retry at %s: %s", retry_at, error, extra=extra)
+
+
+def _finish(db: Database, alert_id: int, now: datetime, error: str | None, retry_at: datetime | None,
+            owner: str) -> str:
+    with db.session() as session:
+        return repo.finish_alert(session, alert_id, now, error=error, retry_at=retry_at, owner=owner)

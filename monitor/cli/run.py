@@ -5,16 +5,22 @@ from __future__ import annotations
 import click
 
 from monitor.cli.common import config_option, settings
+from monitor.config import Settings
 
 
 @click.command()
 @config_option
 @click.option("--once", is_flag=True, help="One cycle: poll due feeds, deliver due alerts, exit.")
-def run(once: bool) -> None:
+@click.option("--worker", is_flag=True, help="Run one daemon process whatever `workers` says (as the "
+              "supervisor's workers do).")
+def run(once: bool, worker: bool) -> None:
     """Run the monitor (the daemon), or one cycle with --once."""
     from monitor.scheduler import Daemon, Runner
 
-    runner = Runner(settings())
+    config = settings()
+    if config.monitor.workers > 1 and not (once or worker):
+        raise SystemExit(_supervise(config))
+    runner = Runner(config)
     if once:
         report = runner.cycle()
         runner.close()
@@ -24,6 +30,15 @@ def run(once: bool) -> None:
                    f"to retry, {report.delivery.dead} dead")
         return
     raise SystemExit(Daemon(runner).serve())
+
+
+def _supervise(config: Settings) -> int:
+    from monitor.store.db import open_database
+    from monitor.supervisor import Supervisor
+
+    open_database(config.database_url, upgrade=True).dispose()  # migrate once, before the workers start
+    verbose = bool(click.get_current_context().find_root().params.get("verbose"))
+    return Supervisor(config.path, config.monitor.workers, verbose=verbose).serve()
 
 
 @click.command()

@@ -1,9 +1,9 @@
 """Watchlist matching for German news (DESIGN.md §4): the interface the rest of newsmon calls.
 
-    validate_query(text, entities)           raises QueryError pointing at the column
-    compile_matcher(watchlists, entities)    -> Matcher; build once per config
-    Matcher.match(doc)                       -> [Match], one per matching watchlist, hits explain it
-    snippet(doc, match, width)               -> (excerpt, spans to highlight inside it)
+validate_query(text, entities)           raises QueryError pointing at the column
+compile_matcher(watchlists, entities)    -> Matcher; build once per config
+Matcher.match(doc)                       -> [Match], one per matching watchlist, hits explain it
+snippet(doc, match, width)               -> (excerpt, spans to highlight inside it)
 """
 
 from __future__ import annotations

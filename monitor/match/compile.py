@@ -21,7 +21,7 @@ from monitor.config import EntityConfig
 from monitor.match.entities import fuzzy_variants, spellings
 from monitor.match.query import EntityRef, Term
 from monitor.text.normalise import fold_keys
-from monitor.text.tokens import raw_words, word_forms
+from monitor.text.tokens import attributive_forms, raw_words, word_forms
 
 MAX_PHRASE_VARIANTS = 64
 
@@ -36,15 +36,19 @@ class Pattern:
     length: int
 
 
-def _folded_forms(word: str, inflect: bool) -> list[str]:
-    forms = word_forms(word) if inflect else frozenset({word})
+def _folded(forms: Iterable[str]) -> list[str]:
     return sorted({" ".join(fold_keys(form).split()) for form in forms} - {""})
 
 
 def phrase_bodies(words: Iterable[str], inflect: bool = True) -> set[str]:
-    """Folded spellings of a word sequence, each word inflected (the last one at least)."""
+    """Folded spellings of a word sequence: each word inflected, a place name before the last word
+    also in its attributive form (Budapester Gipfel), the whole also as one closed compound."""
     words = list(words)
-    options = [_folded_forms(w, inflect) for w in words]
+    if not inflect:
+        options = [_folded([w]) for w in words]
+    else:
+        options = [_folded(word_forms(w) | attributive_forms(w)) for w in words[:-1]]
+        options.append(_folded(word_forms(words[-1])))
     if len(options) > 1 and _product_size(options) > MAX_PHRASE_VARIANTS:
         options = [[" ".join(fold_keys(w).split())] for w in words[:-1]] + options[-1:]
     bodies: set[str] = set()

@@ -260,7 +260,7 @@ class _Parser:
             raise self.fail("a term needs letters or digits", tok)
         if (prefix or suffix) and (len(words) > 1 or len(folded[0]) < MIN_WILDCARD_STEM):
             raise self.fail(f"a wildcard needs one word of at least {MIN_WILDCARD_STEM} letters", tok)
-        return Term(core, tuple(words), prefix, suffix, tok.kind == "PHRASE", fields, tok.column)
+        return Term(text, tuple(words), prefix, suffix, tok.kind == "PHRASE", fields, tok.column)
 
 
 def _positive_only(node: Node) -> bool:

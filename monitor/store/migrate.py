@@ -27,7 +27,10 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    command.upgrade(alembic_config(engine), "head")
+    from monitor.store.leases import exclusive
+
+    with exclusive(engine, "migrate"):  # daemons starting together upgrade one after the other
+        command.upgrade(alembic_config(engine), "head")
 
 
 def check_current(engine: Engine) -> str | None:

@@ -121,3 +121,13 @@ class Alert(Base):
     sent_at: Mapped[datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None]
+
+
+class Maintenance(Base):
+    """When each maintenance task (retention, vacuum) last ran, and what it did."""
+
+    __tablename__ = "maintenance"
+
+    task: Mapped[str] = mapped_column(String(50), primary_key=True)
+    last_run: Mapped[datetime]
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -12,9 +12,12 @@ table that fills itself per character; offsets are only computed when somebody a
 
 from __future__ import annotations
 
+import bisect
 import html
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -32,8 +35,12 @@ _SPECIAL["&"] = "+"
 _UMLAUT_BASES = "aou"
 
 # Where the fast path cannot work character by character: an HTML entity or a combining mark.
-_SLOW = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # noqa: E501
-_UNIT = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|.[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*", re.DOTALL)  # noqa: E501
+_ENTITY = r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);"
+_MARKS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+_SLOW = re.compile(f"{_ENTITY}|{_MARKS}")
+_UNIT = re.compile(f"{_ENTITY}|.{_MARKS}*", re.DOTALL)
+_PREFILLED = 0x3000
+_CHECK = re.compile(f"{_ENTITY}|{_MARKS}|[^\\x00-\\u2fff]")
 
 
 def _fold_once(char: str) -> str:
@@ -62,88 +69,147 @@ def _key_of(char: str) -> str:
     return "".join(ch if ch.isalnum() else " " for ch in fold_char(char))
 
 
-class _Table(dict[int, str]):
-    """A ``str.translate`` table that computes and remembers each character's folding."""
+class _Table:
+    """Each character's folding for ``str.translate``, in a plain dict (the fastest table CPython
+    has): filled for the first 12,288 code points on first use, and for a rarer character when a
+    text brings one. ``odd`` finds the characters that do not fold to exactly one character."""
 
     def __init__(self, keys: bool) -> None:
-        super().__init__()
         self._keys = keys
+        self.plain: dict[int, str] = {}
+        self._odd: re.Pattern[str] | None = None
 
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        value = _key_of(char) if self._keys else fold_char(char)
-        self[code] = value
+    def __getitem__(self, code: int) -> str:
+        value = self.plain.get(code)
+        if value is None:
+            char = chr(code)
+            value = self.plain[code] = _key_of(char) if self._keys else fold_char(char)
         return value
+
+    def ready(self) -> dict[int, str]:
+        if self._odd is None:
+            for code in range(_PREFILLED):
+                self[code]
+            self._odd = _char_class(chr(c) for c in range(_PREFILLED) if len(self.plain[c]) != 1)
+        return self.plain
+
+    def learn(self, text: str) -> None:
+        for char in set(text):
+            self[ord(char)]
+
+    def odd(self, text: str, wide: bool) -> re.Pattern[str]:
+        """A pattern for the characters of ``text`` that fold to zero or several characters."""
+        self.ready()
+        if not wide and self._odd is not None:
+            return self._odd
+        return _char_class(c for c in set(text) if len(self[ord(c)]) != 1)
+
+
+def _char_class(chars: Iterable[str]) -> re.Pattern[str]:
+    members = "".join(map(re.escape, chars))
+    return re.compile(f"[{members}]" if members else "(?!)")
 
 
 _TEXT_TABLE = _Table(keys=False)
 _KEY_TABLE = _Table(keys=True)
+_FAST, _WIDE_CHARS, _UNITS = 0, 1, 2
 
 
 @dataclass(slots=True)
 class Normalised:
-    """Folded text plus the way back: ``span(s, e)`` gives the original offsets of ``text[s:e]``."""
+    """Folded text plus the way back: ``span(s, e)`` gives the original offsets of ``text[s:e]``.
+
+    Most characters fold to exactly one character; only the others (ß → ss, ä → ae, a removed soft
+    hyphen, an entity) are recorded, as (folded start, folded length, original start, original end),
+    and a position is mapped back by bisecting them. Computed on the first ``span`` call only.
+    """
 
     original: str
     text: str
     _table: _Table = field(repr=False)
-    _starts: list[int] | None = field(default=None, repr=False)
-    _ends: list[int] | None = field(default=None, repr=False)
+    _mode: int = field(default=_FAST, repr=False)
+    _outs: list[int] | None = field(default=None, repr=False)
+    _units: list[tuple[int, int, int, int]] | None = field(default=None, repr=False)
 
-    def _offsets(self) -> tuple[list[int], list[int]]:
-        if self._starts is None or self._ends is None:
-            starts: list[int] = []
-            ends: list[int] = []
-            if _SLOW.search(self.original):
+    def _irregular(self) -> tuple[list[int], list[tuple[int, int, int, int]]]:
+        if self._outs is None or self._units is None:
+            units: list[tuple[int, int, int, int]] = []
+            shift = 0
+            table = self._table
+            if self._mode == _UNITS:
                 for unit in _UNIT.finditer(self.original):
-                    n = len(_fold_unit(unit.group(), self._table))
-                    starts.extend([unit.start()] * n)
-                    ends.extend([unit.end()] * n)
+                    n, size = len(_fold_unit(unit.group(), table)), unit.end() - unit.start()
+                    if n != 1 or size != 1:
+                        units.append((unit.start() + shift, n, unit.start(), unit.end()))
+                    shift += n - size
             else:
-                table = self._table
-                for i, char in enumerate(self.original):
-                    n = len(table[ord(char)])
-                    if n:
-                        starts.extend([i] * n)
-                        ends.extend([i + 1] * n)
-            self._starts, self._ends = starts, ends
-        return self._starts, self._ends
+                plain = table.plain
+                original = self.original
+                where = [m.start() for m in table.odd(original, self._mode == _WIDE_CHARS).finditer(original)]
+                sizes = [len(plain[ord(original[i])]) for i in where]
+                shifts = itertools.accumulate((n - 1 for n in sizes), initial=0)
+                units = [(i + s, n, i, i + 1) for i, n, s in zip(where, sizes, shifts, strict=False)]
+            self._outs, self._units = [u[0] for u in units], units
+        return self._outs, self._units
+
+    def source(self, pos: int) -> tuple[int, int]:
+        """The original range that folded character ``pos`` came from."""
+        outs, units = self._irregular()
+        at = bisect.bisect_right(outs, pos) - 1
+        if at < 0:
+            return pos, pos + 1
+        out_start, length, start, end = units[at]
+        if pos < out_start + length:
+            return start, end
+        orig = end + pos - out_start - length
+        return orig, orig + 1
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original offsets of the folded range ``[start, end)`` (end > start)."""
-        starts, ends = self._offsets()
-        return starts[start], ends[end - 1]
+        return self.source(start)[0], self.source(end - 1)[1]
 
 
 def _fold_unit(unit: str, table: _Table) -> str:
     if len(unit) > 1 and unit[0] == "&":
         decoded = html.unescape(unit)
         if decoded != unit:
-            return decoded.translate(table)
-    return unicodedata.normalize("NFC", unit).translate(table)
+            table.learn(decoded)
+            return decoded.translate(table.plain)
+    composed = unicodedata.normalize("NFC", unit)
+    table.learn(composed)
+    return composed.translate(table.plain)
 
 
-def _fold(text: str, table: _Table) -> str:
+def _fold(text: str, table: _Table) -> tuple[str, int]:
+    plain = table.ready()
+    if _CHECK.search(text) is None:
+        return text.translate(plain), _FAST
     if _SLOW.search(text) is None:
-        return text.translate(table)
-    return "".join(_fold_unit(unit.group(), table) for unit in _UNIT.finditer(text))
+        table.learn(text)
+        return text.translate(plain), _WIDE_CHARS
+    return "".join(_fold_unit(unit.group(), table) for unit in _UNIT.finditer(text)), _UNITS
+
+
+def _fold_with(text: str, table: _Table) -> tuple[str, _Table, int]:
+    folded, mode = _fold(text, table)
+    return folded, table, mode
 
 
 def normalise(text: str) -> Normalised:
     """Fold ``text`` for comparison; see the module docstring for what folds to what."""
-    return Normalised(text, _fold(text, _TEXT_TABLE), _TEXT_TABLE)
+    return Normalised(text, *_fold_with(text, _TEXT_TABLE))
 
 
 def keys(text: str) -> Normalised:
     """Like ``normalise`` but every character that is not a letter or digit becomes a space."""
-    return Normalised(text, _fold(text, _KEY_TABLE), _KEY_TABLE)
+    return Normalised(text, *_fold_with(text, _KEY_TABLE))
 
 
 def fold(text: str) -> str:
     """Just the folded text of ``normalise``."""
-    return _fold(text, _TEXT_TABLE)
+    return _fold(text, _TEXT_TABLE)[0]
 
 
 def fold_keys(text: str) -> str:
     """Just the folded text of ``keys``."""
-    return _fold(text, _KEY_TABLE)
+    return _fold(text, _KEY_TABLE)[0]

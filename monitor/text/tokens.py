@@ -82,6 +82,17 @@ def _readings(word: str, table: Mapping[str, str]) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=65536)
+def attributive_forms(word: str) -> frozenset[str]:
+    """``word`` and, for a place name, the form that stands before a noun when the dictionary knows
+    it as a word of its own: Budapest → Budapester, Wien → Wiener (for "Budapester Gipfel")."""
+    table = dictionary()
+    candidate = word + "er"
+    if word[:1].isupper() and table.get(candidate) == candidate:
+        return frozenset({word, candidate})
+    return frozenset({word})
+
+
+@lru_cache(maxsize=65536)
 def word_forms(word: str) -> frozenset[str]:
     """``word`` and its inflected forms, as written (fold them before matching)."""
     table = dictionary()

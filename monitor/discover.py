@@ -1,0 +1,87 @@
+"""Find the feeds of a site page for ``newsmon feeds add URL``.
+
+A URL that is itself a feed is returned as is. Otherwise the page's ``<link rel="alternate">``
+feed links are read with beautifulsoup4 (honouring ``<base href>``); a page without any falls back
+to links whose address looks like a feed (``/rss``, ``/feed``, ``.xml`` …) on the same site. With
+``validate`` every candidate is fetched and parsed, and only real feeds are returned.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from monitor.config import HttpConfig
+from monitor.errors import FetchError, ParseError
+from monitor.fetch import fetch
+from monitor.model import ParsedFeed, Validators
+from monitor.parse import parse
+
+FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml",
+                        "application/feed+json", "application/json", "application/xml", "text/xml"})
+_FEEDISH = re.compile(r"(rss|atom|feed|\.xml)(\b|$)", re.I)
+MAX_CANDIDATES = 8
+
+
+def discover_feeds(url: str, http: HttpConfig, *, validate: bool = True) -> list[tuple[str, str]]:
+    """(title, feed URL) pairs for ``url``: itself if it is a feed, else the feeds its page links to."""
+    result = fetch(url, Validators(), http)
+    if result.error or result.body is None:
+        raise FetchError(result.error or "empty answer", url=url)
+    final = result.permanent_url or url
+    itself = _as_feed(result.body, final)
+    if itself is not None:
+        return [(itself.title or final, final)]
+    candidates = feed_links(result.body, final)
+    if not validate:
+        return candidates
+    found: list[tuple[str, str]] = []
+    for title, link in candidates[:MAX_CANDIDATES]:
+        checked = fetch(link, Validators(), http)
+        feed = _as_feed(checked.body, link) if checked.body is not None else None
+        if feed is not None:
+            found.append((title or feed.title or link, checked.permanent_url or link))
+    return found
+
+
+def feed_links(html: bytes | str, base_url: str) -> list[tuple[str, str]]:
+    """Feed links of an HTML page in document order, absolute and without duplicates."""
+    from bs4 import BeautifulSoup  # only `feeds add` needs it
+    from bs4.filter import SoupStrainer
+
+    soup = BeautifulSoup(html, "lxml", parse_only=SoupStrainer(["link", "a", "base", "title"]))
+    base_tag = soup.find("base", href=True)
+    base = urljoin(base_url, str(base_tag["href"])) if base_tag is not None else base_url
+    page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    links: list[tuple[str, str]] = []
+    for tag in soup.find_all("link", href=True):
+        rel = {str(r).lower() for r in (tag.get_attribute_list("rel") or [])}
+        kind = str(tag.get("type") or "").split(";")[0].strip().lower()
+        if ("alternate" in rel or "feed" in rel) and kind in FEED_TYPES:
+            links.append((str(tag.get("title") or page_title).strip(), urljoin(base, str(tag["href"]).strip())))
+    if not links:
+        host = urlsplit(base).hostname
+        for anchor in soup.find_all("a", href=True):
+            href = urljoin(base, str(anchor["href"]).strip())
+            if urlsplit(href).hostname == host and _FEEDISH.search(urlsplit(href).path + "?" + urlsplit(href).query):
+                links.append((anchor.get_text(" ", strip=True) or page_title, href))
+    seen: set[str] = set()
+    unique = []
+    for title, link in links:
+        if link not in seen and urlsplit(link).scheme in ("http", "https", "file"):
+            seen.add(link)
+            unique.append((title, link))
+    return unique
+
+
+def _as_feed(body: bytes | None, url: str) -> ParsedFeed | None:
+    if not body:
+        return None
+    head = body[:2048].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return None
+    try:
+        feed = parse(body, url)
+    except ParseError:
+        return None
+    return feed if feed.entries or feed.title else None

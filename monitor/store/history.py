@@ -1,0 +1,80 @@
+"""Reading stored articles back for ``newsmon search`` and ``newsmon backtest``.
+
+Articles are read in id order (keyset pagination, a short read transaction per batch), so a
+search over a large database never holds a lock for long and its memory stays flat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from monitor.model import Document
+from monitor.store.db import Database
+from monitor.store.tables import Article, Feed
+
+BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class StoredView:
+    """What search and backtest show of a stored article."""
+
+    id: int
+    title: str
+    link: str | None
+    guid: str | None
+    published: datetime | None
+    first_seen: datetime
+    source: str
+    story: int | None
+    document: Document
+
+    @property
+    def when(self) -> datetime:
+        return self.published or self.first_seen
+
+
+def _since(since: datetime | None) -> ColumnElement[bool]:
+    if since is None:
+        return Article.id.is_not(None)
+    return or_(Article.published >= since, and_(Article.published.is_(None), Article.first_seen >= since))
+
+
+def count(db: Database, since: datetime | None) -> int:
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(Article).where(_since(since))) or 0
+
+
+def articles(db: Database, since: datetime | None, *, newest_first: bool = False) -> Iterator[StoredView]:
+    """Every stored article published (or, without a date, first seen) at or after ``since``, in
+    order of that time (oldest first, or newest first)."""
+    last: tuple[datetime, int] | None = None
+    while True:
+        with db.session() as session:
+            batch = _batch(session, since, last, newest_first)
+        yield from batch
+        if len(batch) < BATCH:
+            return
+        last = (batch[-1].when, batch[-1].id)
+
+
+def _batch(session: Session, since: datetime | None, after: tuple[datetime, int] | None,
+           newest_first: bool) -> list[StoredView]:
+    when = func.coalesce(Article.published, Article.first_seen)
+    query = select(Article, Feed.name).join(Feed, Feed.id == Article.feed_id).where(_since(since))
+    if after is not None:
+        at, ident = after
+        if newest_first:
+            query = query.where(or_(when < at, and_(when == at, Article.id < ident)))
+        else:
+            query = query.where(or_(when > at, and_(when == at, Article.id > ident)))
+    order = (when.desc(), Article.id.desc()) if newest_first else (when, Article.id)
+    query = query.order_by(*order).limit(BATCH)
+    return [StoredView(row.id, row.title, row.link, row.guid, row.published, row.first_seen, source,
+                       getattr(row, "story_id", None), Document(row.title, row.summary or "", row.body or ""))
+            for row, source in session.execute(query)]

@@ -1,0 +1,126 @@
+"""Sharing one database between several daemons: feed leases and deployment-wide locks.
+
+A daemon claims a batch of due feeds in one short transaction (``SELECT … FOR UPDATE SKIP LOCKED``
+on PostgreSQL, so concurrent claimers never wait for each other and never get the same row) and
+writes its name and an expiry on them. It polls them and releases the batch. A daemon that dies
+keeps its leases only until the expiry; then another claims those feeds. On SQLite the same code
+runs in one process (``BEGIN IMMEDIATE`` makes the claim exclusive anyway).
+
+Advisory locks (PostgreSQL) make deployment-wide steps exclusive: migrations, syncing the feed
+table at start, and whatever must run once per deployment (``once_per_deployment``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Engine, or_, select, text, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from monitor.store.db import Database
+from monitor.store.repo import FeedState, _state
+from monitor.store.tables import Feed
+
+log = logging.getLogger(__name__)
+
+# The key of an advisory lock: a 64-bit hash of the schema and the name, so two deployments in
+# two schemas of one database do not block each other.
+_KEY = "hashtextextended(current_schema() || ':newsmon:' || :name, 0)"
+
+
+def claim_due_feeds(session: Session, names: Sequence[str], now: datetime, owner: str, lease: timedelta,
+                    limit: int) -> list[FeedState]:
+    """Lease up to ``limit`` due feeds of ``names`` whose lease is free or expired, oldest due first."""
+    query = (
+        select(Feed)
+        .where(Feed.name.in_(names), Feed.disabled.is_(False),
+               or_(Feed.next_poll.is_(None), Feed.next_poll <= now),
+               or_(Feed.lease_until.is_(None), Feed.lease_until < now))
+        .order_by(Feed.next_poll.asc().nulls_first(), Feed.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.scalars(query))
+    for row in rows:
+        if row.lease_owner is not None and row.lease_owner != owner:
+            log.info("taking over an expired lease of %s", row.lease_owner, extra={"feed": row.name})
+        row.lease_owner, row.lease_until = owner, now + lease
+    return [_state(row) for row in rows]
+
+
+def release_feeds(session: Session, feed_ids: Sequence[int], owner: str) -> int:
+    """Give back the leases this owner still holds on ``feed_ids``; returns how many."""
+    if not feed_ids:
+        return 0
+    result = session.execute(update(Feed).where(Feed.id.in_(feed_ids), Feed.lease_owner == owner)
+                             .values(lease_owner=None, lease_until=None))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def serialize(session: Session, name: str) -> None:
+    """Wait for and take a deployment-wide lock held until the session's transaction ends.
+
+    For steps every daemon runs at start and that must not interleave (creating the feed rows).
+    A no-op on SQLite, where ``BEGIN IMMEDIATE`` already serializes writers.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SELECT pg_advisory_xact_lock({_KEY})"), {"name": name})
+
+
+@contextmanager
+def once_per_deployment(db: Database, name: str) -> Iterator[bool]:
+    """True for exactly one holder at a time across every daemon sharing the database.
+
+    ::
+
+        with once_per_deployment(db, "retention") as mine:
+            if mine:
+                remove_old_bodies()
+
+    On PostgreSQL a session-level ``pg_try_advisory_lock`` on a dedicated connection, held for the
+    block and released after it (or by the server, should the process die). It never waits: a
+    daemon that does not get it skips the run. This is mutual exclusion, not memory: a job that
+    two daemons may start one after the other must consume its input (mark rows done in its own
+    transaction), so the second run finds nothing left to do. On SQLite (one process) always True.
+    """
+    if db.dialect != "postgresql":
+        yield True
+        return
+    with db.engine.connect() as conn:
+        mine = bool(conn.scalar(text(f"SELECT pg_try_advisory_lock({_KEY})"), {"name": name}))
+        conn.commit()
+        try:
+            yield mine
+        finally:
+            if mine:
+                _unlock(conn, name)
+
+
+@contextmanager
+def exclusive(engine: Engine, name: str) -> Iterator[None]:
+    """Wait for a deployment-wide lock and hold it for the block (PostgreSQL; a no-op elsewhere).
+
+    Used around migrations, so that daemons starting together upgrade the schema one after the other.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text(f"SELECT pg_advisory_lock({_KEY})"), {"name": name})
+        conn.commit()
+        try:
+            yield
+        finally:
+            _unlock(conn, name)
+
+
+def _unlock(conn: Connection, name: str) -> None:
+    try:
+        conn.execute(text(f"SELECT pg_advisory_unlock({_KEY})"), {"name": name})
+        conn.commit()
+    except DBAPIError:
+        conn.invalidate()  # the connection is gone, and the server dropped its locks with it

@@ -1,0 +1,106 @@
+"""``workers: N``: N daemon processes on this machine, sharing the database like daemons on N machines.
+
+The supervisor migrates the schema once, starts N ``newsmon run --worker`` processes (processes,
+not threads: parsing is CPU work and the GIL would serialise it), and stays in front of them:
+SIGTERM/SIGINT are passed on and the supervisor exits once every worker finished its step; SIGHUP
+is passed on; a worker that dies is started again after a pause that doubles while it keeps
+dying (a worker that exits 2, bad config, stops the lot). The work itself is shared through
+leases in the database, so nothing here coordinates it.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+GRACE = 60.0  # seconds the workers get to finish their step after SIGTERM
+RESTART_FIRST = 1.0
+RESTART_MAX = 60.0
+STABLE_AFTER = 60.0  # a worker that ran this long restarts after the short pause again
+
+
+@dataclass
+class _Slot:
+    index: int
+    process: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+    delay: float = RESTART_FIRST
+    restart_at: float = 0.0
+
+
+class Supervisor:
+    def __init__(self, config_path: Path, workers: int, *, verbose: bool = False) -> None:
+        self.command = [sys.executable, "-m", "monitor", *(["-v"] if verbose else []), "--config",
+                        str(config_path), "run", "--worker"]
+        self.slots = [_Slot(index) for index in range(workers)]
+        self.stop = threading.Event()
+        self.exit_code = 0
+
+    def serve(self) -> int:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._on_stop)
+        signal.signal(signal.SIGHUP, self._on_hup)
+        log.info("starting %d workers", len(self.slots))
+        try:
+            while not self.stop.is_set():
+                for slot in self.slots:
+                    self._tend(slot)
+                self.stop.wait(0.2)
+        finally:
+            self._shutdown()
+        return self.exit_code
+
+    def _tend(self, slot: _Slot) -> None:
+        now = time.monotonic()
+        if slot.process is None:
+            if now >= slot.restart_at:
+                # own process group: a terminal's Ctrl-C reaches the supervisor only, which passes it on once
+                slot.process = subprocess.Popen(self.command, process_group=0)
+                slot.started = now
+                log.info("worker %d started (pid %d)", slot.index + 1, slot.process.pid)
+            return
+        code = slot.process.poll()
+        if code is None:
+            return
+        slot.process = None
+        if code == 2:
+            log.error("worker %d exited 2 (bad config): stopping", slot.index + 1)
+            self.exit_code = 2
+            self.stop.set()
+            return
+        slot.delay = RESTART_FIRST if now - slot.started >= STABLE_AFTER else min(slot.delay * 2, RESTART_MAX)
+        slot.restart_at = now + slot.delay
+        log.error("worker %d exited with %d; starting it again in %.0fs", slot.index + 1, code, slot.delay)
+
+    def _shutdown(self) -> None:
+        running = [slot.process for slot in self.slots if slot.process is not None]
+        for process in running:
+            process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + GRACE
+        for process in running:
+            try:
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                log.warning("worker pid %d did not stop in %.0fs: killing it", process.pid, GRACE)
+                process.kill()
+                process.wait()
+        log.info("all workers stopped")
+
+    def _on_stop(self, signum: int, _frame: FrameType | None) -> Any:
+        log.info("signal %s received: stopping the workers", signal.Signals(signum).name)
+        self.stop.set()
+
+    def _on_hup(self, _signum: int, _frame: FrameType | None) -> Any:
+        for slot in self.slots:
+            if slot.process is not None:
+                slot.process.send_signal(signal.SIGHUP)

@@ -1,0 +1,82 @@
+"""Polling as one of several daemons: claim a batch of due feeds, poll them, release, repeat.
+
+The same loop serves ``run --once`` (until nothing is due), the daemon's poll job (every tick), one
+process or many on one or several machines: the database hands out the work (``store.leases``).
+Each database step is retried when the connection drops (``store.retry``); a fetch is never
+repeated for that, the body in memory is stored on the next try.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from functools import partial
+
+from monitor.alert.outbox import owner_id
+from monitor.fetch import fetch_all
+from monitor.pipeline import Context, PollOutcome, ingest
+from monitor.store import leases
+from monitor.store.repo import FeedState
+from monitor.store.retry import retrying
+
+log = logging.getLogger(__name__)
+
+CLAIM_BATCH = 20  # feeds leased at a time: small enough to share well, large enough to fetch in parallel
+
+
+def poll_due(ctx: Context, *, owner: str | None = None, batch: int = CLAIM_BATCH,
+             stop: Callable[[], bool] = lambda: False) -> list[PollOutcome]:
+    """Poll every due feed this process can claim, batch by batch; at most one round over the feeds."""
+    owner = owner or owner_id()
+    names = [feed.name for feed in ctx.settings.feeds]
+    lease = timedelta(seconds=ctx.settings.monitor.lease)
+    outcomes: list[PollOutcome] = []
+    while len(outcomes) < len(names) and not stop():
+        claimed = retrying(partial(_claim, ctx, names, owner, lease, batch), what="claim feeds")
+        if not claimed:
+            break
+        ids = [feed.id for feed in claimed]
+        try:
+            outcomes.extend(poll_claimed(ctx, claimed))
+        except BaseException:
+            _release_quietly(ctx, ids, owner)
+            raise
+        retrying(partial(_release, ctx, ids, owner), what="release feeds")
+    return outcomes
+
+
+def poll_claimed(ctx: Context, feeds: Sequence[FeedState]) -> list[PollOutcome]:
+    """Fetch the leased feeds concurrently; store each as it arrives, retrying the store step."""
+    by_id = {feed.id: feed for feed in feeds}
+    jobs = [(feed.id, feed.url, feed.validators) for feed in feeds]
+    return [retrying(partial(ingest, ctx, by_id[feed_id], result), what=f"store {by_id[feed_id].name}")
+            for feed_id, result in fetch_all(jobs, ctx.settings.monitor.http)]
+
+
+def claim_one(ctx: Context, name: str, owner: str | None = None) -> FeedState | None:
+    """Lease one named feed if it is due and free (for a poll of a single feed)."""
+    lease = timedelta(seconds=ctx.settings.monitor.lease)
+    claimed = retrying(partial(_claim, ctx, [name], owner or owner_id(), lease, 1), what="claim feed")
+    return claimed[0] if claimed else None
+
+
+def release(ctx: Context, feed_ids: Sequence[int], owner: str | None = None) -> None:
+    retrying(partial(_release, ctx, feed_ids, owner or owner_id()), what="release feeds")
+
+
+def _claim(ctx: Context, names: Sequence[str], owner: str, lease: timedelta, batch: int) -> list[FeedState]:
+    with ctx.db.session() as session:
+        return leases.claim_due_feeds(session, names, ctx.clock(), owner, lease, batch)
+
+
+def _release(ctx: Context, feed_ids: Sequence[int], owner: str) -> None:
+    with ctx.db.session() as session:
+        leases.release_feeds(session, feed_ids, owner)
+
+
+def _release_quietly(ctx: Context, feed_ids: Sequence[int], owner: str) -> None:
+    try:
+        _release(ctx, feed_ids, owner)
+    except Exception as err:  # the leases expire on their own
+        log.warning("could not release %d feed leases (%s); they expire", len(feed_ids), err.__class__.__name__)
