@@ -24,11 +24,12 @@ KINDS = ("newsmon", "naive", "fast")
 
 
 MODES: dict[str, dict[str, Any]] = {
-    "quick": {"captures": 4, "generated": 2, "repeat": 1, "terms": [10, 10_000], "match_repeat": 1,
-              "naive_budget": 0.5, "sizes": [500, 1_500], "cycle_feeds": 200, "cycle_items": 2, "trials": 2},
-    "full": {"captures": 99, "generated": 30, "repeat": 5, "terms": [10, 100, 1_000, 3_000, 10_000], "match_repeat": 5,
-             "naive_budget": 3.0, "sizes": [1_000, 10_000, 30_000, 100_000], "cycle_feeds": 1_000, "cycle_items": 10,
-             "trials": 7},
+    "quick": {"captures": 4, "generated": 2, "repeat": 1, "terms": [10, 10_000], "termsets": ["lexicon"],
+              "match_repeat": 1, "naive_budget": 0.3, "sizes": [500, 1_500], "cycle_feeds": 200, "cycle_items": 2,
+              "trials": 2},
+    "full": {"captures": 99, "generated": 30, "repeat": 5, "terms": [10, 100, 1_000, 10_000],
+             "termsets": ["lexicon", "corpus"], "match_repeat": 5, "naive_budget": 3.0,
+             "sizes": [1_000, 10_000, 30_000, 100_000], "cycle_feeds": 1_000, "cycle_items": 10, "trials": 7},
 }
 
 
@@ -39,7 +40,7 @@ def worker(job: dict[str, Any]) -> dict[str, Any]:
     if done.returncode != 0:
         raise SystemExit(f"bench worker failed for {job.get('section')}/{job.get('kind', '')}:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    label = " ".join(str(job.get(k, "")) for k in ("section", "kind", "terms")).strip()
+    label = " ".join(str(job.get(k, "")) for k in ("section", "kind", "termset", "terms")).strip()
     print(f"  {label}: {time.perf_counter() - started:.1f}s", file=sys.stderr)
     return result
 
@@ -83,10 +84,9 @@ def main() -> None:
                                  for kind in KINDS}
         if "matching" in sections:
             print("matching against the number of terms", file=sys.stderr)
-            results["matching"] = [worker({"section": "matching", "kind": kind, "terms": n,
-                                           "repeat": settings["match_repeat"],
-                                           "budget": settings["naive_budget"]})
-                                   for n in settings["terms"] for kind in KINDS]
+            results["matching"] = [worker({"section": "matching", "kind": kind, "terms": n, "termset": termset,
+                                           "repeat": settings["match_repeat"], "budget": settings["naive_budget"]})
+                                   for termset in settings["termsets"] for n in settings["terms"] for kind in KINDS]
         if "growth" in sections:
             print("ingest as the database grows", file=sys.stderr)
             results["growth"] = worker({"section": "growth", "sizes": settings["sizes"]})

@@ -20,7 +20,7 @@ def dispatch(job: dict[str, Any]) -> dict[str, Any]:
     if section == "matching":
         from bench import matching
 
-        return matching.run(job["kind"], job["terms"], job["repeat"], job["budget"])
+        return matching.run(job["kind"], job["terms"], job["repeat"], job["budget"], job["termset"])
     if section == "growth":
         from bench import growth
 

@@ -37,7 +37,6 @@ _REFUSE = re.compile(rb"<!DOCTYPE|<!ENTITY|xml:base", re.I)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True,
                           remove_pis=True)
 _ENTITY_LIKE = re.compile("&([A-Za-z0-9_]+);")
-_XML_DECLARATION = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml\s")
 _DECLARED = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
 
@@ -54,22 +53,21 @@ def read(body: bytes, base: str) -> tuple[dict[str, Any], list[dict[str, Any]]] 
         declared = _DECLARED.match(body)
         if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
             return None
-        fix = _XML_DECLARATION.match(body) is not None  # feedparser repairs mojibake only under a declaration
         if root.tag == "rss" and root.get("version") == "2.0":
-            return _rss(root, base, fix)
+            return _rss(root, base)
         if root.tag == ATOM + "feed":
-            return _atom(root, base, fix)
+            return _atom(root, base)
     except (etree.XMLSyntaxError, _Decline, ValueError):
         return None
     return None
 
 
-def _text(element: etree._Element, fix: bool) -> str:
+def _text(element: etree._Element) -> str:
     if len(element):
         raise _Decline("markup as child elements")
     value = (element.text or "").strip()
     if not value.isascii():
-        if fix and max(value) <= "\xff":
+        if max(value) <= "\xff":
             with suppress(UnicodeEncodeError, UnicodeDecodeError):  # feedparser's repair of UTF-8 read as Latin-1
                 value = value.encode("iso-8859-1").decode("utf-8")
         value = value.translate(_cp1252)
@@ -97,10 +95,10 @@ def _ignored(element: etree._Element, ignored: frozenset[str]) -> bool:
     return True
 
 
-def _dates(entry: dict[str, Any], found: dict[str, etree._Element], fix: bool) -> None:
+def _dates(entry: dict[str, Any], found: dict[str, etree._Element]) -> None:
     for key in ("published", "updated"):
         if key in found:
-            value = _text(found[key], fix)
+            value = _text(found[key])
             parsed = _parse_date(value) if value else None
             if value and parsed is None:
                 raise _Decline("a date feedparser may read otherwise")
@@ -114,54 +112,54 @@ def _author(value: str) -> str:
     return value
 
 
-def _rss(root: etree._Element, base: str, fix: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _rss(root: etree._Element, base: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     channel = root.find("channel")
     if channel is None or len(root) != 1:
         raise _Decline("not one channel")
     feed: dict[str, Any] = {}
     for child in channel:
         if child.tag == "title" and "title" not in feed:
-            feed["title"] = _text(child, fix)
+            feed["title"] = _text(child)
         elif child.tag == "link" and "link" not in feed:
-            feed["link"] = _ENTITY_LIKE.sub(r"&\g<1>", _urljoin(base, _text(child, fix)))
+            feed["link"] = _ENTITY_LIKE.sub(r"&\g<1>", _urljoin(base, _text(child)))
         elif (child.tag == ATOM + "link" and child.get("rel") != "self") or child.tag == _DC + "title":
             raise _Decline("an Atom link or a DC title in the channel")
     items = channel.findall("item")
     if len(items) != len(root.findall(".//item")):
         raise _Decline("items outside the channel")
-    return feed, [_rss_item(item, base, fix) for item in items]
+    return feed, [_rss_item(item, base) for item in items]
 
 
-def _rss_item(item: etree._Element, base: str, fix: bool) -> dict[str, Any]:
+def _rss_item(item: etree._Element, base: str) -> dict[str, Any]:
     found = _fields(item, _RSS_TEXT, _RSS_IGNORED)
     if item.attrib:
         raise _Decline("item attributes")
     entry: dict[str, Any] = {}
     if "title" in found:
-        entry["title"] = _text(found["title"], fix)
-    content = _text(found["content"], fix) if "content" in found else None
+        entry["title"] = _text(found["title"])
+    content = _text(found["content"]) if "content" in found else None
     if "summary" in found:
         if content is not None and item.index(found["content"]) < item.index(found["summary"]):
             raise _Decline("content before description")
-        entry["summary"] = _text(found["summary"], fix)
+        entry["summary"] = _text(found["summary"])
     if content is not None:
         entry["content"] = [{"type": "text/html", "value": content}]
         entry.setdefault("summary", content)
     if "author" in found:
-        entry["author"] = _author(_text(found["author"], fix))
-    _dates(entry, found, fix)
+        entry["author"] = _author(_text(found["author"]))
+    _dates(entry, found)
     guid = found.get("id")
     if guid is not None:
         permalink = guid.get("isPermaLink", "true")
         if set(guid.attrib) - {"isPermaLink"}:
             raise _Decline("guid attributes")
-        value = _text(guid, fix)
+        value = _text(guid)
         if permalink == "true" and value:
             value = _urljoin(base, value)
             entry["link"] = value
         entry["id"] = value
     if "link" in found:
-        link = _text(found["link"], fix)
+        link = _text(found["link"])
         if not link:
             raise _Decline("an empty link")
         link = _ENTITY_LIKE.sub(r"&\g<1>", _urljoin(base, link).replace("&amp;", "&"))
@@ -169,23 +167,23 @@ def _rss_item(item: etree._Element, base: str, fix: bool) -> dict[str, Any]:
     return entry
 
 
-def _atom(root: etree._Element, base: str, fix: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _atom(root: etree._Element, base: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     feed: dict[str, Any] = {}
     for child in root:
         if child.tag == ATOM + "title" and "title" not in feed:
-            feed["title"] = _atom_text(child, fix)
+            feed["title"] = _atom_text(child)
         elif child.tag == ATOM + "link" and child.get("rel", "alternate") == "alternate":
             feed["link"] = _href(child, base)
         elif child.tag == ATOM + "id":
-            feed.setdefault("link", _urljoin(base, _text(child, fix)))  # an id is the link until one comes
-    entries = [_atom_entry(entry, base, fix) for entry in root.iterfind(ATOM + "entry")]
+            feed.setdefault("link", _urljoin(base, _text(child)))  # an id is the link until one comes
+    entries = [_atom_entry(entry, base) for entry in root.iterfind(ATOM + "entry")]
     return feed, entries
 
 
-def _atom_text(element: etree._Element, fix: bool) -> str:
+def _atom_text(element: etree._Element) -> str:
     if element.get("type") not in _HTMLISH or element.get("src") or element.get("mode"):
         raise _Decline("xhtml, base64 or external content")
-    return _text(element, fix)
+    return _text(element)
 
 
 def _href(link: etree._Element, base: str) -> str:
@@ -197,7 +195,7 @@ def _href(link: etree._Element, base: str) -> str:
     return str(_urljoin(base, href))
 
 
-def _atom_entry(element: etree._Element, base: str, fix: bool) -> dict[str, Any]:
+def _atom_entry(element: etree._Element, base: str) -> dict[str, Any]:
     entry: dict[str, Any] = {}
     links: list[str] = []
     authors = 0
@@ -218,26 +216,26 @@ def _atom_entry(element: etree._Element, base: str, fix: bool) -> dict[str, Any]
             names = [c for c in child if isinstance(c.tag, str)]
             if authors > 1 or [c.tag for c in names] != [ATOM + "name"]:
                 raise _Decline("an author other than one name")
-            entry["author"] = _author(_text(names[0], fix))
+            entry["author"] = _author(_text(names[0]))
             continue
         key = _ATOM_TEXT.get(tag)
         if key is None or key in texts:
             raise _Decline(f"element {tag}")
         texts[key] = child
     if "id" in texts:
-        entry["id"] = str(_urljoin(base, _text(texts["id"], fix)))
+        entry["id"] = str(_urljoin(base, _text(texts["id"])))
         entry["link"] = entry["id"]
     if links:
         entry["link"] = links[-1]
     if "title" in texts:
-        entry["title"] = _atom_text(texts["title"], fix)
-    content = _atom_text(texts["content"], fix) if "content" in texts else None
+        entry["title"] = _atom_text(texts["title"])
+    content = _atom_text(texts["content"]) if "content" in texts else None
     if "summary" in texts:
         if content is not None and element.index(texts["content"]) < element.index(texts["summary"]):
             raise _Decline("content before summary")
-        entry["summary"] = _atom_text(texts["summary"], fix)
+        entry["summary"] = _atom_text(texts["summary"])
     if content is not None:
         entry["content"] = [{"type": "text/html", "value": content}]
         entry.setdefault("summary", content)
-    _dates(entry, texts, fix)
+    _dates(entry, texts)
     return entry

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from monitor.config import FeedConfig
 from monitor.model import Document, Entry, FetchResult, Validators
+from monitor.store.batch import store_batch
 from monitor.store.tables import Alert, Article, ArticleKey, ArticleSource, Feed
 
 
@@ -95,7 +96,26 @@ def record_fetch(session: Session, feed_id: int, result: FetchResult, now: datet
 
 
 def store_new(session: Session, feed_id: int, candidates: Iterable[Candidate], now: datetime) -> list[StoredArticle]:
-    """Insert the candidates that are new; a known one only gains this feed as a source and its keys."""
+    """Insert the candidates that are new; a known one only gains this feed as a source and its keys.
+
+    The whole feed goes in as one batch; only when a concurrent writer got in between is it stored
+    entry by entry, each in its own savepoint."""
+    candidates = list(candidates)
+    rows = [_row(feed_id, c.entry, now) for c in candidates]
+    done = store_batch(session, feed_id, [(c.keys, c.entry) for c in candidates], rows, now)
+    if done is not None:
+        return [StoredArticle(article_id, feed_id, candidates[index].entry) for index, article_id in done]
+    return _store_one_by_one(session, feed_id, candidates, now)
+
+
+def _row(feed_id: int, entry: Entry, now: datetime) -> dict[str, object]:
+    return {"feed_id": feed_id, "title": entry.title, "link": entry.link, "guid": entry.guid,
+            "summary": entry.summary, "body": entry.body or None, "author": entry.author,
+            "published": entry.published, "first_seen": now}
+
+
+def _store_one_by_one(session: Session, feed_id: int, candidates: Iterable[Candidate],
+                      now: datetime) -> list[StoredArticle]:
     new: list[StoredArticle] = []
     for candidate in candidates:
         if not candidate.keys:
