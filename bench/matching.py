@@ -13,27 +13,34 @@ import time
 from typing import Any
 
 from bench import bench_match
-from bench.common import peak_rss_mb
+from bench.common import peak_rss_mb, reset_peak
 from bench.corpus import REALDATA
 
 
-def run(kind: str, count: int, repeat: int, budget: float, termset: str) -> dict[str, Any]:
-    """``budget``: seconds per naive run; a slow run is measured on the articles done by then."""
+def run(count: int, repeat: int, budget: float, termset: str) -> list[dict[str, Any]]:
+    """The three matchers at one number of terms (peak RSS measured for each on its own).
+    ``budget``: seconds per naive run; a slow run is measured on the articles done by then."""
     docs = bench_match.load(REALDATA)
     texts = [(d.title, d.summary, d.body) for d in docs]
     megabytes = bench_match.size_of(docs) / 1e6
     sets = bench_match.lexicon_terms() if termset == "lexicon" else bench_match.corpus_terms(docs)
     terms = sets[count]
-    start = time.process_time()
-    match, done = _build(kind, terms, texts, budget)
-    compiled = time.process_time() - start
-    found = match()
-    seconds = bench_match.median_time(match, repeat) * len(docs) / done()
-    return {"kind": kind, "terms": count, "termset": termset, "seconds": seconds, "mb_per_s": megabytes / seconds,
-            "compile": compiled, "matches": found, "docs": len(docs), "rss_mb": peak_rss_mb()}
+    out = []
+    for kind in ("newsmon", "naive", "fast"):
+        reset_peak()
+        start = time.process_time()
+        match, done, scan = _build(kind, terms, texts, budget)
+        compiled = time.process_time() - start
+        found = match()
+        seconds = bench_match.median_time(match, repeat) * len(docs) / done()
+        out.append({"kind": kind, "terms": count, "termset": termset, "seconds": seconds,
+                    "mb_per_s": megabytes / seconds, "compile": compiled, "matches": found, "docs": len(docs),
+                    "rss_mb": peak_rss_mb(), "scan": bench_match.median_time(scan, repeat) if scan else None})
+    return out
 
 
-def _build(kind: str, terms: list[str], docs: list[tuple[str, str, str]], budget: float) -> tuple[Any, Any]:
+def _build(kind: str, terms: list[str], docs: list[tuple[str, str, str]], budget: float) -> tuple[Any, Any, Any]:
+    """(match all, articles done, scan only or None)."""
     configs = bench_match.watchlists(terms)
     lists = {w.name: w.query.split(" OR ") for w in configs}
     if kind == "newsmon":
@@ -42,7 +49,8 @@ def _build(kind: str, terms: list[str], docs: list[tuple[str, str, str]], budget
 
         matcher = compile_matcher(configs, {})
         documents = [Document(title=t, summary=s, body=b) for t, s, b in docs]
-        return (lambda: sum(len(matcher.match(d)) for d in documents)), (lambda: len(docs))
+        return ((lambda: sum(len(matcher.match(d)) for d in documents)), (lambda: len(docs)),
+                lambda: [matcher._scan(d) for d in documents])  # folding and the automaton, no evaluation
     if kind == "naive":
         state = {"done": len(docs)}
 
@@ -57,7 +65,7 @@ def _build(kind: str, terms: list[str], docs: list[tuple[str, str, str]], budget
                     break
             return found
 
-        return naive, (lambda: state["done"])
+        return naive, (lambda: state["done"]), None
     import ahocorasick
 
     auto = ahocorasick.Automaton()
@@ -82,4 +90,4 @@ def _build(kind: str, terms: list[str], docs: list[tuple[str, str, str]], budget
             found += len(hit)
         return found
 
-    return fast, (lambda: len(docs))
+    return fast, (lambda: len(docs)), None

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 
-def dispatch(job: dict[str, Any]) -> dict[str, Any]:
+def dispatch(job: dict[str, Any]) -> Any:
     section = job["section"]
     if section == "stages":
         from bench import stages
@@ -20,7 +20,7 @@ def dispatch(job: dict[str, Any]) -> dict[str, Any]:
     if section == "matching":
         from bench import matching
 
-        return matching.run(job["kind"], job["terms"], job["repeat"], job["budget"], job["termset"])
+        return matching.run(job["terms"], job["repeat"], job["budget"], job["termset"])
     if section == "growth":
         from bench import growth
 

@@ -36,6 +36,8 @@ _HTMLISH = frozenset({None, "text", "html", "text/html", "text/plain"})
 _REFUSE = re.compile(rb"<!DOCTYPE|<!ENTITY|xml:base", re.I)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True,
                           remove_pis=True)
+_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
+_C1 = re.compile("[\x80-\x9f]")  # what feedparser maps to cp1252's characters
 _ENTITY_LIKE = re.compile("&([A-Za-z0-9_]+);")
 _DECLARED = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
@@ -67,10 +69,11 @@ def _text(element: etree._Element) -> str:
         raise _Decline("markup as child elements")
     value = (element.text or "").strip()
     if not value.isascii():
-        if max(value) <= "\xff":
+        if _BEYOND_LATIN1.search(value) is None:
             with suppress(UnicodeEncodeError, UnicodeDecodeError):  # feedparser's repair of UTF-8 read as Latin-1
                 value = value.encode("iso-8859-1").decode("utf-8")
-        value = value.translate(_cp1252)
+        if _C1.search(value):
+            value = value.translate(_cp1252)
     return value
 
 
