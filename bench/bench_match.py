@@ -25,8 +25,11 @@ import csv
 import json
 import random
 import re
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -177,12 +180,46 @@ def row(n: int, ours: dict[str, float], theirs: dict[str, float], base: dict[str
     )
 
 
+def german_feeds(root: Path) -> list[Path]:
+    """The German feed files the flattened feed items came from (about 2,300 items)."""
+    with (root / "german_feed_items.csv").open(encoding="utf-8", newline="") as rows:
+        names = {row["file"] for row in csv.DictReader(rows)}
+    return sorted(root / name for name in names if name.endswith((".xml", ".atom")) and "bbc" not in name)
+
+
+def bench_end_to_end(root: Path, sets: dict[int, list[str]], repeat: int) -> None:
+    """``newsmon match --json`` as a user runs it (a new process: imports, lexicon, compile, parse, match)."""
+    feeds = german_feeds(root)
+    print(f"\nend to end: newsmon match --json over {len(feeds)} German feed files (CPU s of the process)")
+    base = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (10, 10_000):
+            path = Path(tmp) / f"w{n}.yaml"
+            lists = [{"name": w.name, "query": w.query} for w in watchlists(sets[n])]
+            path.write_text(json.dumps({"watchlists": lists}), encoding="utf-8")  # JSON is YAML
+            command = [sys.executable, "-m", "monitor", "match", "--watchlists", str(path), "--json", *map(str, feeds)]
+            times, lines = [], 0
+            for _ in range(repeat):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                times.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+                lines = done.stdout.count("\n")
+            seconds = statistics.median(times)
+            base = base or seconds
+            print(f"{n:>7,} terms: {seconds:6.2f} s  x10 {seconds / base:5.2f}  ({lines:,} matches)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--realdata", type=Path, default=ROOT.parent / "shared" / "realdata")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-regex", action="store_true", help="skip the regex baseline")
+    parser.add_argument("--only-end-to-end", action="store_true", help="just the newsmon match runs")
     args = parser.parse_args()
+    if args.only_end_to_end:
+        bench_end_to_end(args.realdata, lexicon_terms(), args.repeat)
+        return
     docs = load(args.realdata)
     megabytes = size_of(docs) / 1e6
     print(f"{len(docs):,} documents, {megabytes:.1f} MB of text; medians of {args.repeat} runs\n")
@@ -200,6 +237,7 @@ def main() -> None:
             base.setdefault("regex", theirs["seconds"])
             print(row(n, ours, theirs, base, megabytes))
     bench_inflection(docs)
+    bench_end_to_end(args.realdata, lexicon_terms(), args.repeat)
 
 
 if __name__ == "__main__":

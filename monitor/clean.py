@@ -77,7 +77,7 @@ TRACKING_PARAMS = frozenset({
     "wt_mc", "wt_zmc", "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid",
     "twclid", "ttclid", "li_fat_id", "igshid", "mkt_tok", "ref", "ref_src", "ref_url", "referrer",
     "xtor", "xtref", "cmpid", "cmp", "icid", "ocid", "s_cid", "_ga", "_gl", "spm", "share",
-    "sara_ecid", "sara_ref",
+    "sara_ecid", "sara_ref", "gepc", "ncid", "wtrid", "wtmc",
 })
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")

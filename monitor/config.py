@@ -81,10 +81,47 @@ def _target(value: object) -> object:
     return {"url": value} if isinstance(value, str) else value
 
 
+_Target = Annotated[TargetConfig, BeforeValidator(_target, json_schema_input_type=str | TargetConfig)]
+
+
 class DeliveryConfig(_Strict):
     backoff: Duration = Field(default=30.0, description="first retry delay, doubling each time")
     max_attempts: int = Field(default=8, ge=1, description="tries before an outbox row is dead")
     batch: int = Field(default=100, ge=1, description="outbox rows delivered per run of the delivery job")
+    timezone: str = Field(default="Europe/Berlin", description="zone of quiet hours, digest schedules, times shown")
+
+    @model_validator(mode="after")
+    def _zone(self) -> DeliveryConfig:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {self.timezone!r}") from err
+        return self
+
+
+class DigestConfig(_Strict):
+    cron: str = Field(min_length=1, description='when the digest is sent, crontab syntax, e.g. "0 7 * * *"')
+    targets: list[str] = Field(default_factory=list, description="targets of the digest; empty: the watchlists'")
+    title: str | None = Field(default=None, description="title of the digest message")
+
+    @model_validator(mode="after")
+    def _cron(self) -> DigestConfig:
+        from monitor.alert.policy import cron_trigger
+
+        try:
+            cron_trigger(self.cron, "UTC")
+        except ValueError as err:
+            raise ValueError(f"cron must be five crontab fields like '0 7 * * *': {err}") from err
+        return self
+
+
+class AdminConfig(_Strict):
+    target: str = Field(min_length=1, description="target that receives feed-health alerts")
+    failures: int = Field(default=5, ge=1, description="failed polls in a row before a feed is reported")
+    silence_factor: float = Field(default=4.0, gt=1, description="silent this many typical gaps: reported")
+    min_silence: Duration = Field(default=6 * 3600.0, description="never report a silence shorter than this")
 
 
 class HttpConfig(_Strict):
@@ -138,9 +175,12 @@ class MonitorConfig(_Strict):
     feeds: list[FeedConfig] = Field(default_factory=list)
     feeds_opml: str | None = None
     watchlists: str = "watchlists/"
-    targets: dict[str, Annotated[TargetConfig, BeforeValidator(_target)]] = Field(default_factory=dict)
+    targets: dict[str, _Target] = Field(default_factory=dict)
     default_target: str | None = Field(default=None, description="target for watchlists without notify")
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    digests: dict[str, DigestConfig] = Field(default_factory=dict)
+    admin: AdminConfig | None = None
+    templates: str | None = Field(default=None, description="folder of templates replacing the bundled ones")
     http: HttpConfig = Field(default_factory=HttpConfig)
     poll: PollConfig = Field(default_factory=PollConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
@@ -162,6 +202,7 @@ class Settings(BaseModel):
     watchlists: tuple[WatchlistConfig, ...]
     database_url: str
     state_dir: Path
+    templates: Mapping[str, str] = Field(default_factory=dict)
 
     def targets_of(self, watchlist: WatchlistConfig) -> list[str]:
         if watchlist.notify:
@@ -221,6 +262,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
         watchlists=tuple(watchlists),
         database_url=monitor.database or f"sqlite:///{state_dir() / 'newsmon.db'}",
         state_dir=state_dir(),
+        templates=_templates(base / monitor.templates, cfg_path) if monitor.templates else {},
     )
     _check_references(settings, owner)
     return settings
@@ -249,6 +291,7 @@ def _check_references(settings: Settings, owner: Mapping[str, Path]) -> None:
     if settings.monitor.default_target and settings.monitor.default_target not in targets:
         raise ConfigError(f"unknown target {settings.monitor.default_target!r}; known: {sorted(targets)}",
                           file=str(settings.path), key="default_target")
+    _check_delivery_references(settings)
     names = [feed.name for feed in settings.feeds]
     for index, feed in enumerate(settings.feeds):
         if names.count(feed.name) > 1:
@@ -260,10 +303,41 @@ def _check_references(settings: Settings, owner: Mapping[str, Path]) -> None:
             if target not in targets:
                 raise ConfigError(f"unknown target {target!r} in watchlist {watchlist.name!r}; "
                                   f"known: {sorted(targets)}", file=str(file), key=f"{watchlist.name}.notify")
-        if watchlist.mode.startswith("digest:"):
-            raise ConfigError("digest modes are not available yet; use mode: instant", file=str(file),
-                              key=f"{watchlist.name}.mode")
+        digest = watchlist.mode.removeprefix("digest:")
+        if watchlist.mode.startswith("digest:") and digest not in settings.monitor.digests:
+            raise ConfigError(f"unknown digest {digest!r}; known: {sorted(settings.monitor.digests)}",
+                              file=str(file), key=f"{watchlist.name}.mode")
         _check_queries(watchlist, settings.entities, file, index)
+
+
+def _check_delivery_references(settings: Settings) -> None:
+    targets = settings.monitor.targets
+    for name, digest in settings.monitor.digests.items():
+        for target in digest.targets:
+            if target not in targets:
+                raise ConfigError(f"unknown target {target!r}; known: {sorted(targets)}", file=str(settings.path),
+                                  key=f"digests.{name}.targets")
+    admin = settings.monitor.admin
+    if admin is not None and admin.target not in targets:
+        raise ConfigError(f"unknown target {admin.target!r}; known: {sorted(targets)}", file=str(settings.path),
+                          key="admin.target")
+
+
+def _templates(folder: Path, cfg_path: Path) -> dict[str, str]:
+    """Every ``*.j2`` file of the template folder by name; each must replace a bundled template."""
+    from monitor.alert.render import check_template
+
+    if not folder.is_dir():
+        raise ConfigError(f"no template folder at {folder}", file=str(cfg_path), key="templates")
+    found: dict[str, str] = {}
+    for file in sorted(folder.glob("*.j2")):
+        try:
+            source = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError(f"cannot read: {err}", file=str(file)) from err
+        check_template(file.name, source, str(file))
+        found[file.name] = source
+    return found
 
 
 def _check_queries(watchlist: WatchlistConfig, entities: Mapping[str, EntityConfig], file: Path,

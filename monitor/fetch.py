@@ -42,7 +42,11 @@ class _Failure(Exception):
 def fetch(url: str, validators: Validators, http: HttpConfig, *,
           client: httpx.Client | None = None) -> FetchResult:
     """GET ``url`` (http, https, file:// or a local path) with the validators of the last fetch."""
-    scheme = urlsplit(url).scheme.lower()
+    try:
+        parts = urlsplit(url)
+        scheme, _ = parts.scheme.lower(), parts.port  # .port raises for a port out of range
+    except ValueError as err:
+        return FetchResult(url=url, status=0, error=f"invalid URL: {err}")
     if scheme in ("", "file") or (len(scheme) == 1 and url[1:3] in (":\\", ":/")):
         return _fetch_file(url, validators, http)
     if scheme not in ("http", "https"):
@@ -56,6 +60,12 @@ def fetch(url: str, validators: Validators, http: HttpConfig, *,
         return FetchResult(url=url, status=0, error=str(err))
     except httpx.HTTPError as err:
         return FetchResult(url=url, status=0, error=describe_error(err, http.timeout))
+    except (httpx.InvalidURL, ValueError) as err:
+        return FetchResult(url=url, status=0, error=f"invalid URL: {str(err)[:150]}")
+    except zlib.error:
+        return FetchResult(url=url, status=0, error="corrupt compressed body")
+    except (httpx.StreamError, OSError) as err:
+        return FetchResult(url=url, status=0, error=f"connection broken: {str(err)[:150]}")
     finally:
         if own:
             active.close()

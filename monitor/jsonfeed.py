@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from monitor.errors import ParseError
@@ -59,5 +60,8 @@ def _date(value: object) -> datetime | None:
     try:
         when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        return None
+        try:  # RFC 822 dates as in RSS: not allowed by the spec, seen in real feeds
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
     return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)

@@ -5,8 +5,8 @@ Pure: bytes in, ``ParsedFeed`` out. A plain RSS 2.0 or Atom feed in UTF-8 is rea
 HTML sanitiser and URI resolver (twice as fast, DESIGN §10) because every text field goes through
 ``clean.html_to_text`` anyway.
 Hostile XML is harmless: feedparser strips DOCTYPE entity declarations (no entity expansion, no
-external entities), and expat never fetches external resources. A feed that declares a single-byte
-encoding but is valid UTF-8 (seen in the wild at SPIEGEL) is read as UTF-8.
+external entities), and expat never fetches external resources. Feeds whose declared encoding lies
+are repaired first (``monitor.encoding``).
 """
 
 from __future__ import annotations
@@ -22,14 +22,13 @@ import feedparser
 
 from monitor import feedxml, jsonfeed
 from monitor.clean import html_to_text
+from monitor.encoding import fix_declared_encoding
 from monitor.errors import ParseError
 from monitor.model import Entry, ParsedFeed
 
-_DECLARATION = re.compile(
-    rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._-]+)([\"'])", re.I)
-_SINGLE_BYTE = re.compile(rb"^(iso-?8859-?\d+|latin-?1|l1|windows-125\d|cp125\d|us-ascii|ascii)$", re.I)
 _ESCAPED_MARKUP = re.compile(r"</(p|div|span|a|b|i|em|strong|li|ul|ol|table|tr|td|h[1-6]|blockquote)>", re.I)
 _BOZO_KEEP = 200
+MAX_ENTRIES = 1000
 
 
 def parse(body: bytes, base_url: str) -> ParsedFeed:
@@ -39,41 +38,25 @@ def parse(body: bytes, base_url: str) -> ParsedFeed:
         warning = None
     else:
         data = fix_declared_encoding(body)
-        fast = feedxml.read(data, _http_base(base_url) or "")
+        fast = feedxml.read(data, "")  # no base, as feedparser is called without content-location
         if fast is None:
-            feed, raw_entries, warning = _feedparser(data, base_url)
+            feed, raw_entries, warning = _feedparser(data)
         else:
             (feed, raw_entries), warning = fast, None
     base = _http_base(base_url) or _http_base(str(feed.get("link") or ""))
+    if len(raw_entries) > MAX_ENTRIES:  # feeds list newest first; the rest only costs time
+        warning = f"{len(raw_entries)} entries, only the first {MAX_ENTRIES} read"
+        raw_entries = raw_entries[:MAX_ENTRIES]
     entries = tuple(entry for raw in raw_entries if (entry := _entry(raw, base)) is not None)
     return ParsedFeed(title=_text(feed.get("title")), link=_absolute(feed.get("link"), base),
                       entries=entries, warning=warning)
 
 
-def fix_declared_encoding(body: bytes) -> bytes:
-    """Drop whitespace before the XML declaration, and declare UTF-8 when a single-byte encoding
-    is declared but the bytes are valid UTF-8 with non-ASCII text (real Latin-1 text almost never is)."""
-    found = _DECLARATION.match(body)
-    if not found:
-        return body
-    start = found.start(2)
-    declared = found.group(3)
-    rest = body[start:]
-    if _SINGLE_BYTE.match(declared) and not rest.isascii():
-        try:
-            rest.decode("utf-8")
-        except UnicodeDecodeError:
-            return rest
-        head = found.group(2) + b"utf-8" + found.group(4)
-        return head + body[found.end():]
-    return rest
-
-
-def _feedparser(data: bytes, base_url: str) -> tuple[Any, list[Any], str | None]:
+def _feedparser(data: bytes) -> tuple[Any, list[Any], str | None]:
+    """feedparser's view; no content-location, else it "resolves" GUIDs such as tagesschau's UUIDs."""
     try:
         result: Any = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False,
-                                       response_headers={"content-location": _http_base(base_url) or "",
-                                                         "content-type": "application/xml"})
+                                       response_headers={"content-type": "application/xml"})
     except Exception as err:  # feedparser itself failing is "not a feed we can read", never a crash
         raise ParseError(f"unreadable feed: {type(err).__name__}: {err}"[:300]) from err
     feed = result.get("feed", {})

@@ -72,15 +72,18 @@ class Runner:
         self.db = db or open_database(settings.database_url, upgrade=True)
         self.ctx = Context(settings, self.db, compile_matcher(settings.watchlists, settings.entities), clock)
         self.notifier = Notifier(settings.monitor.targets)
+        self.stopping = threading.Event()  # set by a signal during run --once: skip the remaining steps
         with self.db.session() as session:
             leases.serialize(session, "sync-feeds")  # daemons starting together add the rows once
             repo.sync_feeds(session, settings.feeds, clock())
 
     def cycle(self) -> CycleReport:
         """Poll every due feed this process can lease, then deliver every due alert."""
-        report = CycleReport(polls=self.poll_due())
-        report.delivery = self.deliver()
-        report.maintenance = self.maintain()
+        report = CycleReport(polls=self.poll_due(stop=self.stopping.is_set))
+        if not self.stopping.is_set():
+            report.delivery = self.deliver()
+        if not self.stopping.is_set():
+            report.maintenance = self.maintain()
         return report
 
     def poll_due(self, stop: Callable[[], bool] = lambda: False) -> list[PollOutcome]:
@@ -98,6 +101,7 @@ class Runner:
         matcher = compile_matcher(settings.watchlists, settings.entities)
         notifier = Notifier(settings.monitor.targets)
         with self.db.session() as session:
+            leases.serialize(session, "sync-feeds")
             repo.sync_feeds(session, settings.feeds, self.clock())
         self.settings, self.notifier = settings, notifier
         self.ctx = Context(settings, self.db, matcher, self.clock)
@@ -113,6 +117,23 @@ class Runner:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def run_once(runner: Runner) -> CycleReport:
+    """``run --once``: SIGTERM/SIGINT let the current step finish and skip the rest (exit 0, the
+    outbox keeps what was not delivered); a second signal exits at once."""
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        if runner.stopping.is_set():
+            os._exit(1)
+        log.info("signal %s received: stopping after the current step", signal.Signals(signum).name)
+        runner.stopping.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return runner.cycle()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class Daemon:
@@ -141,6 +162,7 @@ class Daemon:
         start = utcnow()
         self.scheduler.add_job(self._poll, "interval", seconds=POLL_TICK, id="poll", next_run_time=start)
         self.scheduler.add_job(self._deliver, "interval", seconds=DELIVERY_INTERVAL, id="deliver", next_run_time=start)
+        self._sync_digest_jobs()
         every = min(self.runner.settings.monitor.retention.every, MAINTENANCE_CHECK)
         self.scheduler.add_job(self._maintain, "interval", seconds=every, id="maintenance",
                                next_run_time=start + timedelta(seconds=min(every, 60.0)))
@@ -175,12 +197,28 @@ class Daemon:
         fresh = reread(self.runner.settings)
         if fresh is not None:
             self.runner.apply(fresh)
+            self._sync_digest_jobs()
             log.info("reloaded: %d feeds, %d watchlists", len(fresh.feeds), len(fresh.watchlists),
                      extra={"file": str(fresh.path)})
         if self.metrics:
             self.metrics.reloads.labels("ok" if fresh else "refused").inc()
         self.systemd.notify("READY=1", f"STATUS={self._status_line(refused=fresh is None)}")
         return fresh is not None
+
+    def _sync_digest_jobs(self) -> None:
+        """A digest is due at its cron time: wake the delivery job then, not up to 10s later."""
+        from monitor.alert.policy import cron_trigger
+
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("digest:"):
+                job.remove()
+        zone = self.runner.settings.monitor.delivery.timezone
+        for name, digest in self.runner.settings.monitor.digests.items():
+            self.scheduler.add_job(self._wake_delivery, cron_trigger(digest.cron, zone), id=f"digest:{name}")
+
+    def _wake_delivery(self) -> None:
+        if not self.stop.is_set():
+            self.scheduler.modify_job("deliver", next_run_time=utcnow())
 
     def _poll(self) -> None:
         """The poll tick: lease the due feeds of this deployment (other daemons take the rest)."""
@@ -225,8 +263,11 @@ class Daemon:
             self.watchdog.end("maintenance")
 
     def _poll_limit(self) -> float:
-        """A poll is bounded by the HTTP timeout; one running far longer is hung."""
-        return max(5 * self.runner.settings.monitor.http.timeout, 120.0)
+        """A poll round is bounded: batches of leased feeds, each fetch by the HTTP timeout. A round
+        running far longer than that is hung."""
+        settings = self.runner.settings
+        batches = -(-len(settings.feeds) // workers.CLAIM_BATCH)
+        return max(120.0, batches * (3 * settings.monitor.http.timeout + 30.0))
 
     def _start_metrics(self) -> Callable[[], None] | None:
         listen = self.runner.settings.monitor.metrics.listen

@@ -8,12 +8,14 @@ from typing import Any
 from monitor.config import Settings
 from monitor.store import repo
 from monitor.store.db import open_database
+from monitor.store.maintenance import last_runs
 
 
 def collect(settings: Settings) -> dict[str, Any]:
     db = open_database(settings.database_url)
     configured = {feed.name for feed in settings.feeds}
     try:
+        maintenance = last_runs(db)  # its own transaction: SQLite's BEGIN IMMEDIATE does not nest
         with db.session() as session:
             feeds = [
                 {
@@ -35,6 +37,7 @@ def collect(settings: Settings) -> dict[str, Any]:
                 "stories": 0,
                 "feeds": feeds,
                 "outbox": repo.outbox_counts(session),
+                "maintenance": maintenance,
             }
     finally:
         db.dispose()

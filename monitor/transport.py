@@ -12,9 +12,11 @@ between check and connect.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -82,6 +84,38 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._stream.get_extra_info(info)
 
 
+def resolve(host: str, port: int, timeout: float | None) -> list[str]:
+    """The addresses of ``host``, the lookup bounded by ``timeout`` (getaddrinfo itself cannot be).
+
+    The lookup runs in a daemon thread, so a hanging resolver delays neither the request beyond its
+    deadline nor the exit of newsmon.
+    """
+    try:
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    except ValueError:
+        pass
+    answer: list[list[str] | BaseException] = []
+    done = threading.Event()
+
+    def lookup() -> None:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            answer.append(list(dict.fromkeys(str(info[4][0]) for info in infos)))
+        except BaseException as err:  # handed to the caller
+            answer.append(err)
+        finally:
+            done.set()
+
+    threading.Thread(target=lookup, name=f"dns {host}", daemon=True).start()
+    if not done.wait(timeout):
+        raise httpcore.ConnectTimeout(f"DNS lookup of {host} timed out")
+    result = answer[0]
+    if isinstance(result, BaseException) or not result:
+        raise httpcore.ConnectError(f"host not found: {host}") from (result if isinstance(result, BaseException)
+                                                                     else None)
+    return result
+
+
 class GuardedBackend(httpcore.NetworkBackend):
     """httpcore's sync backend plus the deadline and, unless ``allow_private``, the address guard."""
 
@@ -92,45 +126,42 @@ class GuardedBackend(httpcore.NetworkBackend):
     def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                     local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        left = _remaining(timeout, httpcore.ConnectTimeout)
-        if self._allow_private:
-            stream = self._inner.connect_tcp(host, port, left, local_address, socket_options)
-            return _DeadlineStream(stream)
-        addresses = self._checked_addresses(host, port)
-        for address in addresses[:-1]:  # every address is public; use the first that answers
+        addresses = resolve(host, port, _remaining(timeout, httpcore.ConnectTimeout))
+        if not self._allow_private:
+            blocked = [address for address in addresses if not is_public(address)]
+            if blocked:
+                raise BlockedAddress(f"refused to fetch from non-public address {blocked[0]}")
+        failure: httpcore.ConnectError | None = None
+        for address in addresses:  # the addresses checked above, so a second DNS answer cannot differ
             try:
                 stream = self._inner.connect_tcp(address, port, _remaining(timeout, httpcore.ConnectTimeout),
                                                  local_address, socket_options)
-                return _DeadlineStream(stream)
-            except httpcore.ConnectError:
+            except httpcore.ConnectTimeout:
+                raise
+            except httpcore.ConnectError as err:
+                failure = err
                 continue
-        stream = self._inner.connect_tcp(addresses[-1], port, _remaining(timeout, httpcore.ConnectTimeout),
-                                         local_address, socket_options)
-        return _DeadlineStream(stream)
-
-    def _checked_addresses(self, host: str, port: int) -> list[str]:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as err:
-            raise httpcore.ConnectError(f"host not found: {host}") from err
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        blocked = [a for a in addresses if not is_public(a)]
-        if blocked or not addresses:
-            where = blocked[0] if blocked else host
-            raise BlockedAddress(f"refused to fetch from non-public address {where}")
-        return addresses
+            return _DeadlineStream(stream)
+        raise failure or httpcore.ConnectError(f"no address for {host}")
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """Loading the CA bundle costs tens of milliseconds; one context serves every client."""
+    return httpx.create_ssl_context()
 
 
 class GuardedTransport(httpx.HTTPTransport):
     """``httpx.HTTPTransport`` on a ``GuardedBackend``; proxies from the environment are not used."""
 
     def __init__(self, *, allow_private: bool = True, max_connections: int = 32) -> None:
-        super().__init__(trust_env=False)
+        # HTTPTransport.__init__ would build an SSL context per client only to be replaced; its
+        # methods use nothing but self._pool
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=_ssl_context(),
             max_connections=max_connections,
             max_keepalive_connections=max_connections,
             keepalive_expiry=5.0,

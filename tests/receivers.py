@@ -24,14 +24,20 @@ class _Hook(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         owner = self.server.owner
+        if owner.block is not None and not owner.arrived.is_set():
+            owner.arrived.set()  # the first request waits until the test lets it go (or kills the sender)
+            owner.block.wait(60)
         with owner.lock:
             owner.attempts += 1
             failing = owner.attempts <= owner.fail_first or owner.always_fail
             if not failing:
                 owner.messages.append(json.loads(body or b"{}"))
-        self.send_response(500 if failing else 200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        try:
+            self.send_response(500 if failing else 200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        except OSError:
+            pass  # the sender is gone (killed mid-request); the message counts as received
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -43,9 +49,14 @@ class _HookServer(ThreadingHTTPServer):
 
 
 class Webhook:
-    """Receives apprise ``json://`` posts; fails the first ``fail_first`` requests (HTTP 500)."""
+    """Receives apprise ``json://`` posts; fails the first ``fail_first`` requests (HTTP 500).
 
-    def __init__(self, fail_first: int = 0, always_fail: bool = False) -> None:
+    With ``block``, the first request sets ``arrived`` and waits for ``block`` before it is taken.
+    """
+
+    def __init__(self, fail_first: int = 0, always_fail: bool = False, block: threading.Event | None = None) -> None:
+        self.block = block
+        self.arrived = threading.Event()
         self.fail_first = fail_first
         self.always_fail = always_fail
         self.attempts = 0

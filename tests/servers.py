@@ -49,6 +49,7 @@ class Route:
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms delayed-ACK stalls
     server: _Server
 
     def do_GET(self) -> None:

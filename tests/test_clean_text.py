@@ -44,6 +44,11 @@ def test_html_to_text(html: str, text: str) -> None:
     ("https://example.org/s?q=B%C3%BCrger&WT_MC=abc", "https://example.org/s?q=B%C3%BCrger"),
     ("https://example.org/%c3%bc", "https://example.org/%C3%BC"),
     ("https://example.org/a?id=7&page=", "https://example.org/a?id=7&page="),
+    ("https://www.faz.net/aktuell/politik/x.html?GEPC=s3&premium=0x1", "https://www.faz.net/aktuell/politik/x.html?premium=0x1"),
+    ("https://www.heise.de/news/x.html?wt_mc=rss.red.ho.ho.atom.beitrag.beitrag",
+     "https://www.heise.de/news/x.html"),
+    ("https://www.spiegel.de/politik/a-1.html#ref=rss", "https://www.spiegel.de/politik/a-1.html"),
+    ("https://www.bbc.com/sport/x?at_medium=RSS&at_campaign=rss", "https://www.bbc.com/sport/x"),
     ("mailto:someone@example.org", "mailto:someone@example.org"),
     ("not a url", "not a url"),
 ])

@@ -20,10 +20,12 @@ import httpx
 import pytest
 import yaml
 
+from monitor.config import load
 from monitor.sdnotify import Notifier, Watchdog
+from monitor.status import collect
 from tests.harness import WATCHLISTS, Clock, Item, rss, write_config
 from tests.receivers import Webhook, free_port
-from tests.servers import FeedServer
+from tests.servers import FeedServer, trickle
 
 ROOT = Path(__file__).resolve().parents[1]
 WETTER = Item("Wetter: Sonne in Hamburg", "https://example.org/wetter.html", guid="wetter-2025-10-21")
@@ -137,7 +139,7 @@ def test_sighup_refuses_a_broken_watchlist_then_takes_a_fixed_one_and_sigterm_ex
             wait_for(lambda: systemd.count("READY=1") == 2, proc=daemon)  # back to running after RELOADING=1
             assert systemd.count("RELOADING=1") == 1
             polls = server.hits["/feed.xml"]
-            wait_for(lambda: server.hits["/feed.xml"] > polls + 1, proc=daemon)  # still polling
+            wait_for(lambda: server.hits["/feed.xml"] > polls, proc=daemon)  # still polling
 
             fixed = {**broken, "watchlists": [*WATCHLISTS["watchlists"],  # type: ignore[misc]
                                               {"name": "neu", "query": "Zeitenwende", "notify": ["hook"]}]}
@@ -189,3 +191,40 @@ def test_without_systemd_nothing_is_sent_and_the_watchdog_is_off() -> None:
     assert Watchdog(notifier).interval is None
     assert Notifier({"NOTIFY_SOCKET": "@x", "WATCHDOG_USEC": "5000000", "WATCHDOG_PID": "1"}).watchdog_seconds is None
     assert Notifier({"WATCHDOG_USEC": "5000000", "WATCHDOG_PID": str(os.getpid())}).watchdog_seconds == 5.0
+
+
+def test_run_once_finishes_the_current_step_on_sigterm_and_leaves_the_rest_in_the_outbox(
+        tmp_path: Path, daemon_env: dict[str, str]) -> None:
+    with FeedServer() as server, Webhook() as hook:
+        good = server.serve("/good.xml", rss([ZEITENWENDE, Item("Trump in Budapest", "https://example.org/tr.html")]))
+        slow = server.handle("/slow.xml", trickle(every=0.5))
+        config = write_config(tmp_path, {"gut": good, "langsam": slow}, {"hook": hook.url}, http={"timeout": "2s"})
+        once = Process(["run", "--once", "--config", str(config)], daemon_env)
+        try:
+            wait_for(lambda: server.hits["/slow.xml"] and server.hits["/good.xml"], proc=once)
+            once.proc.send_signal(signal.SIGTERM)
+            assert once.proc.wait(timeout=30) == 0
+        finally:
+            once.close()
+        assert hook.messages == []
+    assert once.logged("SIGTERM received: stopping after the current step")
+    report = collect(load(config))
+    assert report["articles"] == 2 and report["outbox"]["pending"] == 1
+
+
+def test_a_second_sigterm_exits_at_once_while_a_poll_is_still_running(
+        tmp_path: Path, daemon_env: dict[str, str]) -> None:
+    with FeedServer() as server, Webhook() as hook, NotifySocket() as systemd:
+        slow = server.handle("/slow.xml", trickle(every=0.5))
+        config = write_config(tmp_path, {"langsam": slow}, {"hook": hook.url}, http={"timeout": "60s"})
+        daemon = Process(["run", "--config", str(config)], {**daemon_env, "NOTIFY_SOCKET": systemd.name})
+        try:
+            wait_for(lambda: systemd.count("READY=1") and server.hits["/slow.xml"], proc=daemon)
+            daemon.proc.send_signal(signal.SIGTERM)
+            wait_for(lambda: daemon.logged("stopping: finishing the current step"), proc=daemon)
+            assert daemon.proc.poll() is None  # the poll in flight has up to 60s to finish
+            daemon.proc.send_signal(signal.SIGTERM)
+            assert daemon.proc.wait(timeout=10) == 1
+            assert daemon.logged("second signal: exiting at once")
+        finally:
+            daemon.close()

@@ -69,6 +69,6 @@ def test_real_german_article_pages_link_their_feeds(realdata: Path) -> None:
     spiegel = (realdata / "elixir-scrape-feeds" / "article_spiegel.html").read_bytes()
     links = feed_links(spiegel, "https://www.spiegel.de/wissenschaft/weltall/x.html")
     assert ("SPIEGEL ONLINE RSS Schlagzeilen", "https://www.spiegel.de/schlagzeilen/index.rss") in links
-    pages = sorted((realdata / "fundus-german-articles").glob("*/*.html.gz"))
+    pages = sorted((realdata / "fundus-german-articles").glob("*/*.html.gz"))[::3]  # 35 of the 105
     with_feeds = [p for p in pages if feed_links(gzip.decompress(p.read_bytes()), "https://example.org/")]
-    assert len(with_feeds) >= 20
+    assert len(with_feeds) >= 12  # about half of the real pages link a feed

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -53,3 +55,36 @@ def test_trickle_is_cut_off_by_the_whole_request_timeout(server: FeedServer, han
     elapsed = time.monotonic() - started
     assert result.error == "timed out after 1s"
     assert elapsed < 2.0  # each byte arrives well within a read timeout; only the deadline stops it
+
+
+def test_hanging_dns_lookup_is_bounded_by_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    release = threading.Event()
+    original = socket.getaddrinfo
+
+    def hanging(host: object, *args: Any, **kwargs: Any) -> Any:
+        if host == "slow-dns.test":
+            release.wait(30)
+            raise OSError("gave up")
+        return original(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    started = time.monotonic()
+    try:
+        result = fetch("http://slow-dns.test/feed.xml", Validators(), HttpConfig(timeout=1.0))
+    finally:
+        release.set()
+    assert result.error == "timed out after 1s"
+    assert time.monotonic() - started < 2.0
+
+
+def test_unknown_host_is_a_clear_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def unknown(*args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", unknown)
+    result = fetch("http://nowhere.invalid/feed.xml", Validators(), CAP)
+    assert result.error == "host not found: nowhere.invalid"

@@ -168,3 +168,16 @@ def test_fetch_all_runs_hosts_in_parallel_but_each_host_at_most_per_host() -> No
         results = dict(fetch_all(jobs, HTTP, per_host=2, workers=8))
     assert all(r.body == FEED for r in results.values()) and len(results) == 12
     assert one.peak_in_flight == two.peak_in_flight == 2
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://", "http://127.0.0.1:99999/feed"])
+def test_malformed_urls_are_reasons(url: str) -> None:
+    result = fetch(url, Validators(), HTTP)
+    assert result.error is not None and result.error.startswith("invalid URL")
+
+
+def test_corrupt_gzip_is_a_reason(server: FeedServer) -> None:
+    def run(request: Any, owner: FeedServer) -> None:
+        request.answer(200, b"\x1f\x8b\x08\x00garbage-not-deflate", {"Content-Encoding": "gzip"})
+
+    assert fetch(server.handle("/corrupt", run), Validators(), HTTP).error == "corrupt compressed body"

@@ -18,6 +18,8 @@ ENTITIES = {
         name="Wolodymyr Selenskyj", aliases=["Selenskyj", "Selensky", "Zelensky", "Zelenskyy"], fuzzy=True
     ),
     "rubio": EntityConfig(name="Marco Rubio", aliases=["Rubio"]),
+    "lawrow_fuzzy": EntityConfig(name="Sergej Lawrow", aliases=["Lawrow"], fuzzy=True),
+    "weinstein": EntityConfig(name="Anna Weinstein", aliases=["Weinstein"], fuzzy=True),
 }
 
 
@@ -102,6 +104,11 @@ CASES: list[tuple[str, str, str, bool]] = [
     ("fuzzy", "@selenskyj", "Olena Selenska eröffnete die Ausstellung.", False),
     ("fuzzy", "@selenskyj", "Die Sendung lief spät.", False),
     ("fuzzy only for fuzzy entities", "@lawrow", "Lawrof traf seinen Amtskollegen.", False),
+    ("fuzzy transliteration", "@lawrow_fuzzy", "Lavrov traf seinen Amtskollegen.", True),
+    ("fuzzy transliteration", "@lawrow_fuzzy", "Lawrov's Sprecherin dementierte.", True),
+    ("no slips in short names", "@lawrow_fuzzy", "Larow traf seinen Amtskollegen.", False),
+    ("fuzzy never a dictionary word", "@weinstein", "Einstein erklärte die Relativität.", False),
+    ("fuzzy never a dictionary word", "@weinstein", "Leichter Regen bei Reiniger Weinstien.", True),
     ("regex", "re:/G-?\\d{1,2}-Gipfel/", "Der G7-Gipfel beginnt.", True),
     ("regex", "re:/G-?\\d{1,2}-Gipfel/", "Der Gipfel beginnt.", False),
     ("regex", "Gipfel re:/G-?\\d{1,2}/", "Der Gipfel beginnt mit G7.", True),

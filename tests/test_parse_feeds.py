@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from monitor.encoding import fix_declared_encoding
 from monitor.errors import ParseError
-from monitor.parse import fix_declared_encoding, parse
+from monitor.parse import parse
 
 UMLAUTS = set("äöüÄÖÜß")
 
@@ -138,3 +139,21 @@ def test_broken_but_readable_feed_parses_with_warning() -> None:
     feed = parse(body, "https://example.org/")
     assert feed.entries[0].title == "Eins & zwei"
     assert feed.warning
+
+
+def test_json_feed_with_rfc822_dates_and_text_content() -> None:
+    body = json.dumps({"version": "https://jsonfeed.org/version/1", "title": "J", "items": [
+        {"id": 1, "url": "/a", "title": "A", "content_text": "Zeile <1> & Zeile 2",
+         "date_published": "Fri, 31 May 2019 12:17:58 -0700"}]}).encode()
+    entry = parse(body, "https://example.org/feed.json").entries[0]
+    assert entry.published == datetime(2019, 5, 31, 19, 17, 58, tzinfo=UTC)
+    assert entry.body == "Zeile <1> & Zeile 2"
+    assert (entry.guid, entry.link) == ("1", "https://example.org/a")
+
+
+def test_guid_is_kept_as_given_even_when_it_looks_relative() -> None:
+    body = (b"<rss version='2.0'><channel><title>t</title><item><title>a</title><link>/a</link>"
+            b"<guid>bfbfa11a-1c86-43d6-a024-5de7d957589f</guid></item></channel></rss>")
+    entry = parse(body, "https://www.tagesschau.de/xml/rss2/").entries[0]
+    assert entry.guid == "bfbfa11a-1c86-43d6-a024-5de7d957589f"
+    assert entry.link == "https://www.tagesschau.de/a"

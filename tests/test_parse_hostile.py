@@ -89,3 +89,14 @@ def test_external_dtd_and_entities_are_never_fetched(server: FeedServer) -> None
     except ParseError:
         pass
     assert server.hits["/evil.dtd"] == 0 and server.hits["/entity.txt"] == 0
+
+
+def test_a_feed_with_endless_items_is_read_up_to_the_entry_cap() -> None:
+    from monitor.parse import MAX_ENTRIES
+
+    body = (b"<rss version='2.0'><channel><title>t</title>"
+            + b"".join(b"<item><title>Nr. %d</title></item>" % i for i in range(MAX_ENTRIES + 500))
+            + b"</channel></rss>")
+    feed = parse(body, "https://example.org/feed")
+    assert len(feed.entries) == MAX_ENTRIES and feed.entries[0].title == "Nr. 0"
+    assert feed.warning is not None and "only the first" in feed.warning

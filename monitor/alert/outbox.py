@@ -1,8 +1,15 @@
 """The transactional outbox: rows written with the article, delivered by a separate job.
 
-pending → sent, or pending → retry with exponential backoff (``delivery.backoff`` doubling) →
-dead after ``delivery.max_attempts``. Rows are leased in a batch and each is committed right after
-its send, so a crash can resend at most the one message in flight.
+Each delivery run (``deliver_due``) plans, then sends:
+
+1. plan: due alert rows of each target become messages (one alert, a fold after quiet hours, a
+   rate-limit summary, a digest) or wait (``held``) for quiet hours to end, a rate-limit slot, or
+   their digest's time (``alert/plan.py``). Planning only writes rows.
+2. send: messages are leased and sent one by one, each outcome committed right after its send:
+   pending → sent, or retry with exponential backoff (``delivery.backoff`` doubling) → dead after
+   ``delivery.max_attempts``. A message's alerts are fixed before its first try, so a crash between
+   send and commit can resend at most that one message (``alert/send.py``).
+3. admin: feeds that fail or fall silent are reported to the admin target (``alert/admin.py``).
 """
 
 from __future__ import annotations
@@ -12,14 +19,13 @@ import os
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any
 
 from monitor.alert.deliver import Notifier
-from monitor.alert.render import render
+from monitor.alert.policy import next_digest
 from monitor.config import Settings
-from monitor.errors import DeliveryError
 from monitor.match import Matcher, snippet
 from monitor.model import Match
 from monitor.store import repo
@@ -44,7 +50,7 @@ def alert_rows(article: StoredArticle, source: str, matches: Iterable[Match], se
         watchlist = by_name.get(match.watchlist)
         if watchlist is None:
             continue
-        excerpt, _spans = snippet(document, match)
+        excerpt, spans = snippet(document, match)
         payload = {
             "watchlist": match.watchlist,
             "title": article.entry.title,
@@ -56,10 +62,17 @@ def alert_rows(article: StoredArticle, source: str, matches: Iterable[Match], se
             "hits": [{"term": h.term, "field": h.field, "start": h.start, "end": h.end, "text": h.text}
                      for h in match.hits],
             "snippet": excerpt,
+            "snippet_spans": [list(span) for span in spans],
         }
-        for target in settings.targets_of(watchlist):
+        mode, due, targets = watchlist.mode, now, settings.targets_of(watchlist)
+        digest = settings.monitor.digests.get(mode.removeprefix("digest:")) if mode.startswith("digest:") else None
+        if digest is not None:
+            due = next_digest(digest.cron, settings.monitor.delivery.timezone, now)
+            targets = list(digest.targets) or targets
+        for target in dict.fromkeys(targets):
             rows.append({"article_id": article.id, "watchlist": match.watchlist, "target": target,
-                         "state": "pending", "attempts": 0, "next_attempt_at": now, "payload": payload,
+                         "state": "held" if digest else "pending", "hold_reason": "digest" if digest else None,
+                         "mode": mode, "attempts": 0, "next_attempt_at": due, "payload": payload,
                          "created_at": now})
     return rows
 
@@ -77,60 +90,29 @@ def match_and_enqueue(session: Any, articles: Iterable[StoredArticle], source: s
 
 @dataclass
 class DeliveryReport:
+    """Messages sent, to retry and dead in one delivery run, and admin alerts queued."""
+
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    held: int = 0
+    admin: int = 0
     errors: list[str] = field(default_factory=list)
 
 
 def deliver_due(db: Database, notifier: Notifier, settings: Settings, clock: Callable[[], datetime],
                 *, owner: str | None = None) -> DeliveryReport:
-    """Send every due outbox row once; record sent, a retry time, or dead."""
-    owner = owner or owner_id()
+    """Plan due alerts into messages, check feed health, then send every due message once."""
+    from monitor.alert.admin import check_feeds
+    from monitor.alert.render import renderer_for
+    from monitor.alert.send import plan_due, send_due
+
     report = DeliveryReport()
-    delivery = settings.monitor.delivery
-    while True:
-        with db.session() as session:
-            lease = timedelta(seconds=settings.monitor.lease)
-            claimed = [row.id for row in repo.claim_due_alerts(session, clock(), owner, lease, delivery.batch)]
-        if not claimed:
-            return report
-        for alert_id in claimed:
-            _deliver_one(db, notifier, alert_id, clock, owner, delivery.backoff, delivery.max_attempts, report)
-
-
-def _deliver_one(db: Database, notifier: Notifier, alert_id: int, clock: Callable[[], datetime], owner: str,
-                 backoff: float, max_attempts: int, report: DeliveryReport) -> None:
-    with db.session() as session:
-        alert, _article, _source = repo.alert_context(session, alert_id)
-        target, payload, attempts = alert.target, dict(alert.payload), alert.attempts
-        if alert.lease_owner != owner or alert.lease_until is None or alert.lease_until <= clock():
-            return  # the lease ran out while earlier rows were sent; another daemon may have it now
-    error: str | None = None
-    try:
-        title, body = render(payload, notifier.format_of(target))
-        notifier.send(target, title, body)
-    except DeliveryError as err:
-        error = str(err)
-    retry_at = None
-    if error is not None and attempts + 1 < max_attempts:
-        retry_at = clock() + timedelta(seconds=backoff * 2**attempts)
-    state = retrying(partial(_finish, db, alert_id, clock(), error, retry_at, owner), what="record delivery")
-    extra = {"alert": alert_id, "target": target, "watchlist": payload.get("watchlist")}
-    if state == "sent":
-        report.sent += 1
-        log.info("alert sent", extra=extra)
-    elif state == "dead":
-        report.dead += 1
-        report.errors.append(f"{target}: {error}")
-        log.error("alert dead after %d attempts: %s", attempts + 1, error, extra=extra)
-    else:
-        report.retried += 1
-        report.errors.append(f"{target}: {error}")
-        log.warning("alert delivery failed, retry at %s: %s", retry_at, error, extra=extra)
-
-
-def _finish(db: Database, alert_id: int, now: datetime, error: str | None, retry_at: datetime | None,
-            owner: str) -> str:
-    with db.session() as session:
-        return repo.finish_alert(session, alert_id, now, error=error, retry_at=retry_at, owner=owner)
+    report.held = retrying(partial(plan_due, db, settings, clock()), what="plan alerts")
+    if settings.monitor.admin is not None:
+        feeds = [feed.name for feed in settings.feeds]
+        report.admin = retrying(partial(check_feeds, db, settings.monitor.admin, feeds, clock()),
+                                what="check feed health")
+    renderer = renderer_for(tuple(sorted(settings.templates.items())), settings.monitor.delivery.timezone)
+    send_due(db, notifier, renderer, settings, clock, owner or owner_id(), report)
+    return report

@@ -21,7 +21,14 @@ def check() -> None:
     click.echo(f"  entities:   {len(cfg.entities)}")
     click.echo(f"  watchlists: {len(cfg.watchlists)} ({', '.join(w.name for w in cfg.watchlists)})")
     for name, target in cfg.monitor.targets.items():
-        click.echo(f"  target {name}: {privacy_url(target.url)} [{target.format}]")
+        limits = "".join(f", {key} {value}" for key, value in (("rate limit", target.rate_limit),
+                                                                 ("quiet hours", target.quiet_hours)) if value)
+        click.echo(f"  target {name}: {privacy_url(target.url)} [{target.format}{limits}]")
+    for name, digest in cfg.monitor.digests.items():
+        click.echo(f"  digest {name}: cron '{digest.cron}' ({cfg.monitor.delivery.timezone})")
+    if cfg.monitor.admin:
+        click.echo(f"  admin alerts: to {cfg.monitor.admin.target} after {cfg.monitor.admin.failures} failures "
+                   f"or {cfg.monitor.admin.silence_factor:g}x the usual silence")
 
 
 def _masked(url: str) -> str:
@@ -41,21 +48,9 @@ def status(as_json: bool) -> None:
     if as_json:
         echo_json(report)
         return
-    from rich.console import Console
-    from rich.table import Table
+    from monitor.statusview import show
 
-    table = Table(title=f"{report['articles']} articles · outbox: {report['outbox']['pending']} pending, "
-                        f"{report['outbox']['sent']} sent, {report['outbox']['dead']} dead")
-    for column in ("feed", "articles", "last ok", "next poll", "last error"):
-        table.add_column(column)
-    for feed in report["feeds"]:
-        table.add_row(feed["name"], str(feed["articles"]), _short(feed["last_ok"]), _short(feed["next_poll"]),
-                      feed["last_error"] or "")
-    Console().print(table)
-
-
-def _short(value: str | None) -> str:
-    return value[:19].replace("T", " ") if value else "-"
+    show(report)
 
 
 @click.command()

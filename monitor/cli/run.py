@@ -15,19 +15,21 @@ from monitor.config import Settings
               "supervisor's workers do).")
 def run(once: bool, worker: bool) -> None:
     """Run the monitor (the daemon), or one cycle with --once."""
-    from monitor.scheduler import Daemon, Runner
+    from monitor.scheduler import Daemon, Runner, run_once
 
     config = settings()
     if config.monitor.workers > 1 and not (once or worker):
         raise SystemExit(_supervise(config))
     runner = Runner(config)
     if once:
-        report = runner.cycle()
+        report = run_once(runner)
         runner.close()
         failed = [p for p in report.polls if p.error]
         click.echo(f"{len(report.polls)} feeds polled ({len(failed)} failed), {report.new_articles} new articles, "
                    f"{report.alerts} alerts queued, {report.delivery.sent} sent, {report.delivery.retried} "
                    f"to retry, {report.delivery.dead} dead")
+        if runner.stopping.is_set():
+            click.echo("stopped by a signal after polling: undelivered alerts stay in the outbox for the next run")
         return
     raise SystemExit(Daemon(runner).serve())
 

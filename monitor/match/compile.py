@@ -21,7 +21,7 @@ from monitor.config import EntityConfig
 from monitor.match.entities import fuzzy_variants, spellings
 from monitor.match.query import EntityRef, Term
 from monitor.text.normalise import fold_keys
-from monitor.text.tokens import attributive_forms, raw_words, word_forms
+from monitor.text.tokens import attributive_forms, raw_words, umlaut_spellings, word_forms
 
 MAX_PHRASE_VARIANTS = 64
 
@@ -37,7 +37,8 @@ class Pattern:
 
 
 def _folded(forms: Iterable[str]) -> list[str]:
-    return sorted({" ".join(fold_keys(form).split()) for form in forms} - {""})
+    folded = {" ".join(fold_keys(form).split()) for form in forms} - {""}
+    return sorted({spelling for word in folded for spelling in umlaut_spellings(word)})
 
 
 def phrase_bodies(words: Iterable[str], inflect: bool = True) -> set[str]:

@@ -1,17 +1,17 @@
 """Entities: every spelling of a name, as word sequences for the automaton.
 
 An entity matches its name and each alias, inflected like any term (so "Lawrows" and "Selenskyjs",
-the genitive/possessive, match too). With ``fuzzy: true`` each single-word alias of at least
-``FUZZY_MIN`` letters also matches
+the genitive/possessive, match too). With ``fuzzy: true`` each single-word alias also matches
 
-* its transliteration variants: s/z, j/y/i, w/v, sch/sh, ch/kh ("Selenskij", "Zelenskyj"), and
-* one slip of the keyboard on top: a letter dropped, doubled, or two neighbours swapped
-  ("Zelenksyj", "Selenkyj").
+* its transliteration variants, s/z, j/y/i, w/v, sch/sh, ch/kh ("Selenskij", "Zelenskyj",
+  "Lavrov"), when it has at least ``TRANSLITERATE_MIN`` letters, and
+* for long names (at least ``SLIP_MIN`` letters) one slip of the keyboard on top: a letter
+  dropped, doubled, or two neighbours swapped ("Zelenksyj", "Selenkyj").
 
-No letter is ever replaced by an unrelated one, variants shorter than ``FUZZY_MIN - 1`` letters are
-dropped and so is any variant the German dictionary knows as a word: "Selenska" or other short
-words are never swept in. The variants are expanded once at compile time into the same automaton
-as everything else, so fuzzy names cost nothing extra per article.
+No letter is ever replaced by an unrelated one, variants shorter than ``SLIP_MIN - 1`` letters
+are not made by slips, and any variant the German dictionary knows as a word is dropped: "Selenska"
+or other short words are never swept in. The variants are expanded once at compile time into the
+same automaton as everything else, so fuzzy names cost nothing extra per article.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from collections.abc import Iterator
 
 from monitor.config import EntityConfig
 from monitor.text.normalise import fold_keys
-from monitor.text.tokens import dictionary, raw_words
+from monitor.text.tokens import dictionary, raw_words, umlaut_spellings
 
-FUZZY_MIN = 7
+TRANSLITERATE_MIN = 5
+SLIP_MIN = 8
 MAX_TRANSLITERATIONS = 256
 _SEGMENT = re.compile(r"sch|sh|ch|kh|[szjyiwv]|.", re.DOTALL)
 _ALTERNATIVES: dict[str, tuple[str, ...]] = {
@@ -71,14 +72,15 @@ def slips(word: str) -> Iterator[str]:
 def fuzzy_variants(alias: str) -> set[str]:
     """Folded spellings a fuzzy single-word alias also matches (empty for short or multi-word ones)."""
     words = raw_words(alias)
-    if len(words) != 1 or len(words[0]) < FUZZY_MIN:
+    if len(words) != 1 or len(words[0]) < TRANSLITERATE_MIN:
         return set()
     folded = fold_keys(words[0]).strip()
     known = dictionary()
     out: set[str] = set()
-    for spelling in transliterations(folded):
-        for variant in slips(spelling):
-            if len(variant) < FUZZY_MIN - 1 or variant in out:
+    spellings = {t for base in umlaut_spellings(folded) for t in transliterations(base)}
+    for spelling in spellings:
+        for variant in slips(spelling) if len(folded) >= SLIP_MIN else (spelling,):
+            if variant in out or (variant not in spellings and len(variant) < SLIP_MIN - 1):
                 continue
             if known.get(variant) is None and known.get(variant.capitalize()) is None:
                 out.add(variant)

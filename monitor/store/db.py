@@ -69,13 +69,17 @@ class Database:
 def open_database(url: str, *, upgrade: bool = False) -> Database:
     """Open the database; with ``upgrade`` apply migrations first, else insist the schema is current."""
     from monitor.store.migrate import check_current, upgrade_to_head
+    from monitor.store.retry import retrying
 
     db = Database(url)
-    if upgrade:
-        upgrade_to_head(db.engine)
-    else:
-        behind = check_current(db.engine)
-        if behind:
-            db.dispose()
-            raise StoreError(f"database schema is not current ({behind}); run `newsmon db upgrade`")
+    try:
+        if upgrade:
+            retrying(lambda: upgrade_to_head(db.engine), what="open the database")
+        else:
+            behind = retrying(lambda: check_current(db.engine), what="open the database")
+            if behind:
+                raise StoreError(f"database schema is not current ({behind}); run `newsmon db upgrade`")
+    except BaseException:
+        db.dispose()
+        raise
     return db

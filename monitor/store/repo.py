@@ -213,9 +213,11 @@ def finish_alert(session: Session, alert_id: int, now: datetime, *, error: str |
 
 
 def outbox_counts(session: Session) -> dict[str, int]:
+    """Alerts by state; held (quiet hours, rate limit, digest) and queued ones count as pending."""
     counts = {"pending": 0, "sent": 0, "dead": 0}
     for state, count in session.execute(select(Alert.state, func.count()).group_by(Alert.state)):
-        counts[state] = count
+        key = state if state in ("sent", "dead") else "pending"
+        counts[key] += count
     return counts
 
 
@@ -233,5 +235,6 @@ def reset_dead(session: Session, now: datetime, alert_id: int | None = None) -> 
     query = update(Alert).where(Alert.state == "dead")
     if alert_id is not None:
         query = query.where(Alert.id == alert_id)
-    result = session.execute(query.values(state="pending", attempts=0, next_attempt_at=now, last_error=None))
+    result = session.execute(query.values(state="pending", attempts=0, next_attempt_at=now, last_error=None,
+                                          message_id=None, hold_reason=None))
     return int(getattr(result, "rowcount", 0) or 0)

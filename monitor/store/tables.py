@@ -100,7 +100,12 @@ class ArticleSource(Base):
 
 
 class Alert(Base):
-    """The outbox: one row per (article, watchlist, target), written with the article."""
+    """The outbox: one row per (article, watchlist, target), written with the article.
+
+    ``state``: pending (due for planning at ``next_attempt_at``), held (waiting for the end of quiet
+    hours, a free rate-limit slot or a digest; ``hold_reason`` says which), queued (part of the
+    message ``message_id``, which carries the attempts), sent, dead.
+    """
 
     __tablename__ = "alerts"
     __table_args__ = (
@@ -121,6 +126,49 @@ class Alert(Base):
     sent_at: Mapped[datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None]
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL", name="fk_alerts_message_id"), index=True)
+    mode: Mapped[str] = mapped_column(String(210), default="instant", server_default="instant")
+    hold_reason: Mapped[str | None] = mapped_column(String(16))
+
+
+class Message(Base):
+    """One message to one target: a single alert, a fold of held alerts, a digest, or an admin alert.
+
+    The unit of sending: its alerts are fixed before the first try, so a crash between send and
+    commit can resend only this one message.
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_due", "state", "next_attempt_at"),
+        Index("ix_messages_target_sent", "target", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+
+
+class FeedHealth(Base):
+    """What the admin target was last told about a feed: ``problem`` is failing, silent or None."""
+
+    __tablename__ = "feed_health"
+
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True)
+    problem: Mapped[str | None] = mapped_column(String(16))
+    since: Mapped[datetime | None]
+    detail: Mapped[str | None] = mapped_column(Text)
 
 
 class Maintenance(Base):

@@ -2,12 +2,17 @@
 
 ``normalise`` is what DESIGN.md §4 asks for: NFKC, casefold, soft hyphens and zero-width characters
 removed, every dash to ``-``, typographic quotes folded, umlauts written out (ä → ae, so "Außen" and
-"Aussen" fold alike) and HTML entities decoded. ``keys`` folds the same way and then turns everything
-that is not a letter or digit into a space: that is the stream the matcher runs its automaton over.
+"Aussen" fold alike) and HTML entities decoded.
 
-Both keep, for every output character, where in the original it came from, so a hit found in the
-folded text is highlighted in the text as written. The fast path is one ``str.translate`` with a
-table that fills itself per character; offsets are only computed when somebody asks for a span.
+``keys`` is the stream the matcher runs its automaton over. It folds the same way except that ä, ö,
+ü and ß stay one character (the query side spells each term both ways instead, see
+``monitor.text.tokens.umlaut_spellings``), and everything that is not a letter or digit becomes a
+space. So nearly every character folds to exactly one: for most articles the folded offsets *are*
+the original offsets, and mapping a hit back costs nothing.
+
+Both keep the way back to the original for the characters that do not fold 1:1 (a soft hyphen, an
+entity, a ligature), so a hit found in the folded text is highlighted in the text as written. The
+fast path is one ``str.translate``; offsets are only worked out when somebody asks for a span.
 """
 
 from __future__ import annotations
@@ -38,9 +43,11 @@ _UMLAUT_BASES = "aou"
 _ENTITY = r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);"
 _MARKS = "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
 _SLOW = re.compile(f"{_ENTITY}|{_MARKS}")
-_UNIT = re.compile(f"{_ENTITY}|.{_MARKS}*", re.DOTALL)
+_UNIT = re.compile(f"{_ENTITY}|.{_MARKS}+", re.DOTALL)
 _PREFILLED = 0x3000
-_CHECK = re.compile(f"{_ENTITY}|{_MARKS}|[^\\x00-\\u2fff]")
+_WIDE = re.compile("[\u3000-\U0010ffff]")
+# One character class, so the common case (none of these) is one fast scan.
+_CHECK = re.compile(f"[&{_MARKS[1:-1]}\u3000-\U0010ffff]")
 
 
 def _fold_once(char: str) -> str:
@@ -65,7 +72,13 @@ def fold_char(char: str) -> str:
     return "".join(fold_char(ch) if ch != char else ch for ch in once)
 
 
+_KEPT = {"ä": "ä", "ö": "ö", "ü": "ü", "ß": "ß", "Ä": "ä", "Ö": "ö", "Ü": "ü", "ẞ": "ß"}
+
+
 def _key_of(char: str) -> str:
+    kept = _KEPT.get(char)
+    if kept is not None:
+        return kept
     return "".join(ch if ch.isalnum() else " " for ch in fold_char(char))
 
 
@@ -134,23 +147,29 @@ class Normalised:
     def _irregular(self) -> tuple[list[int], list[tuple[int, int, int, int]]]:
         if self._outs is None or self._units is None:
             units: list[tuple[int, int, int, int]] = []
-            shift = 0
-            table = self._table
-            if self._mode == _UNITS:
-                for unit in _UNIT.finditer(self.original):
-                    n, size = len(_fold_unit(unit.group(), table)), unit.end() - unit.start()
-                    if n != 1 or size != 1:
-                        units.append((unit.start() + shift, n, unit.start(), unit.end()))
-                    shift += n - size
-            else:
-                plain = table.plain
-                original = self.original
-                where = [m.start() for m in table.odd(original, self._mode == _WIDE_CHARS).finditer(original)]
-                sizes = [len(plain[ord(original[i])]) for i in where]
-                shifts = itertools.accumulate((n - 1 for n in sizes), initial=0)
-                units = [(i + s, n, i, i + 1) for i, n, s in zip(where, sizes, shifts, strict=False)]
+            original, table = self.original, self._table
+            odd = table.odd(original, self._mode != _FAST)
+            shift = last = 0
+            for unit in _UNIT.finditer(original) if self._mode == _UNITS else ():
+                shift = self._single(odd, last, unit.start(), shift, units)
+                n = len(_fold_unit(unit.group(), table))
+                units.append((unit.start() + shift, n, unit.start(), unit.end()))
+                shift += n - (unit.end() - unit.start())
+                last = unit.end()
+            self._single(odd, last, len(original), shift, units)
             self._outs, self._units = [u[0] for u in units], units
         return self._outs, self._units
+
+    def _single(
+        self, odd: re.Pattern[str], start: int, end: int, shift: int, units: list[tuple[int, int, int, int]]
+    ) -> int:
+        """Record the characters of ``original[start:end]`` that fold to other than one; new shift."""
+        original, plain = self.original, self._table.plain
+        where = [m.start() for m in odd.finditer(original, start, end)]
+        sizes = [len(plain[ord(original[i])]) for i in where]
+        shifts = list(itertools.accumulate((n - 1 for n in sizes), initial=shift))
+        units += [(i + s, n, i, i + 1) for i, n, s in zip(where, sizes, shifts, strict=False)]
+        return shifts[-1]
 
     def source(self, pos: int) -> tuple[int, int]:
         """The original range that folded character ``pos`` came from."""
@@ -185,9 +204,18 @@ def _fold(text: str, table: _Table) -> tuple[str, int]:
     if _CHECK.search(text) is None:
         return text.translate(plain), _FAST
     if _SLOW.search(text) is None:
+        if _WIDE.search(text) is None:
+            return text.translate(plain), _FAST
         table.learn(text)
         return text.translate(plain), _WIDE_CHARS
-    return "".join(_fold_unit(unit.group(), table) for unit in _UNIT.finditer(text)), _UNITS
+    table.learn(text)
+    pieces: list[str] = []
+    last = 0
+    for unit in _UNIT.finditer(text):
+        pieces += (text[last : unit.start()].translate(plain), _fold_unit(unit.group(), table))
+        last = unit.end()
+    pieces.append(text[last:].translate(plain))
+    return "".join(pieces), _UNITS
 
 
 def _fold_with(text: str, table: _Table) -> tuple[str, _Table, int]:
@@ -201,7 +229,8 @@ def normalise(text: str) -> Normalised:
 
 
 def keys(text: str) -> Normalised:
-    """Like ``normalise`` but every character that is not a letter or digit becomes a space."""
+    """The matcher's stream: folded like ``normalise`` but ä, ö, ü, ß kept and every character that
+    is not a letter or digit a space."""
     return Normalised(text, *_fold_with(text, _KEY_TABLE))
 
 

@@ -12,16 +12,18 @@ the lemmatiser, so its cost does not depend on how many terms there are.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+")
 _SOFT = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-_ENDINGS = (
-    *("", "e", "en", "n", "s", "es", "er", "ern", "em"),
-    *("ens", "ns", "nen", "se", "sen", "st", "t", "te", "ten"),
-)
+# Endings tried on a lemma; the dictionary decides which forms exist. Nouns (capitalised) decline,
+# other words also conjugate or compare; an umlauted noun stem takes only plural endings (Gäste).
+_NOUN_ENDINGS = ("e", "en", "n", "s", "es", "er", "ern", "ens", "ns", "nen", "se", "sen")
+_OTHER_ENDINGS = ("e", "en", "n", "s", "es", "er", "ern", "em", "st", "t", "te", "ten", "est", "et")
+_PLURAL_ENDINGS = ("e", "en", "er", "ern")
 _UMLAUT = {"au": "äu", "a": "ä", "o": "ö", "u": "ü"}
 _MIN_HEAD = 4
 _MIN_PREFIX = 3
@@ -34,6 +36,17 @@ def dictionary() -> Mapping[str, str]:
 
     table: Mapping[str, str] = DefaultDictionaryFactory().get_dictionary("de")
     return table
+
+
+@lru_cache(maxsize=1)
+def _encoded() -> dict[bytes, bytes]:
+    """The same table as UTF-8 bytes → bytes, which simplemma keeps underneath (a plain dict lookup
+    is what compiling 10,000 terms spends its time on)."""
+    table = dictionary()
+    raw = getattr(table, "_dict", None)
+    if isinstance(raw, dict):
+        return raw
+    return {form.encode(): lemma.encode() for form, lemma in table.items()}
 
 
 def raw_words(text: str) -> list[str]:
@@ -49,20 +62,16 @@ def _umlauted(stem: str) -> str | None:
     return None
 
 
-def _forms_of_lemma(lemma: str, table: Mapping[str, str]) -> set[str]:
-    stems = {lemma}
+def _forms_of_lemma(lemma: str) -> set[str]:
+    endings = _NOUN_ENDINGS if lemma[:1].isupper() else _OTHER_ENDINGS
+    candidates = {lemma + ending for ending in endings}
     if lemma.endswith("e"):
-        stems.add(lemma[:-1])
+        candidates.update(lemma[:-1] + ending for ending in endings)
     umlauted = _umlauted(lemma)
-    if umlauted:
-        stems.add(umlauted)
-    forms = {lemma}
-    for stem in stems:
-        for ending in _ENDINGS:
-            candidate = stem + ending
-            if table.get(candidate) == lemma:
-                forms.add(candidate)
-    return forms
+    if umlauted and lemma[:1].isupper():
+        candidates.update(umlauted + ending for ending in _PLURAL_ENDINGS)
+    encoded, target = _encoded(), lemma.encode()
+    return {lemma} | {c for c in candidates if encoded.get(c.encode()) == target}
 
 
 def _readings(word: str, table: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -79,6 +88,26 @@ def _readings(word: str, table: Mapping[str, str]) -> list[tuple[str, str]]:
             break
         readings.append((candidate, lemma))
     return readings
+
+
+_UMLAUT_SPELLING = re.compile(r"ä|ö|ü|ß|(?<![aeiouq])(?:ae|oe|ue)|ss")
+_SWAP = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ae": "ä", "oe": "ö", "ue": "ü", "ss": "ß"}
+MAX_UMLAUT_SPELLINGS = 16
+
+
+def umlaut_spellings(folded: str) -> set[str]:
+    """A key-folded text in every spelling of its umlauts and ß: "außenminister" and
+    "aussenminister", "müller" and "mueller" (at most 16; "ue" after a vowel or q is left alone)."""
+    if _UMLAUT_SPELLING.search(folded) is None:
+        return {folded}
+    pieces: list[tuple[str, ...]] = []
+    last = 0
+    for spot in _UMLAUT_SPELLING.finditer(folded):
+        pieces += [(folded[last : spot.start()],), (spot.group(), _SWAP[spot.group()])]
+        last = spot.end()
+    pieces.append((folded[last:],))
+    combos = itertools.islice(itertools.product(*pieces), MAX_UMLAUT_SPELLINGS)
+    return {"".join(combo) for combo in combos}
 
 
 @lru_cache(maxsize=65536)
@@ -104,7 +133,7 @@ def word_forms(word: str) -> frozenset[str]:
     if readings:
         forms = {word}
         for form, lemma in readings:
-            forms |= _forms_of_lemma(lemma, table) | {form}
+            forms |= _forms_of_lemma(lemma) | {form}
             if form[:1].isupper() and table.get(form + "s") is None:
                 forms.add(form + "s")
         return frozenset(forms)
@@ -112,5 +141,5 @@ def word_forms(word: str) -> frozenset[str]:
         head = word[cut].upper() + word[cut + 1 :]
         if table.get(head) == head:
             prefix = word[:cut]
-            return frozenset({word} | {prefix + f.lower() for f in _forms_of_lemma(head, table)})
+            return frozenset({word} | {prefix + f.lower() for f in _forms_of_lemma(head)})
     return frozenset({word, word + "s"})

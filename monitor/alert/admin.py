@@ -1,0 +1,96 @@
+"""Admin alerts: a feed that fails ``admin.failures`` polls in a row, or that has brought no new
+article for ``admin.silence_factor`` times its usual gap (and at least ``admin.min_silence``), is
+reported once to the admin target; when it is healthy again, once more.
+
+What was last reported lives in ``feed_health``; the message row is written in the same
+transaction, so a report is neither lost nor repeated.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from statistics import median
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor.config import AdminConfig
+from monitor.store import delivery, leases
+from monitor.store.db import Database
+from monitor.store.tables import ArticleSource, Feed, FeedHealth
+
+log = logging.getLogger(__name__)
+HISTORY = 20  # gaps between new articles that define a feed's usual rhythm
+MIN_GAPS = 5  # fewer than this: too young a feed to call it silent
+
+
+def check_feeds(db: Database, admin: AdminConfig, feeds: list[str], now: datetime) -> int:
+    """Compare the health of the configured ``feeds`` with what was last reported; queue a message
+    for each change. A feed removed from config is not watched any more."""
+    queued = 0
+    with db.session() as session:
+        leases.serialize(session, "feed-health")  # one daemon at a time: each change is reported once
+        seen = _recent_seen(session)
+        health = {row.feed_id: row for row in session.scalars(select(FeedHealth))}
+        for feed in session.scalars(select(Feed).where(Feed.name.in_(feeds)).order_by(Feed.id)):
+            problem, facts = assess(feed, seen.get(feed.id, []), admin, now)
+            row = health.get(feed.id)
+            before = row.problem if row else None
+            if problem == before:
+                continue
+            if row is None:
+                row = FeedHealth(feed_id=feed.id)
+                session.add(row)
+            row.problem, row.since, row.detail = problem, now, str(facts.get("error") or "") or None
+            if problem is None and before is None:
+                continue
+            payload = {"feed": feed.name, "url": feed.url, "problem": problem, **facts}
+            if problem is None:
+                payload["detail"] = {"failing": "Abrufe klappen wieder",
+                                     "silent": "neue Artikel kommen wieder"}.get(before or "", "wieder gesund")
+            delivery.create_message(session, admin.target, "admin", [], now, payload=payload)
+            queued += 1
+            log.warning("feed health: %s", problem or f"recovered from {before}", extra={"feed": feed.name})
+    return queued
+
+
+def assess(feed: Feed, seen: list[datetime], admin: AdminConfig,
+           now: datetime) -> tuple[str | None, dict[str, object]]:
+    """(problem, facts for the message): failing, silent, or None when healthy. ``seen``: newest first.
+    A feed that answered 410 Gone (and is no longer polled) counts as failing at once."""
+    if feed.failures >= admin.failures or feed.disabled:
+        return "failing", {"failures": feed.failures, "error": feed.last_error or ""}
+    if len(seen) <= MIN_GAPS:
+        return None, {}
+    gaps = [(newer - older).total_seconds() for newer, older in pairwise(seen)]
+    usual = median(gaps)
+    quiet_for = (now - seen[0]).total_seconds()
+    if quiet_for > max(usual * admin.silence_factor, admin.min_silence):
+        return "silent", {"since": seen[0].isoformat(), "usual": duration_text(usual)}
+    return None, {}
+
+
+def _recent_seen(session: Session) -> dict[int, list[datetime]]:
+    """The newest ``HISTORY + 1`` times each feed brought a new article, newest first."""
+    rank = func.row_number().over(partition_by=ArticleSource.feed_id, order_by=ArticleSource.seen_at.desc())
+    ranked = select(ArticleSource.feed_id, ArticleSource.seen_at, rank.label("n")).subquery()
+    query = select(ranked.c.feed_id, ranked.c.seen_at).where(ranked.c.n <= HISTORY + 1).order_by(
+        ranked.c.feed_id, ranked.c.seen_at.desc())
+    found: dict[int, list[datetime]] = {}
+    for feed_id, seen_at in session.execute(query):
+        found.setdefault(feed_id, []).append(_aware(seen_at))
+    return found
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def duration_text(seconds: float) -> str:
+    delta = timedelta(seconds=round(seconds))
+    hours, rest = divmod(int(delta.total_seconds()), 3600)
+    if hours >= 48:
+        return f"{hours // 24} Tage"
+    return f"{hours} h {rest // 60} min" if hours else f"{rest // 60} min"

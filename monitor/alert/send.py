@@ -1,0 +1,139 @@
+"""The two steps of a delivery run that touch the outbox: plan alerts into messages, send messages.
+
+Planning is one transaction per run and sends nothing. Sending leases a batch of messages, then
+for each: read it, send it through apprise, commit the outcome. A process killed after the send
+and before the commit leaves the message leased; when the lease runs out it is sent again: at
+most that one message twice, never a batch.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+
+from monitor.alert.deliver import Notifier
+from monitor.alert.outbox import DeliveryReport
+from monitor.alert.plan import DueAlert, plan_target
+from monitor.alert.policy import QuietHours, RateLimit
+from monitor.alert.render import Renderer
+from monitor.config import Settings
+from monitor.errors import DeliveryError
+from monitor.store import delivery, leases
+from monitor.store.db import Database
+from monitor.store.delivery import MessageJob
+from monitor.store.retry import retrying
+from monitor.store.tables import Alert
+
+log = logging.getLogger(__name__)
+
+
+def plan_due(db: Database, settings: Settings, now: datetime) -> int:
+    """Turn due alerts into messages or holds; returns how many alerts now wait."""
+    targets = settings.monitor.targets
+    urgent = {w.name for w in settings.watchlists if w.urgent}
+    digests = set(settings.monitor.digests)
+    zone = settings.monitor.delivery.timezone
+    waiting = 0
+    with db.session() as session:
+        leases.serialize(session, "plan-alerts")  # daemons sharing PostgreSQL plan one at a time: rate limits hold
+        by_target: dict[str, list[Alert]] = {}
+        for alert in delivery.lock_plannable(session, now):
+            by_target.setdefault(alert.target, []).append(alert)
+        for target, alerts in by_target.items():
+            config = targets.get(target)
+            quiet = QuietHours.parse(config.quiet_hours, zone) if config and config.quiet_hours else None
+            rate = RateLimit.parse(config.rate_limit) if config and config.rate_limit else None
+            usage = delivery.usage(session, target, now, rate.window) if rate else None
+            due = [DueAlert(a.id, a.mode, a.watchlist in urgent, a.hold_reason) for a in alerts]
+            plan = plan_target(due, now, digests=digests, quiet=quiet, rate=rate, usage=usage)
+            rows = {a.id: a for a in alerts}
+            for planned in plan.messages:
+                delivery.create_message(session, target, planned.kind, [rows[i] for i in planned.alerts], now,
+                                        digest=planned.digest)
+            for ids, until, reason in plan.holds:
+                delivery.hold([rows[i] for i in ids], until, reason)
+                waiting += len(ids)
+                log.info("%d alerts held (%s) until %s", len(ids), reason, until.isoformat(),
+                         extra={"target": target})
+    return waiting
+
+
+def send_due(db: Database, notifier: Notifier, renderer: Renderer, settings: Settings,
+             clock: Callable[[], datetime], owner: str, report: DeliveryReport) -> None:
+    """Send every due message once; record sent, a retry time, or dead."""
+    batch, lease = settings.monitor.delivery.batch, timedelta(seconds=settings.monitor.lease)
+    while True:
+        claimed = retrying(partial(_claim, db, clock(), owner, lease, batch), what="claim messages")
+        if not claimed:
+            return
+        for message_id in claimed:
+            _send_one(db, notifier, renderer, settings, message_id, clock, owner, report)
+
+
+def _claim(db: Database, now: datetime, owner: str, lease: timedelta, batch: int) -> list[int]:
+    with db.session() as session:
+        return delivery.claim_messages(session, now, owner, lease, batch)
+
+
+def _job(db: Database, message_id: int, owner: str, now: datetime) -> MessageJob | None:
+    with db.session() as session:
+        return delivery.message_job(session, message_id, owner, now)
+
+
+def _finish(db: Database, message_id: int, now: datetime, error: str | None, retry_at: datetime | None,
+            owner: str) -> str:
+    with db.session() as session:
+        return delivery.finish_message(session, message_id, now, error=error, retry_at=retry_at, owner=owner)
+
+
+def _send_one(db: Database, notifier: Notifier, renderer: Renderer, settings: Settings, message_id: int,
+              clock: Callable[[], datetime], owner: str, report: DeliveryReport) -> None:
+    job = retrying(partial(_job, db, message_id, owner, clock()), what="read message")
+    if job is None:
+        return  # the lease ran out while earlier messages were sent; another daemon may have it now
+    error: str | None = None
+    try:
+        title, body = render(job, renderer, settings, notifier.format_of(job.target))
+        notifier.send(job.target, title, body)
+    except DeliveryError as err:
+        error = str(err)
+    cfg = settings.monitor.delivery
+    retry_at = None
+    if error is not None and job.attempts + 1 < cfg.max_attempts:
+        retry_at = clock() + timedelta(seconds=cfg.backoff * 2**job.attempts)
+    state = retrying(partial(_finish, db, message_id, clock(), error, retry_at, owner), what="record delivery")
+    extra = {"alert": ",".join(str(a["id"]) for a in job.alerts) or None, "target": job.target,
+             "watchlist": ",".join(sorted({str(a.get("watchlist")) for a in job.alerts})) or None}
+    if state == "sent":
+        report.sent += 1
+        log.info("%s message sent (%d alerts)", job.kind, len(job.alerts), extra=extra)
+    elif state == "dead":
+        report.dead += 1
+        report.errors.append(f"{job.target}: {error}")
+        log.error("%s message dead after %d attempts: %s", job.kind, job.attempts + 1, error, extra=extra)
+    else:
+        report.retried += 1
+        report.errors.append(f"{job.target}: {error}")
+        log.warning("%s message failed, retry at %s: %s", job.kind, retry_at, error, extra=extra)
+
+
+def render(job: MessageJob, renderer: Renderer, settings: Settings, fmt: str) -> tuple[str, str]:
+    """(title, body) of a message by its kind."""
+    if job.kind == "admin":
+        return renderer.admin(job.payload or {}, fmt)
+    if job.kind == "alert" and len(job.alerts) == 1:
+        return renderer.alert(job.alerts[0], fmt)
+    if not job.alerts:
+        raise DeliveryError(f"message {job.id} has no alerts left")
+    heading, reason = None, None
+    if job.kind == "digest":
+        digest = settings.monitor.digests.get(job.digest or "")
+        heading = (digest.title if digest else None) or f"Digest {job.digest}"
+    target = settings.monitor.targets.get(job.target)
+    if job.kind == "summary" and target is not None:
+        reason = target.rate_limit
+    elif job.kind == "quiet" and target is not None:
+        reason = target.quiet_hours
+    return renderer.batch(job.kind, list(job.alerts), fmt, heading=heading, reason=reason)

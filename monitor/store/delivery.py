@@ -1,0 +1,173 @@
+"""Outbox queries of the delivery job: plan alerts into messages, lease and finish messages,
+list and retry dead ones. Rows are locked ``FOR UPDATE SKIP LOCKED`` where the database has it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from monitor.alert.policy import Usage
+from monitor.store.tables import Alert, Article, Feed, Message
+
+RATE_COUNTED = ("alert", "quiet", "summary")
+WAITING = ("pending", "held", "queued")
+
+
+@dataclass(frozen=True, slots=True)
+class MessageJob:
+    """A leased message with what rendering needs, detached from the session."""
+
+    id: int
+    target: str
+    kind: str
+    digest: str | None
+    attempts: int
+    payload: dict[str, Any] | None
+    alerts: tuple[dict[str, Any], ...]
+
+
+def lock_plannable(session: Session, now: datetime, limit: int = 10_000) -> list[Alert]:
+    """Alerts due for planning (fresh, or waiting whose time has come), oldest first, locked."""
+    query = (
+        select(Alert)
+        .where(Alert.state.in_(("pending", "held")), Alert.next_attempt_at <= now)
+        .order_by(Alert.created_at, Alert.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(query))
+
+
+def usage(session: Session, target: str, now: datetime, window: float) -> Usage:
+    """Messages to ``target`` counted against its rate limit: sent in the window, or in flight."""
+    since = now - timedelta(seconds=window)
+    counted = (Message.target == target, Message.kind.in_(RATE_COUNTED))
+    sent = session.execute(select(func.count(), func.min(Message.sent_at))
+                           .where(*counted, Message.state == "sent", Message.sent_at > since)).one()
+    flying = session.scalar(select(func.count()).select_from(Message).where(*counted, Message.state == "pending"))
+    return Usage(int(sent[0]) + int(flying or 0), sent[1])
+
+
+def create_message(session: Session, target: str, kind: str, alerts: Sequence[Alert], now: datetime,
+                   digest: str | None = None, payload: dict[str, Any] | None = None) -> Message:
+    message = Message(target=target, kind=kind, digest=digest, state="pending", attempts=0, next_attempt_at=now,
+                      payload=payload, created_at=now)
+    session.add(message)
+    session.flush()
+    for alert in alerts:
+        alert.state, alert.message_id, alert.hold_reason = "queued", message.id, None
+    return message
+
+
+def hold(alerts: Sequence[Alert], until: datetime, reason: str) -> None:
+    for alert in alerts:
+        alert.state, alert.next_attempt_at, alert.hold_reason = "held", until, reason
+
+
+def claim_messages(session: Session, now: datetime, owner: str, lease: timedelta, limit: int) -> list[int]:
+    """Lease due messages; a lease that ran out (its owner crashed) is taken over."""
+    query = (
+        select(Message)
+        .where(Message.state == "pending", Message.next_attempt_at <= now,
+               or_(Message.lease_until.is_(None), Message.lease_until < now))
+        .order_by(Message.next_attempt_at, Message.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.scalars(query))
+    for row in rows:
+        row.lease_owner, row.lease_until = owner, now + lease
+    return [row.id for row in rows]
+
+
+def message_job(session: Session, message_id: int, owner: str, now: datetime) -> MessageJob | None:
+    """The leased message with its alerts; None when this owner's lease on it is gone."""
+    message = session.get_one(Message, message_id)
+    if message.lease_owner != owner or message.lease_until is None or message.lease_until <= now:
+        return None
+    alerts = session.scalars(select(Alert).where(Alert.message_id == message_id).order_by(Alert.created_at,
+                                                                                          Alert.id))
+    return MessageJob(message.id, message.target, message.kind, message.digest, message.attempts,
+                      dict(message.payload) if message.payload else None,
+                      tuple(dict(alert.payload, id=alert.id) for alert in alerts))
+
+
+def finish_message(session: Session, message_id: int, now: datetime, *, error: str | None,
+                   retry_at: datetime | None, owner: str) -> str:
+    """Record one attempt on the message and its alerts; a message leased by another owner is left alone."""
+    message = session.get_one(Message, message_id)
+    if message.lease_owner != owner or message.state != "pending":
+        return message.state
+    message.attempts += 1
+    message.lease_owner, message.lease_until = None, None
+    if error is None:
+        message.state, message.sent_at, message.last_error = "sent", now, None
+    elif retry_at is None:
+        message.state, message.last_error = "dead", error[:1000]
+    else:
+        message.next_attempt_at, message.last_error = retry_at, error[:1000]
+    for alert in session.scalars(select(Alert).where(Alert.message_id == message_id)):
+        alert.attempts = message.attempts
+        alert.last_error = message.last_error
+        if message.state == "sent":
+            alert.state, alert.sent_at = "sent", now
+        elif message.state == "dead":
+            alert.state = "dead"
+    return message.state
+
+
+def list_alerts(session: Session, *, dead_only: bool, limit: int) -> list[tuple[Alert, str, str | None]]:
+    """Alerts newest first with their article's title and the kind of message they went out in."""
+    query = (select(Alert, Article.title, Message.kind).join(Article, Article.id == Alert.article_id)
+             .outerjoin(Message, Message.id == Alert.message_id).order_by(Alert.id.desc()).limit(limit))
+    if dead_only:
+        query = query.where(Alert.state == "dead")
+    return [(alert, title, kind) for alert, title, kind in session.execute(query)]
+
+
+def list_admin(session: Session, *, dead_only: bool, limit: int) -> list[Message]:
+    query = select(Message).where(Message.kind == "admin").order_by(Message.id.desc()).limit(limit)
+    if dead_only:
+        query = query.where(Message.state == "dead")
+    return list(session.scalars(query))
+
+
+def retry_dead(session: Session, now: datetime, *, alert_id: int | None = None,
+               message_id: int | None = None) -> int:
+    """Dead alerts (all, or one) are planned afresh; dead admin messages are tried again. Returns how many.
+
+    They are due at once for any clock (``next_attempt_at`` is at most their creation time)."""
+    alerts = select(Alert).where(Alert.state == "dead")
+    if alert_id is not None:
+        alerts = alerts.where(Alert.id == alert_id)
+    count = 0
+    emptied: set[int] = set()
+    if message_id is None:
+        for alert in session.scalars(alerts):
+            if alert.message_id is not None:
+                emptied.add(alert.message_id)
+            alert.state, alert.message_id, alert.hold_reason = "pending", None, None
+            alert.attempts, alert.next_attempt_at, alert.last_error = 0, min(now, alert.created_at), None
+            count += 1
+    if alert_id is None:
+        admin = select(Message).where(Message.state == "dead", Message.kind == "admin")
+        if message_id is not None:
+            admin = admin.where(Message.id == message_id)
+        for message in session.scalars(admin):
+            message.state, message.attempts, message.last_error = "pending", 0, None
+            message.next_attempt_at = min(now, message.created_at)
+            count += 1
+    if emptied:
+        session.flush()
+        still = set(session.scalars(select(Alert.message_id).where(Alert.message_id.in_(emptied))))
+        session.execute(delete(Message).where(Message.id.in_(emptied - still), Message.state == "dead"))
+    return count
+
+
+def feed_names(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(Feed.id, Feed.name)).tuples())
