@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -171,9 +171,10 @@ def _link(session: Session, article_id: int, feed_id: int, keys: Sequence[str], 
 
 
 def add_alerts(session: Session, rows: Iterable[dict[str, Any]]) -> int:
-    """Outbox rows for a new article, in the article's own transaction."""
-    alerts = [Alert(**row) for row in rows]
-    session.add_all(alerts)
+    """Outbox rows for a new article, in the article's own transaction (one multi-row INSERT)."""
+    alerts = list(rows)
+    if alerts:
+        session.execute(insert(Alert), alerts)
     return len(alerts)
 
 
