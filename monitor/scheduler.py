@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DELIVERY_INTERVAL = 10.0
 POLL_TICK = 1.0  # how often a daemon looks for due feeds it can lease
+TICK_GAP = 0.05  # an earlier tick is set at least this far ahead, after the running one has ended
 MAINTENANCE_CHECK = 3600.0  # how often the daemon asks whether retention or VACUUM is due
 DELIVERY_LIMIT = 1800.0  # watchdog: a delivery round running longer is hung
 MAINTENANCE_LIMIT = 4 * 3600.0  # VACUUM of a large SQLite file can take a while
@@ -86,6 +87,10 @@ class Runner:
         if not self.stopping.is_set():
             report.maintenance = self.maintain()
         return report
+
+    def soonest_poll(self) -> datetime | None:
+        with self.db.session() as session:
+            return repo.soonest_poll(session, [feed.name for feed in self.settings.feeds])
 
     def poll_due(self, stop: Callable[[], bool] = lambda: False,
                  after_batch: Callable[[list[PollOutcome]], None] | None = None) -> list[PollOutcome]:
@@ -177,6 +182,7 @@ class Daemon:
             self.scheduler.add_job(self.watchdog.beat, "interval", seconds=self.watchdog.interval, id="watchdog",
                                    executor="watchdog", next_run_time=start)
         self.scheduler.start()
+        threading.Thread(target=self.runner.notifier.warm, name="warm-apprise", daemon=True).start()
         log.info("newsmon running: %d feeds, %d watchlists", len(self.runner.settings.feeds),
                  len(self.runner.settings.watchlists))
         self.systemd.notify("READY=1", f"STATUS={self._status_line()}")
@@ -245,6 +251,7 @@ class Daemon:
             for outcome in outcomes:
                 self.metrics.observe_poll(outcome.feed, spent, new=outcome.new_articles, alerts=outcome.alerts,
                                           error=outcome.error, not_modified=outcome.not_modified)
+        self._tick_at_soonest_poll()
 
     def _after_batch(self, outcomes: list[PollOutcome]) -> None:
         if any(outcome.alerts for outcome in outcomes):
@@ -257,6 +264,18 @@ class Daemon:
             return
         with contextlib.suppress(JobLookupError):  # the scheduler is shutting down
             self.scheduler.modify_job(job, next_run_time=utcnow() + timedelta(seconds=seconds))
+
+    def _tick_at_soonest_poll(self) -> None:
+        """Jitter puts a feed's next poll between ticks: tick then, not up to a whole tick later
+        (a 1s feed would otherwise be polled every 2s about half the time)."""
+        try:
+            soonest = self.runner.soonest_poll()
+        except Exception:
+            log.exception("cannot read the poll schedule")
+            return
+        now = utcnow()
+        if soonest is not None and soonest < now + timedelta(seconds=POLL_TICK):
+            self._reschedule("poll", max((soonest - now).total_seconds(), TICK_GAP))
 
     def _deliver(self) -> None:
         self.watchdog.begin("deliver", limit=DELIVERY_LIMIT)

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.config import FeedConfig
 from monitor.model import Document, Entry, FetchResult, Validators
+from monitor.store.batch import store_batch
 from monitor.store.tables import Alert, Article, ArticleKey, ArticleSource, Feed
 
 
@@ -65,6 +66,11 @@ def sync_feeds(session: Session, feeds: Iterable[FeedConfig], now: datetime) -> 
             row.url, row.etag, row.last_modified, row.body_hash = feed.url, None, None, None
 
 
+def soonest_poll(session: Session, names: Sequence[str]) -> datetime | None:
+    """When the next of these feeds is due (None when none is scheduled)."""
+    return session.scalar(select(func.min(Feed.next_poll)).where(Feed.name.in_(names), Feed.disabled.is_(False)))
+
+
 def due_feeds(session: Session, names: Sequence[str], now: datetime) -> list[FeedState]:
     query = select(Feed).where(
         Feed.name.in_(names),
@@ -103,7 +109,26 @@ def record_fetch(session: Session, feed_id: int, result: FetchResult, now: datet
 
 
 def store_new(session: Session, feed_id: int, candidates: Iterable[Candidate], now: datetime) -> list[StoredArticle]:
-    """Insert the candidates that are new; a known one only gains this feed as a source and its keys."""
+    """Insert the candidates that are new; a known one only gains this feed as a source and its keys.
+
+    The whole feed goes in as one batch; only when a concurrent writer got in between is it stored
+    entry by entry, each in its own savepoint."""
+    candidates = list(candidates)
+    rows = [_row(feed_id, c.entry, now) for c in candidates]
+    done = store_batch(session, feed_id, [(c.keys, c.entry) for c in candidates], rows, now)
+    if done is not None:
+        return [StoredArticle(article_id, feed_id, candidates[index].entry) for index, article_id in done]
+    return _store_one_by_one(session, feed_id, candidates, now)
+
+
+def _row(feed_id: int, entry: Entry, now: datetime) -> dict[str, object]:
+    return {"feed_id": feed_id, "title": entry.title, "link": entry.link, "guid": entry.guid,
+            "summary": entry.summary, "body": entry.body or None, "author": entry.author,
+            "published": entry.published, "first_seen": now}
+
+
+def _store_one_by_one(session: Session, feed_id: int, candidates: Iterable[Candidate],
+                      now: datetime) -> list[StoredArticle]:
     new: list[StoredArticle] = []
     for candidate in candidates:
         if not candidate.keys:
@@ -162,9 +187,10 @@ def _link(session: Session, article_id: int, feed_id: int, keys: Sequence[str], 
 
 
 def add_alerts(session: Session, rows: Iterable[dict[str, Any]]) -> int:
-    """Outbox rows for a new article, in the article's own transaction."""
-    alerts = [Alert(**row) for row in rows]
-    session.add_all(alerts)
+    """Outbox rows for a new article, in the article's own transaction (one multi-row INSERT)."""
+    alerts = list(rows)
+    if alerts:
+        session.execute(insert(Alert), alerts)
     return len(alerts)
 
 
