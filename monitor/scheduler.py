@@ -27,12 +27,12 @@ from monitor.alert.deliver import Notifier
 from monitor.alert.outbox import DeliveryReport, deliver_due
 from monitor.config import Settings
 from monitor.match import compile_matcher
-from monitor.text.tokens import release_lexicon
 from monitor.pipeline import Context, PollOutcome
 from monitor.store import leases, repo
 from monitor.store.db import Database, open_database
 from monitor.store.maintenance import MaintenanceReport, run_if_due
 from monitor.store.retry import retrying
+from monitor.text.tokens import release_lexicon
 
 if TYPE_CHECKING:
     from monitor.metrics import Metrics
