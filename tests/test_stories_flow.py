@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -253,3 +253,34 @@ def test_two_daemons_on_one_database_see_each_others_articles(tmp_path: Path) ->
         outcome = other.poll_one("zwei")
         one.close(), other.close()
     assert outcome is not None and outcome.new_articles == 0  # the other daemon's article, edited
+
+
+def test_follow_ups_of_a_digest_watchlist_wait_for_the_digest(tmp_path: Path) -> None:
+    clock = Clock(datetime(2025, 10, 21, 8, 0, tzinfo=UTC))  # 10:00 in Berlin
+    feeds = Feeds(tmp_path, ["eins", "zwei"])
+    lists: dict[str, object] = {"watchlists": [
+        {"name": "abendlage", "query": "Tomahawk", "notify": ["hook"], "per": "story", "mode": "digest:abend"}]}
+    with Webhook() as hook:
+        config = write_config(tmp_path, feeds.urls, {"hook": hook.url}, lists,
+                              digests={"abend": {"cron": "0 18 * * *", "title": "Abendlage"}})
+        runner = Runner(load(config), clock=clock)
+        feeds.write("eins", Item("USA prüfen Tomahawk-Lieferung", "https://eins.example/1", description=WIRE,
+                                 published=clock()))
+        runner.cycle()
+        clock.advance(hours=1)
+        feeds.write("zwei", Item("Selenskyj fordert Tomahawks", "https://zwei.example/r", description=REAKTION,
+                                 published=clock()),
+                    Item("Tomahawk-Debatte: Analyse", "https://zwei.example/a", description=ANALYSE,
+                         published=clock()))
+        runner.cycle()
+        clock.advance(hours=1)  # past the instant follow-up delay: still nothing before the digest
+        runner.cycle()
+        assert hook.messages == []
+        clock.now = datetime(2025, 10, 21, 16, 0, 30, tzinfo=UTC)  # 18:00:30 in Berlin
+        runner.cycle()
+        runner.close()
+    (digest,) = hook.messages
+    assert "Abendlage" in digest["title"]
+    for link in ("https://eins.example/1", "https://zwei.example/r", "https://zwei.example/a"):
+        assert link in digest["message"]
+    assert "weitere Artikel" in digest["message"]
