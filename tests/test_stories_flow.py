@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,10 @@ from typing import Any
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from monitor import dedup
 from monitor.cli import main
 from monitor.config import load
+from monitor.model import Entry
 from monitor.scheduler import Runner
 from monitor.status import collect
 from monitor.store.tables import Alert, Article, ArticleRevision, ArticleSource, Story
@@ -284,3 +287,33 @@ def test_follow_ups_of_a_digest_watchlist_wait_for_the_digest(tmp_path: Path) ->
     for link in ("https://eins.example/1", "https://zwei.example/r", "https://zwei.example/a"):
         assert link in digest["message"]
     assert "weitere Artikel" in digest["message"]
+
+
+def test_a_teaser_again_after_its_page_text_was_stored_is_a_repeat(tmp_path: Path) -> None:
+    from monitor.model import Validators
+    from monitor.store import repo
+    from monitor.store.db import open_database
+    from monitor.store.identity import Deduplicator
+    from monitor.store.repo import Candidate, FeedState
+
+    db = open_database(f"sqlite:///{tmp_path / 'n.db'}", upgrade=True)
+    with db.session() as session:
+        repo.sync_feeds(session, load(write_config(tmp_path, {"volltext": "/dev/null"}, {"hook": "json://x"},
+                                                   WATCHLISTS)).feeds, START)
+    with db.session() as session:
+        state = repo.feed_state(session, "volltext")
+    assert state is not None
+    feed = FeedState(state.id, "volltext", "/dev/null", Validators(), 0)
+    teaser = Entry(title="USA prüfen Tomahawk-Lieferung", link="https://v.example/1", summary="Kurz: Tomahawks?")
+    full = replace(teaser, body=WIRE)  # what the fulltext stage made of it on the first poll
+    stage = Deduplicator()
+    stored = []
+    for entry in (full, teaser, teaser):
+        with stage.stage(), db.session() as session:
+            stored.append(stage.store(session, feed, [Candidate(entry, dedup.identity_keys(entry, feed.id))], START))
+    with db.session() as session:
+        article = session.scalars(select(Article)).one()
+        revisions = session.scalar(select(func.count()).select_from(ArticleRevision))
+    db.dispose()
+    assert [len(s) for s in stored] == [1, 0, 0] and revisions == 0
+    assert article.body == WIRE  # the page text stays

@@ -185,10 +185,15 @@ def _link(session: Session, article_id: int, feed_id: int, missing: list[str], o
 
 
 def _same_text(session: Session, article_id: int, entry: Entry, version: str) -> bool:
-    """The article's current text under another identity (a wire copy): remember the version, no revision."""
+    """The article's current text under another identity (a wire copy), or its teaser again from a feed
+    whose articles get their body from the page (``fulltext``): remember the version, no revision."""
     features = session.get(ArticleFeatures, article_id)
-    if features is None or features.content_hash != entry_hash(entry):
+    if features is None:
         return False
+    if features.content_hash != entry_hash(entry):
+        article = session.get_one(Article, article_id)
+        if entry.body or not article.body or (article.title, article.summary) != (entry.title, entry.summary):
+            return False
     try:
         with session.begin_nested():
             session.add(ArticleKey(key=version, article_id=article_id))
