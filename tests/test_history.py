@@ -115,3 +115,14 @@ def test_a_query_that_does_not_parse_is_exit_2_with_the_column(tmp_path: Path) -
     result = CliRunner().invoke(main, ["search", "--config", str(config), "(Zeitenwende AND"])
     assert result.exit_code == 2
     assert "column" in result.output and "^" in result.output
+
+
+def test_on_a_terminal_a_progress_bar_goes_to_stderr_and_json_stays_clean(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _stored(tmp_path)
+    monkeypatch.setattr("monitor.cli.history.PROGRESS_MIN", 1)
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich treats the captured stderr as a terminal
+    result = CliRunner().invoke(main, ["search", "--config", str(config), "Zeitenwende", "--json"])
+    assert result.exit_code == 0, result.output
+    assert len([json.loads(line) for line in result.stdout.splitlines()]) == 4
+    assert "searching" in result.stderr

@@ -14,6 +14,7 @@ from monitor.cli.common import config_option, echo_json, settings
 if TYPE_CHECKING:
     from monitor.history import Found, PerDay, Scan, Tick
 
+PROGRESS_MIN = 200  # articles: shorter scans need no progress bar
 _SINCE_HELP = "Only articles published in this window, e.g. 7d, 12h, or 'all'."
 
 
@@ -35,7 +36,7 @@ def _progress(scan: Scan, label: str) -> Iterator[Tick | None]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     console = Console(stderr=True)
-    if not console.is_terminal or scan.total < 200:
+    if not console.is_terminal or scan.total < PROGRESS_MIN:
         yield None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
