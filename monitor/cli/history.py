@@ -126,7 +126,7 @@ def _per_day_table(per_day: PerDay, scan: Scan, cutoff: datetime | None) -> None
     first = cutoff.astimezone(BERLIN).date() if cutoff else None
     days = per_day.days(first, today if first else None)
     window = f"since {first}" if first else "all stored articles"
-    table = Table(title=f"alerts per day (Europe/Berlin), {scan.total} articles, {window}")
+    table = Table(title="alerts per day (Berlin time)", caption=f"{scan.total} articles, {window}")
     table.add_column("day")
     for name in per_day.watchlists:
         table.add_column(name, justify="right")
