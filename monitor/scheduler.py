@@ -10,6 +10,7 @@ Under systemd (``Type=notify``) it reports READY/RELOADING/STOPPING and feeds th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -31,6 +32,7 @@ from monitor.store import leases, repo
 from monitor.store.db import Database, open_database
 from monitor.store.maintenance import MaintenanceReport, run_if_due
 from monitor.store.retry import retrying
+from monitor.text.tokens import release_lexicon
 
 if TYPE_CHECKING:
     from monitor.metrics import Metrics
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DELIVERY_INTERVAL = 10.0
 POLL_TICK = 1.0  # how often a daemon looks for due feeds it can lease
+TICK_GAP = 0.05  # an earlier tick is set at least this far ahead, after the running one has ended
 MAINTENANCE_CHECK = 3600.0  # how often the daemon asks whether retention or VACUUM is due
 DELIVERY_LIMIT = 1800.0  # watchdog: a delivery round running longer is hung
 MAINTENANCE_LIMIT = 4 * 3600.0  # VACUUM of a large SQLite file can take a while
@@ -86,11 +89,19 @@ class Runner:
             report.maintenance = self.maintain()
         return report
 
-    def poll_due(self, stop: Callable[[], bool] = lambda: False) -> list[PollOutcome]:
-        return workers.poll_due(self.ctx, stop=stop)
+    def soonest_poll(self) -> datetime | None:
+        with self.db.session() as session:
+            return repo.soonest_poll(session, [feed.name for feed in self.settings.feeds])
 
-    def deliver(self) -> DeliveryReport:
-        return retrying(lambda: deliver_due(self.db, self.notifier, self.settings, self.clock), what="delivery")
+    def poll_due(self, stop: Callable[[], bool] = lambda: False,
+                 after_batch: Callable[[list[PollOutcome]], None] | None = None) -> list[PollOutcome]:
+        return workers.poll_due(self.ctx, stop=stop, after_batch=after_batch)
+
+    def deliver(self, stop: Callable[[], bool] | None = None) -> DeliveryReport:
+        """Deliver due alerts; ``stop`` (default: a signal during run --once) ends it after the message in flight."""
+        stop = stop or self.stopping.is_set
+        return retrying(lambda: deliver_due(self.db, self.notifier, self.settings, self.clock, stop=stop),
+                        what="delivery")
 
     def maintain(self) -> MaintenanceReport | None:
         """Retention, ANALYZE and VACUUM when due (``retention``); None when nothing was due."""
@@ -161,7 +172,8 @@ class Daemon:
         self._install_signals()
         stop_metrics = self._start_metrics()
         start = utcnow()
-        self.scheduler.add_job(self._poll, "interval", seconds=POLL_TICK, id="poll", next_run_time=start)
+        # the poll job reschedules itself a tick after each run; the hourly trigger is only a safety net
+        self.scheduler.add_job(self._poll, "interval", hours=1, id="poll", next_run_time=start)
         self.scheduler.add_job(self._deliver, "interval", seconds=DELIVERY_INTERVAL, id="deliver", next_run_time=start)
         self._sync_digest_jobs()
         every = min(self.runner.settings.monitor.retention.every, MAINTENANCE_CHECK)
@@ -171,12 +183,14 @@ class Daemon:
             self.scheduler.add_job(self.watchdog.beat, "interval", seconds=self.watchdog.interval, id="watchdog",
                                    executor="watchdog", next_run_time=start)
         self.scheduler.start()
+        release_lexicon()  # ~100 MB that only compiling watchlists needs; a reload loads it again
+        threading.Thread(target=self.runner.notifier.warm, name="warm-apprise", daemon=True).start()
         log.info("newsmon running: %d feeds, %d watchlists", len(self.runner.settings.feeds),
                  len(self.runner.settings.watchlists))
         self.systemd.notify("READY=1", f"STATUS={self._status_line()}")
         try:
             while not self.stop.is_set():
-                self.wake.wait()
+                self.wake.wait(0.5)  # a timeout: a signal delivered to another thread is seen here too
                 self.wake.clear()
                 if self._reload_requested and not self.stop.is_set():
                     self._reload_requested = False
@@ -198,6 +212,7 @@ class Daemon:
         fresh = reread(self.runner.settings)
         if fresh is not None:
             self.runner.apply(fresh)
+            release_lexicon()
             self._sync_digest_jobs()
             log.info("reloaded: %d feeds, %d watchlists", len(fresh.feeds), len(fresh.watchlists),
                      extra={"file": str(fresh.path)})
@@ -222,29 +237,54 @@ class Daemon:
             self.scheduler.modify_job("deliver", next_run_time=utcnow())
 
     def _poll(self) -> None:
-        """The poll tick: lease the due feeds of this deployment (other daemons take the rest)."""
+        """The poll tick: lease the due feeds of this deployment batch by batch (other daemons take
+        the rest); the job runs again a tick after it ends, so a long round never overlaps itself."""
         self.watchdog.begin("poll", limit=self._poll_limit())
         started = time.perf_counter()
         try:
-            outcomes = self.runner.poll_due(stop=self.stop.is_set)
+            outcomes = self.runner.poll_due(stop=self.stop.is_set, after_batch=self._after_batch)
         except Exception:
             log.exception("poll crashed")
             return
         finally:
             self.watchdog.end("poll")
+            self._reschedule("poll", POLL_TICK)
         if self.metrics:
             spent = (time.perf_counter() - started) / max(len(outcomes), 1)
             for outcome in outcomes:
                 self.metrics.observe_poll(outcome.feed, spent, new=outcome.new_articles, alerts=outcome.alerts,
                                           error=outcome.error, not_modified=outcome.not_modified)
-        if any(outcome.alerts for outcome in outcomes) and not self.stop.is_set():
-            self.scheduler.modify_job("deliver", next_run_time=utcnow())
+        self._tick_at_soonest_poll()
+
+    def _after_batch(self, outcomes: list[PollOutcome]) -> None:
+        if any(outcome.alerts for outcome in outcomes):
+            self._wake_delivery()
+
+    def _reschedule(self, job: str, seconds: float) -> None:
+        from apscheduler.jobstores.base import JobLookupError
+
+        if self.stop.is_set():
+            return
+        with contextlib.suppress(JobLookupError):  # the scheduler is shutting down
+            self.scheduler.modify_job(job, next_run_time=utcnow() + timedelta(seconds=seconds))
+
+    def _tick_at_soonest_poll(self) -> None:
+        """Jitter puts a feed's next poll between ticks: tick then, not up to a whole tick later
+        (a 1s feed would otherwise be polled every 2s about half the time)."""
+        try:
+            soonest = self.runner.soonest_poll()
+        except Exception:
+            log.exception("cannot read the poll schedule")
+            return
+        now = utcnow()
+        if soonest is not None and soonest < now + timedelta(seconds=POLL_TICK):
+            self._reschedule("poll", max((soonest - now).total_seconds(), TICK_GAP))
 
     def _deliver(self) -> None:
         self.watchdog.begin("deliver", limit=DELIVERY_LIMIT)
         started = time.perf_counter()
         try:
-            report = self.runner.deliver()
+            report = self.runner.deliver(stop=self.stop.is_set)
         except Exception:
             log.exception("delivery crashed")
             return

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 GRACE = 60.0  # seconds the workers get to finish their step after SIGTERM
 RESTART_FIRST = 1.0
 RESTART_MAX = 60.0
+PR_SET_PDEATHSIG = 1
+_SYSTEMD_VARS = ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID")
 STABLE_AFTER = 60.0  # a worker that ran this long restarts after the short pause again
 
 
@@ -42,6 +44,14 @@ class _Slot:
     restart_at: float = 0.0
 
 
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGTERM when the supervisor dies, even by kill -9."""
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class Supervisor:
     def __init__(self, config_path: Path, workers: int, *, verbose: bool = False,
                  service: Callable[[], Callable[[], None]] | None = None) -> None:
@@ -50,6 +60,10 @@ class Supervisor:
         self.slots = [_Slot(index) for index in range(workers)]
         self.stop = threading.Event()
         self.exit_code = 0
+        self.systemd = sdnotify.Notifier()
+        # systemd talks to the supervisor (the unit's main process); the workers stay quiet
+        self.env = {k: v for k, v in os.environ.items() if k not in _SYSTEMD_VARS}
+        self._pinged = 0.0
         self.service = service  # started before the workers, stopped after them (the metrics endpoint)
 
     def serve(self) -> int:
@@ -57,18 +71,18 @@ class Supervisor:
             signal.signal(signum, self._on_stop)
         signal.signal(signal.SIGHUP, self._on_hup)
         log.info("starting %d workers", len(self.slots))
-        systemd = sdnotify.Notifier()  # under systemd the supervisor is the main process: it notifies
-        beat = sdnotify.Beat(systemd)
         stop_service = self.service() if self.service else None
         try:
+            for slot in self.slots:
+                self._tend(slot)
+            self.systemd.notify("READY=1", f"STATUS={len(self.slots)} workers", f"MAINPID={os.getpid()}")
             while not self.stop.is_set():
                 for slot in self.slots:
                     self._tend(slot)
-                running = sum(slot.process is not None for slot in self.slots)
-                beat.tick(f"{running} of {len(self.slots)} workers running")
+                self._watchdog()
                 self.stop.wait(0.2)
         finally:
-            systemd.notify("STOPPING=1")
+            self.systemd.notify("STOPPING=1")
             self._shutdown()
             if stop_service:
                 stop_service()
@@ -79,7 +93,8 @@ class Supervisor:
         if slot.process is None:
             if now >= slot.restart_at:
                 # own process group: a terminal's Ctrl-C reaches the supervisor only, which passes it on once
-                slot.process = subprocess.Popen(self.command, process_group=0, env=sdnotify.without_notify(os.environ))
+                slot.process = subprocess.Popen(self.command, env=self.env, process_group=0,
+                                                preexec_fn=_die_with_parent)
                 slot.started = now
                 log.info("worker %d started (pid %d)", slot.index + 1, slot.process.pid)
             return
@@ -92,9 +107,18 @@ class Supervisor:
             self.exit_code = 2
             self.stop.set()
             return
-        slot.delay = RESTART_FIRST if now - slot.started >= STABLE_AFTER else min(slot.delay * 2, RESTART_MAX)
+        if now - slot.started >= STABLE_AFTER:
+            slot.delay = RESTART_FIRST
         slot.restart_at = now + slot.delay
         log.error("worker %d exited with %d; starting it again in %.0fs", slot.index + 1, code, slot.delay)
+        slot.delay = min(slot.delay * 2, RESTART_MAX)
+
+    def _watchdog(self) -> None:
+        """Ping systemd's watchdog while the supervisor loop runs (workers are restarted by it)."""
+        every = self.systemd.watchdog_seconds
+        if every and time.monotonic() - self._pinged >= every / 2:
+            self.systemd.notify("WATCHDOG=1")
+            self._pinged = time.monotonic()
 
     def _shutdown(self) -> None:
         running = [slot.process for slot in self.slots if slot.process is not None]

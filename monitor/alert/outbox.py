@@ -23,11 +23,11 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from monitor.alert import stories as story_alerts
 from monitor.alert.deliver import Notifier
-from monitor.alert.policy import next_digest
 from monitor.config import Settings
 from monitor.match import Matcher, snippet
-from monitor.model import Match
+from monitor.model import Match, hits_json
 from monitor.store import repo
 from monitor.store.db import Database
 from monitor.store.repo import StoredArticle
@@ -59,21 +59,18 @@ def alert_rows(article: StoredArticle, source: str, matches: Iterable[Match], se
             "published": article.entry.published.isoformat() if article.entry.published else None,
             "score": match.score,
             "terms": match.terms,
-            "hits": [{"term": h.term, "field": h.field, "start": h.start, "end": h.end, "text": h.text}
-                     for h in match.hits],
+            "hits": hits_json(match.hits),
             "snippet": excerpt,
             "snippet_spans": [list(span) for span in spans],
         }
-        mode, due, targets = watchlist.mode, now, settings.targets_of(watchlist)
+        mode, targets = watchlist.mode, settings.targets_of(watchlist)
         digest = settings.monitor.digests.get(mode.removeprefix("digest:")) if mode.startswith("digest:") else None
-        if digest is not None:
-            due = next_digest(digest.cron, settings.monitor.delivery.timezone, now)
-            targets = list(digest.targets) or targets
-        for target in dict.fromkeys(targets):
+        if digest is not None and digest.targets:
+            targets = list(digest.targets)
+        for target in dict.fromkeys(targets):  # the planner holds digest rows until their digest's time
             rows.append({"article_id": article.id, "watchlist": match.watchlist, "target": target,
-                         "state": "held" if digest else "pending", "hold_reason": "digest" if digest else None,
-                         "mode": mode, "attempts": 0, "next_attempt_at": due, "payload": payload,
-                         "created_at": now})
+                         "state": "pending", "mode": mode, "attempts": 0, "next_attempt_at": now,
+                         "payload": payload, "created_at": now})
     return rows
 
 
@@ -82,9 +79,10 @@ def match_and_enqueue(session: Any, articles: Iterable[StoredArticle], source: s
     """Match new articles and write their outbox rows into the open transaction."""
     count = 0
     for article in articles:
-        matches = matcher.match(article.document)
-        if matches:
-            count += repo.add_alerts(session, alert_rows(article, source, matches, settings, now))
+        matches = [] if article.repeat else matcher.match(article.document)
+        previous = matcher.match(article.previous) if matches and article.previous is not None else []
+        rows = alert_rows(article, source, matches, settings, now)
+        count += repo.add_alerts(session, story_alerts.decide(session, article, matches, previous, rows, settings, now))
     return count
 
 
@@ -101,8 +99,11 @@ class DeliveryReport:
 
 
 def deliver_due(db: Database, notifier: Notifier, settings: Settings, clock: Callable[[], datetime],
-                *, owner: str | None = None) -> DeliveryReport:
-    """Plan due alerts into messages, check feed health, then send every due message once."""
+                *, owner: str | None = None, stop: Callable[[], bool] = lambda: False) -> DeliveryReport:
+    """Plan due alerts into messages, check feed health, then send every due message once.
+
+    ``stop`` is asked between messages: when it is true the leases of the messages not yet sent are
+    given back (another daemon, or the next run, sends them at once) and the run ends."""
     from monitor.alert.admin import check_feeds
     from monitor.alert.render import renderer_for
     from monitor.alert.send import plan_due, send_due
@@ -114,5 +115,5 @@ def deliver_due(db: Database, notifier: Notifier, settings: Settings, clock: Cal
         report.admin = retrying(partial(check_feeds, db, settings.monitor.admin, feeds, clock()),
                                 what="check feed health")
     renderer = renderer_for(tuple(sorted(settings.templates.items())), settings.monitor.delivery.timezone)
-    send_due(db, notifier, renderer, settings, clock, owner or owner_id(), report)
+    send_due(db, notifier, renderer, settings, clock, owner or owner_id(), report, stop)
     return report

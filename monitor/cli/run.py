@@ -27,7 +27,7 @@ def run(once: bool, worker: bool) -> None:
         failed = [p for p in report.polls if p.error]
         click.echo(f"{len(report.polls)} feeds polled ({len(failed)} failed), {report.new_articles} new articles, "
                    f"{report.alerts} alerts queued, {report.delivery.sent} sent, {report.delivery.retried} "
-                   f"to retry, {report.delivery.dead} dead")
+                   f"to retry, {report.delivery.dead} dead, {report.delivery.held} held (quiet hours, rate limits)")
         if runner.stopping.is_set():
             click.echo("stopped by a signal after polling: undelivered alerts stay in the outbox for the next run")
         return

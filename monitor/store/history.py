@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from monitor.model import Document
 from monitor.store.db import Database
-from monitor.store.tables import Article, Feed
+from monitor.store.tables import Article, ArticleFeatures, Feed
 
 BATCH = 500
 
@@ -70,11 +70,12 @@ def articles(db: Database, since: datetime | None, *, newest_first: bool = False
 def _batch(session: Session, since: datetime | None, after: tuple[datetime, int] | None,
            newest_first: bool) -> list[StoredView]:
     key = tuple_(when(), Article.id)
-    query = select(Article, Feed.name).join(Feed, Feed.id == Article.feed_id).where(_since(since))
+    query = (select(Article, Feed.name, ArticleFeatures.story_id).join(Feed, Feed.id == Article.feed_id)
+             .outerjoin(ArticleFeatures, ArticleFeatures.article_id == Article.id).where(_since(since)))
     if after is not None:
         query = query.where(key < tuple_(*after) if newest_first else key > tuple_(*after))
     order = (when().desc(), Article.id.desc()) if newest_first else (when(), Article.id)
     query = query.order_by(*order).limit(BATCH)
     return [StoredView(row.id, row.title, row.link, row.guid, row.published, row.first_seen, source,
-                       getattr(row, "story_id", None), Document(row.title, row.summary or "", row.body or ""))
-            for row, source in session.execute(query)]
+                       story, Document(row.title, row.summary or "", row.body or ""))
+            for row, source, story in session.execute(query)]
