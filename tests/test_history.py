@@ -126,3 +126,25 @@ def test_on_a_terminal_a_progress_bar_goes_to_stderr_and_json_stays_clean(
     assert result.exit_code == 0, result.output
     assert len([json.loads(line) for line in result.stdout.splitlines()]) == 4
     assert "searching" in result.stderr
+
+
+def test_a_per_story_watchlist_counts_each_story_once_as_it_would_alert() -> None:
+    from monitor.config import WatchlistConfig
+    from monitor.history import Found, PerDay
+    from monitor.model import Document, Match
+    from monitor.store.history import StoredView
+
+    def found(watchlist: str, article: int, story: int | None, days_ago: int) -> Found:
+        view = StoredView(article, f"t{article}", None, None, _noon(days_ago), _noon(days_ago), "feed", story,
+                          Document(f"t{article}"))
+        return Found(view, Match(watchlist, 1.0))
+
+    per_day = PerDay.of([WatchlistConfig(name="each", query="x"), WatchlistConfig(name="once", query="x", per="story")])
+    for watchlist in ("each", "once"):
+        for item in (found(watchlist, 1, 7, 1), found(watchlist, 2, 7, 1), found(watchlist, 3, None, 1),
+                     found(watchlist, 4, None, 1), found(watchlist, 5, 8, 0)):
+            per_day.add(item)
+    day_before = TODAY - timedelta(days=1)
+    assert per_day.counts[day_before]["each"] == 4 and per_day.counts[day_before]["once"] == 3
+    assert per_day.total("each") == 5 and per_day.total("once") == 4
+    assert per_day.days() == [day_before, TODAY]
