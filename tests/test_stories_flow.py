@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +153,11 @@ def test_per_story_alerts_once_then_one_follow_up_message_and_trending_once(tmp_
         story_messages = _by(hook, "ukraine-story")
         assert len(story_messages) == 3
         assert story_messages[2]["title"] == "[ukraine-story] Tomahawk: 3 Medien in 60 Minuten"
-        clock.advance(minutes=31)
+        clock.advance(minutes=5)
+        feeds.write("drei", Item("Selenskyj fordert Tomahawks", "https://drei.example/r", published=clock(),
+                                 description=REAKTION + " Kiew reagierte erleichtert."))  # a follow-up, updated
+        assert runner.cycle().alerts == 0
+        clock.advance(minutes=26)
         feeds.write("vier", Item("Tomahawk: Kongress berät", "https://vier.example/k", description=EDITED + " Neu.",
                                  published=clock()))
         runner.cycle()
@@ -249,3 +253,34 @@ def test_two_daemons_on_one_database_see_each_others_articles(tmp_path: Path) ->
         outcome = other.poll_one("zwei")
         one.close(), other.close()
     assert outcome is not None and outcome.new_articles == 0  # the other daemon's article, edited
+
+
+def test_follow_ups_of_a_digest_watchlist_wait_for_the_digest(tmp_path: Path) -> None:
+    clock = Clock(datetime(2025, 10, 21, 8, 0, tzinfo=UTC))  # 10:00 in Berlin
+    feeds = Feeds(tmp_path, ["eins", "zwei"])
+    lists: dict[str, object] = {"watchlists": [
+        {"name": "abendlage", "query": "Tomahawk", "notify": ["hook"], "per": "story", "mode": "digest:abend"}]}
+    with Webhook() as hook:
+        config = write_config(tmp_path, feeds.urls, {"hook": hook.url}, lists,
+                              digests={"abend": {"cron": "0 18 * * *", "title": "Abendlage"}})
+        runner = Runner(load(config), clock=clock)
+        feeds.write("eins", Item("USA prüfen Tomahawk-Lieferung", "https://eins.example/1", description=WIRE,
+                                 published=clock()))
+        runner.cycle()
+        clock.advance(hours=1)
+        feeds.write("zwei", Item("Selenskyj fordert Tomahawks", "https://zwei.example/r", description=REAKTION,
+                                 published=clock()),
+                    Item("Tomahawk-Debatte: Analyse", "https://zwei.example/a", description=ANALYSE,
+                         published=clock()))
+        runner.cycle()
+        clock.advance(hours=1)  # past the instant follow-up delay: still nothing before the digest
+        runner.cycle()
+        assert hook.messages == []
+        clock.now = datetime(2025, 10, 21, 16, 0, 30, tzinfo=UTC)  # 18:00:30 in Berlin
+        runner.cycle()
+        runner.close()
+    (digest,) = hook.messages
+    assert "Abendlage" in digest["title"]
+    for link in ("https://eins.example/1", "https://zwei.example/r", "https://zwei.example/a"):
+        assert link in digest["message"]
+    assert "weitere Artikel" in digest["message"]

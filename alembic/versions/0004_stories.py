@@ -7,6 +7,8 @@ Create Date: 2026-11-21
 
 from __future__ import annotations
 
+import warnings
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -76,11 +78,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('outlet', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('link', sa.Text(), nullable=True))
 
-    with op.batch_alter_table('alerts', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('kind', sa.String(length=32), server_default='article', nullable=False))
-        batch_op.drop_constraint('uq_alert_article_watchlist_target', type_='unique')
-        batch_op.create_unique_constraint('uq_alert_article_watchlist_target_kind',
-                                          ['article_id', 'watchlist', 'target', 'kind'])
+    with warnings.catch_warnings():  # SQLite rebuilds alerts; reflecting articles' expression index is not needed
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection", sa.exc.SAWarning)
+        with op.batch_alter_table('alerts', schema=None) as batch_op:
+            batch_op.add_column(sa.Column('kind', sa.String(length=32), server_default='article', nullable=False))
+            batch_op.drop_constraint('uq_alert_article_watchlist_target', type_='unique')
+            batch_op.create_unique_constraint('uq_alert_article_watchlist_target_kind',
+                                              ['article_id', 'watchlist', 'target', 'kind'])
 
 
 def downgrade() -> None:

@@ -46,13 +46,15 @@ def decide(session: Session, article: StoredArticle, matches: Sequence[Match], p
         watchlist = by_name[row["watchlist"]]
         row = {**row, "payload": copy.deepcopy(row["payload"]), "kind": "article"}
         row["payload"].update(kind="article", story=article.story_id)
-        if article.previous is not None and stories.article_alerts(session, article.id, watchlist.name):
+        if article.previous is not None and (watchlist.name in previous_of
+                                             or stories.article_alerts(session, article.id, watchlist.name)):
+            # the earlier version matched (alerted, or folded into a follow-up): only a new term counts
             update = _update(session, article, row, match_of[watchlist.name], previous_of.get(watchlist.name))
             if update is not None:
                 out.append(update)
             continue
         if watchlist.per == "story" and article.story_id is not None and \
-                stories.story_alerts(session, article.story_id, watchlist.name, exclude=_NOT_FIRST):
+                stories.story_alerts(session, article.story_id, watchlist.name, _NOT_FIRST, row["target"]):
             _follow_up(session, article, row, watchlist, now)
             continue
         out.append(row)

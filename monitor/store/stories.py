@@ -86,11 +86,15 @@ def story_of(session: Session, article_id: int) -> int | None:
     return session.scalar(select(ArticleFeatures.story_id).where(ArticleFeatures.article_id == article_id))
 
 
-def story_alerts(session: Session, story_id: int, watchlist: str, exclude: tuple[str, ...]) -> list[Alert]:
-    """Outbox rows of a watchlist for any article of the story, except those of the kinds given."""
+def story_alerts(session: Session, story_id: int, watchlist: str, exclude: tuple[str, ...],
+                 target: str | None = None) -> list[Alert]:
+    """Outbox rows of a watchlist (for one target, or any) for any article of the story, except those
+    of the kinds given."""
     query = (select(Alert).join(ArticleFeatures, ArticleFeatures.article_id == Alert.article_id)
              .where(ArticleFeatures.story_id == story_id, Alert.watchlist == watchlist, Alert.kind.not_in(exclude))
              .order_by(Alert.id))
+    if target is not None:
+        query = query.where(Alert.target == target)
     return list(session.scalars(query))
 
 
