@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DELIVERY_INTERVAL = 10.0
 POLL_TICK = 1.0  # how often a daemon looks for due feeds it can lease
+TICK_GAP = 0.05  # an earlier tick is set at least this far ahead, after the running one has ended
 MAINTENANCE_CHECK = 3600.0  # how often the daemon asks whether retention or VACUUM is due
 DELIVERY_LIMIT = 1800.0  # watchdog: a delivery round running longer is hung
 MAINTENANCE_LIMIT = 4 * 3600.0  # VACUUM of a large SQLite file can take a while
@@ -87,12 +88,19 @@ class Runner:
             report.maintenance = self.maintain()
         return report
 
+    def soonest_poll(self) -> datetime | None:
+        with self.db.session() as session:
+            return repo.soonest_poll(session, [feed.name for feed in self.settings.feeds])
+
     def poll_due(self, stop: Callable[[], bool] = lambda: False,
                  after_batch: Callable[[list[PollOutcome]], None] | None = None) -> list[PollOutcome]:
         return workers.poll_due(self.ctx, stop=stop, after_batch=after_batch)
 
-    def deliver(self) -> DeliveryReport:
-        return retrying(lambda: deliver_due(self.db, self.notifier, self.settings, self.clock), what="delivery")
+    def deliver(self, stop: Callable[[], bool] | None = None) -> DeliveryReport:
+        """Deliver due alerts; ``stop`` (default: a signal during run --once) ends it after the message in flight."""
+        stop = stop or self.stopping.is_set
+        return retrying(lambda: deliver_due(self.db, self.notifier, self.settings, self.clock, stop=stop),
+                        what="delivery")
 
     def maintain(self) -> MaintenanceReport | None:
         """Retention, ANALYZE and VACUUM when due (``retention``); None when nothing was due."""
@@ -141,7 +149,7 @@ def run_once(runner: Runner) -> CycleReport:
 class Daemon:
     """APScheduler wiring around a Runner, with signal handling, reload, systemd notify and a clean shutdown."""
 
-    def __init__(self, runner: Runner, *, systemd: sdnotify.Notifier | None = None) -> None:
+    def __init__(self, runner: Runner, *, systemd: sdnotify.Notifier | None = None, serve_metrics: bool = True) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -153,6 +161,7 @@ class Daemon:
         self.systemd = systemd or sdnotify.Notifier()
         self.watchdog = sdnotify.Watchdog(self.systemd)
         self.metrics: Metrics | None = None
+        self._serve_metrics = serve_metrics  # a worker of ``workers: N`` leaves them to its supervisor
         self.scheduler = BackgroundScheduler(executors={"default": ThreadPoolExecutor(4),
                                                         "watchdog": ThreadPoolExecutor(1)}, timezone=UTC,
                                              job_defaults={"coalesce": True, "max_instances": 1,
@@ -173,9 +182,10 @@ class Daemon:
             self.scheduler.add_job(self.watchdog.beat, "interval", seconds=self.watchdog.interval, id="watchdog",
                                    executor="watchdog", next_run_time=start)
         self.scheduler.start()
+        threading.Thread(target=self.runner.notifier.warm, name="warm-apprise", daemon=True).start()
         log.info("newsmon running: %d feeds, %d watchlists", len(self.runner.settings.feeds),
                  len(self.runner.settings.watchlists))
-        self.systemd.notify("READY=1", f"STATUS={self._status_line()}", f"MAINPID={os.getpid()}")
+        self.systemd.notify("READY=1", f"STATUS={self._status_line()}")
         try:
             while not self.stop.is_set():
                 self.wake.wait(0.5)  # a timeout: a signal delivered to another thread is seen here too
@@ -241,6 +251,7 @@ class Daemon:
             for outcome in outcomes:
                 self.metrics.observe_poll(outcome.feed, spent, new=outcome.new_articles, alerts=outcome.alerts,
                                           error=outcome.error, not_modified=outcome.not_modified)
+        self._tick_at_soonest_poll()
 
     def _after_batch(self, outcomes: list[PollOutcome]) -> None:
         if any(outcome.alerts for outcome in outcomes):
@@ -254,11 +265,23 @@ class Daemon:
         with contextlib.suppress(JobLookupError):  # the scheduler is shutting down
             self.scheduler.modify_job(job, next_run_time=utcnow() + timedelta(seconds=seconds))
 
+    def _tick_at_soonest_poll(self) -> None:
+        """Jitter puts a feed's next poll between ticks: tick then, not up to a whole tick later
+        (a 1s feed would otherwise be polled every 2s about half the time)."""
+        try:
+            soonest = self.runner.soonest_poll()
+        except Exception:
+            log.exception("cannot read the poll schedule")
+            return
+        now = utcnow()
+        if soonest is not None and soonest < now + timedelta(seconds=POLL_TICK):
+            self._reschedule("poll", max((soonest - now).total_seconds(), TICK_GAP))
+
     def _deliver(self) -> None:
         self.watchdog.begin("deliver", limit=DELIVERY_LIMIT)
         started = time.perf_counter()
         try:
-            report = self.runner.deliver()
+            report = self.runner.deliver(stop=self.stop.is_set)
         except Exception:
             log.exception("delivery crashed")
             return
@@ -286,7 +309,7 @@ class Daemon:
 
     def _start_metrics(self) -> Callable[[], None] | None:
         listen = self.runner.settings.monitor.metrics.listen
-        if not listen:
+        if not listen or not self._serve_metrics:
             return None
         from monitor.metrics import Metrics
 

@@ -64,6 +64,15 @@ class Notifier:
             reasons = [entry.message for entry in result.logs() if _level(entry.level) >= logging.WARNING]
             raise DeliveryError("; ".join(reasons) or "apprise reported a failure without a reason")
 
+    def warm(self) -> None:
+        """Import apprise and make every target's object now (a daemon at start), so that the first
+        alert does not wait for it."""
+        for target in list(self._targets):
+            try:
+                self._get(target)
+            except DeliveryError:
+                continue  # reported when a message is sent to it
+
     def _get(self, target: str) -> Any:
         import apprise
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.config import FeedConfig
 from monitor.model import Document, Entry, FetchResult, Validators
+from monitor.store.batch import store_batch
 from monitor.store.tables import Alert, Article, ArticleKey, ArticleSource, Feed
 
 
@@ -65,6 +66,11 @@ def sync_feeds(session: Session, feeds: Iterable[FeedConfig], now: datetime) -> 
             row.url, row.etag, row.last_modified, row.body_hash = feed.url, None, None, None
 
 
+def soonest_poll(session: Session, names: Sequence[str]) -> datetime | None:
+    """When the next of these feeds is due (None when none is scheduled)."""
+    return session.scalar(select(func.min(Feed.next_poll)).where(Feed.name.in_(names), Feed.disabled.is_(False)))
+
+
 def due_feeds(session: Session, names: Sequence[str], now: datetime) -> list[FeedState]:
     query = select(Feed).where(
         Feed.name.in_(names),
@@ -103,7 +109,26 @@ def record_fetch(session: Session, feed_id: int, result: FetchResult, now: datet
 
 
 def store_new(session: Session, feed_id: int, candidates: Iterable[Candidate], now: datetime) -> list[StoredArticle]:
-    """Insert the candidates that are new; a known one only gains this feed as a source and its keys."""
+    """Insert the candidates that are new; a known one only gains this feed as a source and its keys.
+
+    The whole feed goes in as one batch; only when a concurrent writer got in between is it stored
+    entry by entry, each in its own savepoint."""
+    candidates = list(candidates)
+    rows = [_row(feed_id, c.entry, now) for c in candidates]
+    done = store_batch(session, feed_id, [(c.keys, c.entry) for c in candidates], rows, now)
+    if done is not None:
+        return [StoredArticle(article_id, feed_id, candidates[index].entry) for index, article_id in done]
+    return _store_one_by_one(session, feed_id, candidates, now)
+
+
+def _row(feed_id: int, entry: Entry, now: datetime) -> dict[str, object]:
+    return {"feed_id": feed_id, "title": entry.title, "link": entry.link, "guid": entry.guid,
+            "summary": entry.summary, "body": entry.body or None, "author": entry.author,
+            "published": entry.published, "first_seen": now}
+
+
+def _store_one_by_one(session: Session, feed_id: int, candidates: Iterable[Candidate],
+                      now: datetime) -> list[StoredArticle]:
     new: list[StoredArticle] = []
     for candidate in candidates:
         if not candidate.keys:
@@ -162,50 +187,11 @@ def _link(session: Session, article_id: int, feed_id: int, keys: Sequence[str], 
 
 
 def add_alerts(session: Session, rows: Iterable[dict[str, Any]]) -> int:
-    """Outbox rows for a new article, in the article's own transaction."""
-    alerts = [Alert(**row) for row in rows]
-    session.add_all(alerts)
+    """Outbox rows for a new article, in the article's own transaction (one multi-row INSERT)."""
+    alerts = list(rows)
+    if alerts:
+        session.execute(insert(Alert), alerts)
     return len(alerts)
-
-
-def claim_due_alerts(session: Session, now: datetime, owner: str, lease: timedelta, limit: int) -> list[Alert]:
-    """Lease due outbox rows (``FOR UPDATE SKIP LOCKED`` where the database has it)."""
-    query = (
-        select(Alert)
-        .where(Alert.state == "pending", Alert.next_attempt_at <= now,
-               or_(Alert.lease_until.is_(None), Alert.lease_until < now))
-        .order_by(Alert.next_attempt_at, Alert.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = list(session.scalars(query))
-    for row in rows:
-        row.lease_owner, row.lease_until = owner, now + lease
-    return rows
-
-
-def alert_context(session: Session, alert_id: int) -> tuple[Alert, Article, str]:
-    alert = session.get_one(Alert, alert_id)
-    article = session.get_one(Article, alert.article_id)
-    source = session.scalar(select(Feed.name).where(Feed.id == article.feed_id)) or ""
-    return alert, article, source
-
-
-def finish_alert(session: Session, alert_id: int, now: datetime, *, error: str | None, retry_at: datetime | None,
-                 owner: str) -> str:
-    """Record one delivery attempt; returns the new state. A row leased by another owner is left alone."""
-    alert = session.get_one(Alert, alert_id)
-    if alert.lease_owner != owner:
-        return alert.state
-    alert.attempts += 1
-    alert.lease_owner, alert.lease_until = None, None
-    if error is None:
-        alert.state, alert.sent_at, alert.last_error = "sent", now, None
-    elif retry_at is None:
-        alert.state, alert.last_error = "dead", error[:1000]
-    else:
-        alert.next_attempt_at, alert.last_error = retry_at, error[:1000]
-    return alert.state
 
 
 def outbox_counts(session: Session) -> dict[str, int]:
