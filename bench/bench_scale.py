@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -36,21 +37,27 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from tests.harness import Item, rss, write_config  # noqa: E402
 from tests.servers import FeedServer  # noqa: E402
 
-_TEXT = ("Die Bundesregierung berät am Dienstag über weitere Hilfen für die Ukraine. Außenminister Wadephul traf "
-         "in Brüssel seine Amtskollegen, die Beratungen dauerten bis in den Abend. Kritiker warnen vor steigenden "
-         "Kosten, Befürworter verweisen auf die Lage an der Front.")
-WORDS = tuple(_TEXT.split(" "))
+SYLLABLES = ("bun", "des", "re", "gie", "rung", "au", "ßen", "mi", "nis", "ter", "ber", "lin", "kanz", "ler",
+             "ge", "setz", "ent", "wurf", "stadt", "rat", "haus", "halt", "wahl", "kampf", "bahn", "streik",
+             "ren", "te", "land", "tag", "ver", "trag", "hand", "werk", "schu", "le", "kli", "ma", "netz", "strom")
 TOPICS = ("Tomahawk-Raketen", "Haushalt", "Bahnstreik", "Budapest-Gipfel", "Rentenreform")
 
 
+def _text(rng: random.Random, words: int) -> str:
+    """Distinct pseudo-German text: every article differs (dedup would fold copies into one)."""
+    return " ".join("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4))).capitalize()
+                    if rng.random() < 0.3 else "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3)))
+                    for _ in range(words))
+
+
 def _items(feed: int, count: int) -> list[Item]:
-    items = []
+    rng = random.Random(feed)
     start = datetime(2025, 10, 21, 8, 0, tzinfo=UTC)
+    items = []
     for n in range(count):
         topic = TOPICS[(feed + n) % len(TOPICS)]
-        body = " ".join(WORDS[(feed * 7 + n + k) % len(WORDS)] for k in range(80))
-        items.append(Item(f"{topic}: Meldung {feed}-{n}", f"https://example.org/{feed}/{n}.html",
-                          guid=f"bench-{feed}-{n}", description=f"{topic}. {body}",
+        items.append(Item(f"{topic}: {_text(rng, 6)}", f"https://example.org/{feed}/{n}.html",
+                          guid=f"bench-{feed}-{n}", description=f"{topic}. {_text(rng, 80)}",
                           published=start + timedelta(minutes=n)))
     return items
 
