@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.config import Settings, WatchlistConfig, load_watchlists
 from monitor.match import Matcher, compile_matcher, validate_query
-from monitor.model import Match
+from monitor.model import Match, match_json
 from monitor.store import history
 from monitor.store.db import Database, open_database
 from monitor.store.history import StoredView
@@ -37,17 +37,8 @@ class Found:
 
     def as_json(self) -> dict[str, Any]:
         """The fixed ``--json`` shape of DESIGN.md §9 (as ``newsmon match``)."""
-        return {
-            "watchlist": self.match.watchlist,
-            "title": self.article.title,
-            "link": self.article.link,
-            "guid": self.article.guid,
-            "published": self.article.published.isoformat() if self.article.published else None,
-            "score": self.match.score,
-            "story": self.article.story,
-            "hits": [{"term": h.term, "field": h.field, "start": h.start, "end": h.end, "text": h.text}
-                     for h in self.match.hits],
-        }
+        return match_json(self.match, title=self.article.title, link=self.article.link, guid=self.article.guid,
+                          published=self.article.published, story=self.article.story)
 
 
 class Scan:

@@ -113,7 +113,8 @@ class _StoredState:
         with self.database().session() as session:
             articles.add_metric([], repo.article_count(session))
             states = dict.fromkeys(("pending", "held", "queued", "sent", "dead"), 0)
-            states.update(session.execute(select(Alert.state, func.count()).group_by(Alert.state)).tuples())
+            for state, count in session.execute(select(Alert.state, func.count()).group_by(Alert.state)):
+                states[state] = count
             for state, count in states.items():
                 alerts.add_metric([state], count)
             query = select(Alert.watchlist, func.count(func.distinct(Alert.article_id))).group_by(Alert.watchlist)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 Field = Literal["title", "summary", "body"]
 FIELDS: tuple[Field, ...] = ("title", "summary", "body")
@@ -84,6 +84,18 @@ class Hit:
     start: int
     end: int
     text: str
+
+
+def hits_json(hits: tuple[Hit, ...]) -> list[dict[str, Any]]:
+    return [{"term": h.term, "field": h.field, "start": h.start, "end": h.end, "text": h.text} for h in hits]
+
+
+def match_json(match: Match, *, title: str, link: str | None, guid: str | None, published: datetime | None,
+               story: int | None) -> dict[str, Any]:
+    """One (article, watchlist) match in the fixed ``--json`` shape of DESIGN.md §9 (match, backtest, search)."""
+    return {"watchlist": match.watchlist, "title": title, "link": link, "guid": guid,
+            "published": published.isoformat() if published else None, "score": match.score, "story": story,
+            "hits": hits_json(match.hits)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from monitor.dedup import identity_keys
 from monitor.errors import MonitorError
 from monitor.fetch import fetch
 from monitor.match import compile_matcher
-from monitor.model import Document, Entry, Match, Validators
+from monitor.model import Document, Entry, Match, Validators, match_json
 from monitor.parse import parse
 from monitor.stories import LocalStories
 
@@ -26,17 +26,8 @@ class SourceMatch:
 
     def as_json(self) -> dict[str, Any]:
         """The fixed ``--json`` shape of DESIGN.md §9."""
-        return {
-            "watchlist": self.match.watchlist,
-            "title": self.entry.title,
-            "link": self.entry.link,
-            "guid": self.entry.guid,
-            "published": self.entry.published.isoformat() if self.entry.published else None,
-            "score": self.match.score,
-            "story": self.story,
-            "hits": [{"term": h.term, "field": h.field, "start": h.start, "end": h.end, "text": h.text}
-                     for h in self.match.hits],
-        }
+        return match_json(self.match, title=self.entry.title, link=self.entry.link, guid=self.entry.guid,
+                          published=self.entry.published, story=self.story)
 
 
 def match_sources(watchlists_path: str, sources: Sequence[str], http: HttpConfig) -> Iterator[SourceMatch]:

@@ -32,6 +32,7 @@ from monitor.store import leases, repo
 from monitor.store.db import Database, open_database
 from monitor.store.maintenance import MaintenanceReport, run_if_due
 from monitor.store.retry import retrying
+from monitor.text.tokens import release_lexicon
 
 if TYPE_CHECKING:
     from monitor.metrics import Metrics
@@ -182,6 +183,7 @@ class Daemon:
             self.scheduler.add_job(self.watchdog.beat, "interval", seconds=self.watchdog.interval, id="watchdog",
                                    executor="watchdog", next_run_time=start)
         self.scheduler.start()
+        release_lexicon()  # ~100 MB that only compiling watchlists needs; a reload loads it again
         threading.Thread(target=self.runner.notifier.warm, name="warm-apprise", daemon=True).start()
         log.info("newsmon running: %d feeds, %d watchlists", len(self.runner.settings.feeds),
                  len(self.runner.settings.watchlists))
@@ -210,6 +212,7 @@ class Daemon:
         fresh = reread(self.runner.settings)
         if fresh is not None:
             self.runner.apply(fresh)
+            release_lexicon()
             self._sync_digest_jobs()
             log.info("reloaded: %d feeds, %d watchlists", len(fresh.feeds), len(fresh.watchlists),
                      extra={"file": str(fresh.path)})

@@ -27,7 +27,7 @@ from monitor.alert import stories as story_alerts
 from monitor.alert.deliver import Notifier
 from monitor.config import Settings
 from monitor.match import Matcher, snippet
-from monitor.model import Match
+from monitor.model import Match, hits_json
 from monitor.store import repo
 from monitor.store.db import Database
 from monitor.store.repo import StoredArticle
@@ -59,8 +59,7 @@ def alert_rows(article: StoredArticle, source: str, matches: Iterable[Match], se
             "published": article.entry.published.isoformat() if article.entry.published else None,
             "score": match.score,
             "terms": match.terms,
-            "hits": [{"term": h.term, "field": h.field, "start": h.start, "end": h.end, "text": h.text}
-                     for h in match.hits],
+            "hits": hits_json(match.hits),
             "snippet": excerpt,
             "snippet_spans": [list(span) for span in spans],
         }
