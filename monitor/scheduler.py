@@ -104,8 +104,11 @@ class Runner:
                         what="delivery")
 
     def maintain(self) -> MaintenanceReport | None:
-        """Retention, ANALYZE and VACUUM when due (``retention``); None when nothing was due."""
-        return run_if_due(self.db, self.settings.monitor.retention, self.clock())
+        """Retention, ANALYZE and VACUUM when due (``retention``); None when nothing was due, or when
+        another daemon sharing the database is running it right now (it records the run, so the
+        others find it done)."""
+        with leases.once_per_deployment(self.db, "maintenance") as mine:
+            return run_if_due(self.db, self.settings.monitor.retention, self.clock()) if mine else None
 
     def apply(self, settings: Settings) -> None:
         """Take a reloaded config: watchlists and targets for the next articles, feed rows synced."""
