@@ -14,7 +14,8 @@ Two term sets, each starting with the same 10 typical watchlist words:
   grows with the number of terms (so the work of explaining them does too).
 
 Watchlists hold 10 terms each, OR-ed. "scan" is folding + the automaton alone; "match" is the whole
-``Matcher.match`` (evaluation, hits, scores). Times are CPU seconds of this process (less disturbed
+``Matcher.match`` (evaluation, hits, scores) with the default automaton (ahocorasick_rs), "pyaho"
+the same with pyahocorasick. Times are CPU seconds of this process (less disturbed
 by other load than wall time), medians of ``--repeat`` runs.
 """
 
@@ -40,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from monitor.config import WatchlistConfig  # noqa: E402
 from monitor.match import compile_matcher  # noqa: E402
+from monitor.match.engine import Matcher  # noqa: E402
 from monitor.model import Document  # noqa: E402
 from monitor.text.normalise import fold_keys  # noqa: E402
 from monitor.text.tokens import dictionary, word_forms  # noqa: E402
@@ -85,7 +87,8 @@ def lexicon_terms() -> dict[int, list[str]]:
 
 
 def watchlists(terms: list[str]) -> list[WatchlistConfig]:
-    queries = [" OR ".join(terms[i : i + 10]) for i in range(0, len(terms), 10)]
+    quoted = [f'"{term}"' for term in terms]  # a corpus word may be "Near" or "And"
+    queries = [" OR ".join(quoted[i : i + 10]) for i in range(0, len(quoted), 10)]
     return [WatchlistConfig(name=f"w{i}", query=query, notify=[]) for i, query in enumerate(queries)]
 
 
@@ -105,7 +108,9 @@ def bench_matcher(docs: list[Document], terms: list[str], repeat: int) -> dict[s
     found = sum(len(matcher.match(d)) for d in docs)
     scan = median_time(lambda: [matcher._scan(d) for d in docs], repeat)
     seconds = median_time(lambda: [matcher.match(d) for d in docs], repeat)
-    return {"compile": compiled, "scan": scan, "seconds": seconds, "matches": found}
+    pyaho = Matcher(watchlists(terms), {}, engine="python")
+    python = median_time(lambda: [pyaho.match(d) for d in docs], repeat)
+    return {"compile": compiled, "scan": scan, "seconds": seconds, "matches": found, "python": python}
 
 
 def bench_regex(docs: list[Document], terms: list[str], repeat: int) -> dict[str, float]:
@@ -167,7 +172,7 @@ def bench_inflection(docs: list[Document]) -> None:
 
 HEADER = (
     f"{'terms':>7} | {'compile':>7} | {'scan s':>6} {'x10':>5} | {'match s':>7} {'MB/s':>5} {'x10':>5}"
-    f" {'matches':>7} | {'regex s':>8} {'MB/s':>6} {'x10':>7}"
+    f" {'matches':>7} | {'pyaho s':>7} {'x10':>5} | {'regex s':>8} {'MB/s':>6} {'x10':>7}"
 )
 
 
@@ -176,6 +181,7 @@ def row(n: int, ours: dict[str, float], theirs: dict[str, float], base: dict[str
     return (
         f"{n:>7,} | {ours['compile']:>7.2f} | {scan:>6.3f} {scan / base['scan']:>5.2f} |"
         f" {match:>7.3f} {mb / match:>5.1f} {match / base['match']:>5.2f} {ours['matches']:>7,.0f} |"
+        f" {ours['python']:>7.3f} {ours['python'] / base['python']:>5.2f} |"
         f" {regex:>8.2f} {mb / regex:>6.2f} {regex / base['regex']:>7.1f}"
     )
 
@@ -234,6 +240,7 @@ def main() -> None:
             theirs = {"seconds": float("nan")} if args.no_regex else bench_regex(docs, sets[n], args.repeat)
             base.setdefault("scan", ours["scan"])
             base.setdefault("match", ours["seconds"])
+            base.setdefault("python", ours["python"])
             base.setdefault("regex", theirs["seconds"])
             print(row(n, ours, theirs, base, megabytes))
     bench_inflection(docs)

@@ -96,12 +96,15 @@ def canonical_url(url: str) -> str:
     if scheme not in ("http", "https") or not parts.hostname:
         return url
     host = parts.hostname.rstrip(".")
+    if not host:
+        return url
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
     if parts.username:
         netloc = f"{parts.username}{':' + parts.password if parts.password else ''}@{netloc}"
-    path = _ESCAPE.sub(lambda m: m.group(0).upper(), parts.path) or "/"
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~")  # spaces, umlauts: percent-encoded as browsers do
+    path = _ESCAPE.sub(lambda m: m.group(0).upper(), path) or "/"
     if len(path) > 1:
         path = path.rstrip("/") or "/"
     pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking(k)]

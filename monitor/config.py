@@ -144,6 +144,11 @@ class EntityConfig(_Strict):
     fuzzy: bool = False
 
 
+class TrendingConfig(_Strict):
+    outlets: int = Field(ge=2, description="alert when a matching story reaches this many outlets")
+    within: Duration = Field(default=3600.0, description="… within this time (e.g. 60m)")
+
+
 class WatchlistConfig(_Strict):
     name: str = Field(min_length=1)
     query: str = Field(min_length=1)
@@ -152,6 +157,10 @@ class WatchlistConfig(_Strict):
     per: Literal["article", "story"] = "article"
     mode: str = Field(default="instant", pattern=r"^(instant|digest:[A-Za-z0-9_.-]+)$")
     urgent: bool = Field(default=False, description="bypass quiet hours")
+    followups: Duration = Field(default=1800.0, ge=0, description="per: story: later articles of an alerted "
+                                "story go out as one follow-up message after this delay; 0: listed only")
+    trending: TrendingConfig | None = Field(default=None, description="alert once when a matching story "
+                                            "reaches N outlets within T, e.g. {outlets: 5, within: 60m}")
 
 
 class WatchlistFile(_Strict):

@@ -1,16 +1,57 @@
-"""Identity of an article: the keys under which storage recognises it again.
+"""Identity of an article and the features that find its copies and its story (DESIGN.md §5).
 
-A canonical URL (tracking parameters, fragments, host case removed) and the feed's GUID. A GUID
-that is itself a URL is canonicalised the same way; a very short GUID ("1", "42") is only trusted
-within its own feed.
+Pure functions, no database:
+
+- ``identity_keys``: canonical URL (tracking parameters, fragments, host case removed) and the
+  feed's GUID. A GUID that is itself a URL is canonicalised the same way; a very short GUID ("1",
+  "42") is only trusted within its own feed.
+- ``fingerprint_key``: ``fp:`` + SHA-1 of the normalised title and text, so the same wire copy on
+  several sites is one article. Only for texts long enough to be specific (``MIN_FP_WORDS``): a
+  one-line item ("Wetter: sonnig") must not swallow a different article with the same line.
+- ``content_hash``: the same hash without the length floor; it tells a changed version of a
+  known article (an update of the same GUID) from a repeat.
+- ``signature``: a datasketch MinHash over word 3-shingles, for near-duplicates (lightly edited
+  copies, an added paragraph, a changed headline).
+- ``story_terms``: the lemmatised nouns and names of an article, for story assignment.
 """
 
 from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
 
 from monitor.clean import canonical_url
 from monitor.model import Entry
 
 MIN_GLOBAL_GUID = 8
+MIN_FP_WORDS = 25  # words of title + text before a fingerprint identifies an article on its own
+MIN_NEAR_WORDS = 20  # words before near-duplicate detection is trusted
+SHINGLE = 3
+NEAR_JACCARD = 0.6
+NEAR_CONTAINED = 0.85
+NUM_PERM = 128
+SCHEME = "affine32"  # datasketch 2 default; stored signatures depend on it
+STORY_TEXT_CHARS = 1500  # story terms come from the title and the lead, not a 5,000-word body
+
+_WORD = re.compile(r"\w+(?:[-']\w+)*")
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_STOP = frozenset("""
+aber alle allem allen aller alles als also am an andere anderen auch auf aus bei beim bereits bis bisher
+da dabei damit dann darauf darum das dass dem den denen der deren des deshalb die dies diese diesem
+diesen dieser dieses doch dort durch ein eine einem einen einer eines er es etwa euch für gegen hat
+hatte heute hier ihr ihre im in ist jetzt kann kein keine man mehr mit nach neue neuen nicht noch nun
+nur ob oder ohne sein seine seit sich sie sind so sollen soll sowie über um und uns unter vom von vor
+war waren was weil weiter wenn wer werden wie wieder will wir wird wurde wurden zu zum zur zwei drei
+montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz april mai juni juli
+august september oktober november dezember uhr jahr jahre jahren prozent millionen milliarden euro
+mehr neue neuer neues laut sagte sagt erklärte angaben bericht berichte foto video audio live ticker
+liveblog newsblog update zudem außerdem allerdings inzwischen zunächst demnach
+""".split())  # noqa: SIM905
 
 
 def identity_keys(entry: Entry, feed_id: int) -> tuple[str, ...]:
@@ -19,7 +60,7 @@ def identity_keys(entry: Entry, feed_id: int) -> tuple[str, ...]:
         keys.append("url:" + canonical_url(entry.link))
     guid = (entry.guid or "").strip()
     if guid:
-        if guid.startswith(("http://", "https://")):
+        if guid.lower().startswith(("http://", "https://")):
             key = "url:" + canonical_url(guid)
         elif len(guid) >= MIN_GLOBAL_GUID:
             key = "guid:" + guid
@@ -28,3 +69,103 @@ def identity_keys(entry: Entry, feed_id: int) -> tuple[str, ...]:
         if key not in keys:
             keys.append(key)
     return tuple(key[:700] for key in keys)
+
+
+def text_of(entry: Entry) -> str:
+    """The article's text for dedup: the body where the feed carries one, else the summary."""
+    return entry.body if len(entry.body) > len(entry.summary) else entry.summary
+
+
+def words(text: str) -> list[str]:
+    """Normalised words: NFKC, casefolded, soft hyphens and zero-width characters removed."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).casefold())
+
+
+def content_words(entry: Entry) -> list[str]:
+    return words(entry.title) + words(text_of(entry))
+
+
+def content_hash(entry: Entry) -> str:
+    return hashlib.sha1(" ".join(content_words(entry)).encode()).hexdigest()
+
+
+def fingerprint_key(entry: Entry, tokens: list[str] | None = None) -> str | None:
+    """``fp:<sha1>`` of the normalised title and text, or None for a text too short to be specific."""
+    tokens = content_words(entry) if tokens is None else tokens
+    if len(tokens) - len(words(entry.title)) < MIN_FP_WORDS:
+        return None
+    return "fp:" + hashlib.sha1(" ".join(tokens).encode()).hexdigest()
+
+
+def shingles(tokens: list[str], size: int = SHINGLE) -> set[str]:
+    if len(tokens) < size:
+        return {" ".join(tokens)} if tokens else set()
+    return {" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1)}
+
+
+def signature(tokens: list[str]) -> np.ndarray | None:
+    """MinHash (``NUM_PERM`` permutations) of the word shingles; None for too short a text."""
+    if len(tokens) < MIN_NEAR_WORDS:
+        return None
+    from datasketch import MinHash
+
+    minhash = MinHash(num_perm=NUM_PERM, permutations=_permutations(), scheme=SCHEME)
+    minhash.update_batch([s.encode() for s in shingles(tokens)])
+    values: np.ndarray = minhash.hashvalues.copy()
+    return values
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    from datasketch import MinHash
+
+    perms: tuple[np.ndarray, np.ndarray] = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
+    return perms
+
+
+def similarity(left: np.ndarray, right: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two signatures."""
+    return float(np.count_nonzero(left == right)) / len(left)
+
+
+def near_duplicate(left: list[str], right: list[str]) -> bool:
+    """Lightly edited copies: the word 3-shingles mostly agree (``NEAR_JACCARD``), or one text holds
+    nearly all of the other (``NEAR_CONTAINED``: an added paragraph, a longer version) and is at
+    most twice as long (a round-up quoting a short item is not a version of it)."""
+    if min(len(left), len(right)) < MIN_NEAR_WORDS:
+        return False
+    a, b = shingles(left), shingles(right)
+    common = len(a & b)
+    if common / len(a | b) >= NEAR_JACCARD:
+        return True
+    small, large = sorted((len(a), len(b)))
+    return common / small >= NEAR_CONTAINED and large <= 2 * small
+
+
+def story_terms(entry: Entry) -> frozenset[str]:
+    """Capitalised words (German nouns and names) of title and lead, lemmatised and folded."""
+    text = entry.title + " \n " + text_of(entry)[:STORY_TEXT_CHARS]
+    terms: set[str] = set()
+    for word in _WORD.findall(unicodedata.normalize("NFKC", text.translate(_INVISIBLE))):
+        if not word[0].isupper() or word.isdigit():
+            continue
+        for part in word.split("-"):
+            term = _term(part)
+            if term:
+                terms.add(term)
+    return frozenset(terms)
+
+
+@lru_cache(maxsize=65536)
+def _term(word: str) -> str | None:
+    if len(word) < 3 or not word[0].isalpha():
+        return None
+    lowered = word.casefold()
+    if lowered in _STOP:
+        return None
+    from monitor.text.tokens import dictionary  # simplemma's table, shared with the matcher
+
+    lemma = dictionary().get(word, word).casefold()
+    if lemma in _STOP:
+        return None
+    return lemma.translate(_FOLD)

@@ -51,27 +51,38 @@ def feed_links(html: bytes | str, base_url: str) -> list[tuple[str, str]]:
 
     soup = BeautifulSoup(html, "lxml", parse_only=SoupStrainer(["link", "a", "base", "title"]))
     base_tag = soup.find("base", href=True)
-    base = urljoin(base_url, str(base_tag["href"])) if base_tag is not None else base_url
+    base = (_join(base_url, str(base_tag["href"])) if base_tag is not None else None) or base_url
     page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    links: list[tuple[str, str]] = []
+    links: list[tuple[str, str | None]] = []
     for tag in soup.find_all("link", href=True):
         rel = {str(r).lower() for r in (tag.get_attribute_list("rel") or [])}
         kind = str(tag.get("type") or "").split(";")[0].strip().lower()
         if ("alternate" in rel or "feed" in rel) and kind in FEED_TYPES:
-            links.append((str(tag.get("title") or page_title).strip(), urljoin(base, str(tag["href"]).strip())))
+            links.append((str(tag.get("title") or page_title).strip(), _join(base, str(tag["href"]))))
     if not links:
         host = urlsplit(base).hostname
         for anchor in soup.find_all("a", href=True):
-            href = urljoin(base, str(anchor["href"]).strip())
-            if urlsplit(href).hostname == host and _FEEDISH.search(urlsplit(href).path + "?" + urlsplit(href).query):
+            href = _join(base, str(anchor["href"]))
+            parts = urlsplit(href) if href else None
+            if parts and parts.hostname == host and _FEEDISH.search(f"{parts.path}?{parts.query}"):
                 links.append((anchor.get_text(" ", strip=True) or page_title, href))
     seen: set[str] = set()
     unique = []
     for title, link in links:
-        if link not in seen and urlsplit(link).scheme in ("http", "https", "file"):
+        if link and link not in seen and urlsplit(link).scheme in ("http", "https", "file"):
             seen.add(link)
             unique.append((title, link))
     return unique
+
+
+def _join(base: str, href: str) -> str | None:
+    """``href`` made absolute; None for an address that does not parse (``http://[oops``)."""
+    try:
+        joined = urljoin(base, href.strip())
+        urlsplit(joined).port  # noqa: B018 - raises ValueError for a bad port or host
+    except ValueError:
+        return None
+    return joined
 
 
 def _as_feed(body: bytes | None, url: str) -> ParsedFeed | None:

@@ -40,11 +40,14 @@ _MISS = "\x00no text\x00"
 def extract_text(url: str, http: HttpConfig, *, allow_private: bool = False,
                  cache_dir: Path | None = None) -> str | None:
     """The main text of the page at ``url``, or None when it cannot be fetched or has none."""
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
+    try:
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            return None
+    except ValueError:  # "http://[oops": not a page that can be fetched
         return None
     cache = cache_dir / f"{hashlib.sha256(canonical_url(url).encode()).hexdigest()}.txt" if cache_dir else None
-    if cache is not None and cache.is_file():
-        cached = cache.read_text(encoding="utf-8")
+    cached = _read(cache) if cache is not None else None
+    if cached is not None:
         return None if cached == _MISS else cached
     page = fetch_page(url, http, allow_private=allow_private)
     if page is None:
@@ -75,8 +78,11 @@ def enrich(entries: Sequence[Entry], http: HttpConfig, *, allow_private: bool = 
 
 def extract(html: bytes | str, url: str | None = None) -> str | None:
     """Main text of an HTML page (trafilatura, settings measured on the fundus pages)."""
-    import trafilatura  # heavy import, only needed by feeds with fulltext
-
+    try:
+        import trafilatura  # heavy import, only needed by feeds with fulltext
+    except ImportError:
+        log.warning("fulltext needs trafilatura: pip install 'newsmon[fulltext]'")
+        return None
     try:
         text: str | None = trafilatura.extract(html, url=url, fast=True, include_comments=False,
                                                include_tables=False)
@@ -119,6 +125,16 @@ def _get(client: httpx.Client, url: str, http: HttpConfig) -> bytes | None:
                 return None
             return read_body(response, http.fulltext_max_bytes)
     return None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as err:  # a damaged cache entry is a miss
+        log.warning("fulltext cache not read: %s", err, extra={"url": str(path)})
+        return None
 
 
 def _write(path: Path, text: str) -> None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from monitor.config import HttpConfig, load_watchlists
+from monitor.dedup import identity_keys
 from monitor.errors import MonitorError
 from monitor.fetch import fetch
 from monitor.match import compile_matcher
 from monitor.model import Document, Entry, Match, Validators
 from monitor.parse import parse
+from monitor.stories import LocalStories
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +22,7 @@ class SourceMatch:
     source: str
     entry: Entry
     match: Match
+    story: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The fixed ``--json`` shape of DESIGN.md §9."""
@@ -29,7 +33,7 @@ class SourceMatch:
             "guid": self.entry.guid,
             "published": self.entry.published.isoformat() if self.entry.published else None,
             "score": self.match.score,
-            "story": None,
+            "story": self.story,
             "hits": [{"term": h.term, "field": h.field, "start": h.start, "end": h.end, "text": h.text}
                      for h in self.match.hits],
         }
@@ -38,11 +42,14 @@ class SourceMatch:
 def match_sources(watchlists_path: str, sources: Sequence[str], http: HttpConfig) -> Iterator[SourceMatch]:
     entities, watchlists = load_watchlists(watchlists_path)
     matcher = compile_matcher(watchlists, entities)
+    stories = LocalStories()
+    now = datetime.now(UTC)
     for source in sources:
         result = fetch(source, Validators(), http)
         if result.error or result.body is None:
             raise MonitorError(f"{source}: {result.error or 'empty response'}")
         for entry in parse(result.body, result.url).entries:
+            story = stories.story_of(entry, identity_keys(entry, 0), now)
             doc = Document(entry.title, entry.summary, entry.body)
             for match in matcher.match(doc):
-                yield SourceMatch(source, entry, match)
+                yield SourceMatch(source, entry, match, story)

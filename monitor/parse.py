@@ -47,9 +47,20 @@ def parse(body: bytes, base_url: str) -> ParsedFeed:
     if len(raw_entries) > MAX_ENTRIES:  # feeds list newest first; the rest only costs time
         warning = f"{len(raw_entries)} entries, only the first {MAX_ENTRIES} read"
         raw_entries = raw_entries[:MAX_ENTRIES]
-    entries = tuple(entry for raw in raw_entries if (entry := _entry(raw, base)) is not None)
+    entries: list[Entry] = []
+    unreadable = 0
+    for raw in raw_entries:
+        try:
+            entry = _entry(raw, base)
+        except (TypeError, ValueError, AttributeError, OverflowError):  # one odd item must not cost the feed
+            unreadable += 1
+            continue
+        if entry is not None:
+            entries.append(entry)
+    if unreadable:
+        warning = f"{unreadable} unreadable entries skipped" + (f"; {warning}" if warning else "")
     return ParsedFeed(title=_text(feed.get("title")), link=_absolute(feed.get("link"), base),
-                      entries=entries, warning=warning)
+                      entries=tuple(entries), warning=warning)
 
 
 def _feedparser(data: bytes) -> tuple[Any, list[Any], str | None]:
@@ -99,13 +110,19 @@ def _absolute(link: object, base: str | None) -> str | None:
     if not isinstance(link, str) or not link.strip():
         return None
     link = link.strip()
-    if urlsplit(link).scheme:
-        return link
-    return urljoin(base, link) if base else link
+    try:
+        if urlsplit(link).scheme:
+            return link
+        return urljoin(base, link) if base else link
+    except ValueError:  # e.g. "https://[broken": no usable link, the entry itself stays
+        return None
 
 
 def _http_base(url: str) -> str | None:
-    return url if urlsplit(url).scheme.lower() in ("http", "https") else None
+    try:
+        return url if urlsplit(url).scheme.lower() in ("http", "https") else None
+    except ValueError:
+        return None
 
 
 def _when(raw: Any) -> datetime | None:

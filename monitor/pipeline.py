@@ -25,6 +25,7 @@ from monitor.parse import parse
 from monitor.politeness import next_poll
 from monitor.store import repo
 from monitor.store.db import Database
+from monitor.store.identity import Deduplicator
 from monitor.store.repo import Candidate, FeedState
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,10 @@ class Context:
     matcher: Matcher
     clock: Callable[[], datetime]
     rng: random.Random = field(default_factory=random.Random)
+    dedup: Deduplicator = field(default_factory=Deduplicator)
+
+    def wants_fulltext(self, feed_name: str) -> bool:
+        return any(feed.fulltext for feed in self.settings.feeds if feed.name == feed_name)
 
     def interval_of(self, feed_name: str) -> float:
         for feed in self.settings.feeds:
@@ -78,15 +83,34 @@ def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:
     except ParseError as err:
         return _record(ctx, feed, result, now, f"not a feed: {err}")
     candidates = [Candidate(entry, identity_keys(entry, feed.id)) for entry in parsed.entries]
+    if ctx.wants_fulltext(feed.name):
+        candidates = _with_fulltext(ctx, candidates)
     failures = 0
-    with ctx.db.session() as session:
-        new = repo.store_new(session, feed.id, candidates, now)
+    with ctx.dedup.stage(), ctx.db.session() as session:
+        new = ctx.dedup.store(session, feed, candidates, now)
         alerts = match_and_enqueue(session, new, feed.name, ctx.matcher, ctx.settings, now)
         repo.record_fetch(session, feed.id, result, now, next_poll(now, ctx.interval_of(feed.name), result,
                                                                     failures, ctx.rng))
-    log.info("polled: %d entries, %d new, %d alerts", len(candidates), len(new), alerts,
+    fresh = sum(1 for article in new if article.is_new)
+    log.info("polled: %d entries, %d new, %d alerts", len(candidates), fresh, alerts,
              extra={"feed": feed.name, "url": feed.url})
-    return PollOutcome(feed.name, len(new), alerts)
+    return PollOutcome(feed.name, fresh, alerts)
+
+
+def _with_fulltext(ctx: Context, candidates: list[Candidate]) -> list[Candidate]:
+    """Teasers of entries not stored yet get their page's text, fetched before the write transaction."""
+    from monitor.fulltext import enrich
+
+    with ctx.db.session() as session:
+        known = repo.known_keys(session, [key for candidate in candidates for key in candidate.keys])
+    fresh = [i for i, candidate in enumerate(candidates) if not known.intersection(candidate.keys)]
+    http = ctx.settings.monitor.http
+    entries = enrich([candidates[i].entry for i in fresh], http, allow_private=http.allow_private,
+                     cache_dir=ctx.settings.state_dir / "fulltext")
+    enriched = list(candidates)
+    for i, entry in zip(fresh, entries, strict=True):
+        enriched[i] = Candidate(entry, candidates[i].keys)
+    return enriched
 
 
 def _record(ctx: Context, feed: FeedState, result: FetchResult, now: datetime, error: str | None) -> PollOutcome:

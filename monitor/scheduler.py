@@ -10,6 +10,7 @@ Under systemd (``Type=notify``) it reports READY/RELOADING/STOPPING and feeds th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -88,11 +89,13 @@ class Runner:
         return report
 
     def soonest_poll(self) -> datetime | None:
+        """The next scheduled poll still ahead (feeds due now are polled or leased by another daemon)."""
         with self.db.session() as session:
-            return repo.soonest_poll(session, [feed.name for feed in self.settings.feeds])
+            return repo.soonest_poll(session, [feed.name for feed in self.settings.feeds], self.clock())
 
-    def poll_due(self, stop: Callable[[], bool] = lambda: False) -> list[PollOutcome]:
-        return workers.poll_due(self.ctx, stop=stop)
+    def poll_due(self, stop: Callable[[], bool] = lambda: False,
+                 after_batch: Callable[[list[PollOutcome]], None] | None = None) -> list[PollOutcome]:
+        return workers.poll_due(self.ctx, stop=stop, after_batch=after_batch)
 
     def deliver(self) -> DeliveryReport:
         return retrying(lambda: deliver_due(self.db, self.notifier, self.settings, self.clock), what="delivery")
@@ -165,7 +168,8 @@ class Daemon:
         self._install_signals()
         stop_metrics = self._start_metrics()
         start = utcnow()
-        self.scheduler.add_job(self._poll, "interval", seconds=POLL_TICK, id="poll", next_run_time=start)
+        # the poll job reschedules itself a tick after each run; the hourly trigger is only a safety net
+        self.scheduler.add_job(self._poll, "interval", hours=1, id="poll", next_run_time=start)
         self.scheduler.add_job(self._deliver, "interval", seconds=DELIVERY_INTERVAL, id="deliver", next_run_time=start)
         self._sync_digest_jobs()
         every = min(self.runner.settings.monitor.retention.every, MAINTENANCE_CHECK)
@@ -181,7 +185,7 @@ class Daemon:
         self.systemd.notify("READY=1", f"STATUS={self._status_line()}", f"MAINPID={os.getpid()}")
         try:
             while not self.stop.is_set():
-                self.wake.wait()
+                self.wake.wait(0.5)  # a timeout: a signal delivered to another thread is seen here too
                 self.wake.clear()
                 if self._reload_requested and not self.stop.is_set():
                     self._reload_requested = False
@@ -227,36 +231,47 @@ class Daemon:
             self.scheduler.modify_job("deliver", next_run_time=utcnow())
 
     def _poll(self) -> None:
-        """The poll tick: lease the due feeds of this deployment (other daemons take the rest)."""
+        """The poll tick: lease the due feeds of this deployment batch by batch (other daemons take
+        the rest); the job runs again a tick after it ends, so a long round never overlaps itself."""
         self.watchdog.begin("poll", limit=self._poll_limit())
         started = time.perf_counter()
         try:
-            outcomes = self.runner.poll_due(stop=self.stop.is_set)
+            outcomes = self.runner.poll_due(stop=self.stop.is_set, after_batch=self._after_batch)
         except Exception:
             log.exception("poll crashed")
             return
         finally:
             self.watchdog.end("poll")
+            self._reschedule("poll", self._next_tick())
         if self.metrics:
             spent = (time.perf_counter() - started) / max(len(outcomes), 1)
             for outcome in outcomes:
                 self.metrics.observe_poll(outcome.feed, spent, new=outcome.new_articles, alerts=outcome.alerts,
                                           error=outcome.error, not_modified=outcome.not_modified)
-        if any(outcome.alerts for outcome in outcomes) and not self.stop.is_set():
-            self.scheduler.modify_job("deliver", next_run_time=utcnow())
-        self._tick_at_soonest_poll()
 
-    def _tick_at_soonest_poll(self) -> None:
-        """Jitter puts a feed's next poll between ticks: tick then, not up to a whole tick later
-        (a 1s feed would otherwise be polled every 2s about half the time)."""
+    def _after_batch(self, outcomes: list[PollOutcome]) -> None:
+        if any(outcome.alerts for outcome in outcomes):
+            self._wake_delivery()
+
+    def _next_tick(self) -> float:
+        """Seconds to the next poll tick: a tick, or less when jitter put a feed's next poll in
+        between (a 1s feed would otherwise be polled every 2s about half the time)."""
         try:
             soonest = self.runner.soonest_poll()
         except Exception:
             log.exception("cannot read the poll schedule")
+            return POLL_TICK
+        if soonest is None:
+            return POLL_TICK
+        return min(POLL_TICK, max((soonest - utcnow()).total_seconds(), TICK_GAP))
+
+    def _reschedule(self, job: str, seconds: float) -> None:
+        from apscheduler.jobstores.base import JobLookupError
+
+        if self.stop.is_set():
             return
-        now = utcnow()
-        if soonest is not None and soonest < now + timedelta(seconds=POLL_TICK) and not self.stop.is_set():
-            self.scheduler.modify_job("poll", next_run_time=max(soonest, now + timedelta(seconds=TICK_GAP)))
+        with contextlib.suppress(JobLookupError):  # the scheduler is shutting down
+            self.scheduler.modify_job(job, next_run_time=utcnow() + timedelta(seconds=seconds))
 
     def _deliver(self) -> None:
         self.watchdog.begin("deliver", limit=DELIVERY_LIMIT)

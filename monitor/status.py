@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from monitor.config import Settings
-from monitor.store import repo
+from monitor.store import repo, stories
 from monitor.store.db import open_database
 from monitor.store.maintenance import last_runs
 
@@ -34,7 +34,7 @@ def collect(settings: Settings) -> dict[str, Any]:
             ]
             return {
                 "articles": repo.article_count(session),
-                "stories": 0,
+                "stories": stories.story_count(session),
                 "feeds": feeds,
                 "outbox": repo.outbox_counts(session),
                 "maintenance": maintenance,

@@ -11,6 +11,7 @@ leases in the database, so nothing here coordinates it.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -21,11 +22,15 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from monitor import sdnotify
+
 log = logging.getLogger(__name__)
 
 GRACE = 60.0  # seconds the workers get to finish their step after SIGTERM
 RESTART_FIRST = 1.0
 RESTART_MAX = 60.0
+PR_SET_PDEATHSIG = 1
+_SYSTEMD_VARS = ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID")
 STABLE_AFTER = 60.0  # a worker that ran this long restarts after the short pause again
 
 
@@ -38,6 +43,14 @@ class _Slot:
     restart_at: float = 0.0
 
 
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGTERM when the supervisor dies, even by kill -9."""
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class Supervisor:
     def __init__(self, config_path: Path, workers: int, *, verbose: bool = False) -> None:
         self.command = [sys.executable, "-m", "monitor", *(["-v"] if verbose else []), "--config",
@@ -45,6 +58,10 @@ class Supervisor:
         self.slots = [_Slot(index) for index in range(workers)]
         self.stop = threading.Event()
         self.exit_code = 0
+        self.systemd = sdnotify.Notifier()
+        # systemd talks to the supervisor (the unit's main process); the workers stay quiet
+        self.env = {k: v for k, v in os.environ.items() if k not in _SYSTEMD_VARS}
+        self._pinged = 0.0
 
     def serve(self) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -52,11 +69,16 @@ class Supervisor:
         signal.signal(signal.SIGHUP, self._on_hup)
         log.info("starting %d workers", len(self.slots))
         try:
+            for slot in self.slots:
+                self._tend(slot)
+            self.systemd.notify("READY=1", f"STATUS={len(self.slots)} workers", f"MAINPID={os.getpid()}")
             while not self.stop.is_set():
                 for slot in self.slots:
                     self._tend(slot)
+                self._watchdog()
                 self.stop.wait(0.2)
         finally:
+            self.systemd.notify("STOPPING=1")
             self._shutdown()
         return self.exit_code
 
@@ -65,7 +87,8 @@ class Supervisor:
         if slot.process is None:
             if now >= slot.restart_at:
                 # own process group: a terminal's Ctrl-C reaches the supervisor only, which passes it on once
-                slot.process = subprocess.Popen(self.command, process_group=0)
+                slot.process = subprocess.Popen(self.command, env=self.env, process_group=0,
+                                                preexec_fn=_die_with_parent)
                 slot.started = now
                 log.info("worker %d started (pid %d)", slot.index + 1, slot.process.pid)
             return
@@ -78,9 +101,18 @@ class Supervisor:
             self.exit_code = 2
             self.stop.set()
             return
-        slot.delay = RESTART_FIRST if now - slot.started >= STABLE_AFTER else min(slot.delay * 2, RESTART_MAX)
+        if now - slot.started >= STABLE_AFTER:
+            slot.delay = RESTART_FIRST
         slot.restart_at = now + slot.delay
         log.error("worker %d exited with %d; starting it again in %.0fs", slot.index + 1, code, slot.delay)
+        slot.delay = min(slot.delay * 2, RESTART_MAX)
+
+    def _watchdog(self) -> None:
+        """Ping systemd's watchdog while the supervisor loop runs (workers are restarted by it)."""
+        every = self.systemd.watchdog_seconds
+        if every and time.monotonic() - self._pinged >= every / 2:
+            self.systemd.notify("WATCHDOG=1")
+            self._pinged = time.monotonic()
 
     def _shutdown(self) -> None:
         running = [slot.process for slot in self.slots if slot.process is not None]

@@ -9,6 +9,7 @@ repeated for that, the body in memory is stored on the next try.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
@@ -26,8 +27,13 @@ CLAIM_BATCH = 20  # feeds leased at a time: small enough to share well, large en
 
 
 def poll_due(ctx: Context, *, owner: str | None = None, batch: int = CLAIM_BATCH,
-             stop: Callable[[], bool] = lambda: False) -> list[PollOutcome]:
-    """Poll every due feed this process can claim, batch by batch; at most one round over the feeds."""
+             stop: Callable[[], bool] = lambda: False,
+             after_batch: Callable[[list[PollOutcome]], None] | None = None) -> list[PollOutcome]:
+    """Poll every due feed this process can claim, batch by batch; at most one round over the feeds.
+
+    ``stop`` is asked between batches; ``after_batch`` hears each batch's outcomes (the daemon
+    wakes its delivery job with it).
+    """
     owner = owner or owner_id()
     names = [feed.name for feed in ctx.settings.feeds]
     lease = timedelta(seconds=ctx.settings.monitor.lease)
@@ -38,20 +44,37 @@ def poll_due(ctx: Context, *, owner: str | None = None, batch: int = CLAIM_BATCH
             break
         ids = [feed.id for feed in claimed]
         try:
-            outcomes.extend(poll_claimed(ctx, claimed))
+            polled = poll_claimed(ctx, claimed, owner)
         except BaseException:
             _release_quietly(ctx, ids, owner)
             raise
         retrying(partial(_release, ctx, ids, owner), what="release feeds")
+        outcomes.extend(polled)
+        if after_batch is not None:
+            after_batch(polled)
     return outcomes
 
 
-def poll_claimed(ctx: Context, feeds: Sequence[FeedState]) -> list[PollOutcome]:
-    """Fetch the leased feeds concurrently; store each as it arrives, retrying the store step."""
+def poll_claimed(ctx: Context, feeds: Sequence[FeedState], owner: str | None = None) -> list[PollOutcome]:
+    """Fetch the leased feeds concurrently; store each as it arrives, retrying the store step.
+
+    A batch that runs into a third of the lease renews the leases of the feeds still to come, so a
+    slow batch that makes progress keeps them and only a dead or hung daemon loses them.
+    """
+    owner = owner or owner_id()
+    lease = ctx.settings.monitor.lease
     by_id = {feed.id: feed for feed in feeds}
+    pending = set(by_id)
+    renewed = time.monotonic()
     jobs = [(feed.id, feed.url, feed.validators) for feed in feeds]
-    return [retrying(partial(ingest, ctx, by_id[feed_id], result), what=f"store {by_id[feed_id].name}")
-            for feed_id, result in fetch_all(jobs, ctx.settings.monitor.http)]
+    outcomes: list[PollOutcome] = []
+    for feed_id, result in fetch_all(jobs, ctx.settings.monitor.http):
+        outcomes.append(retrying(partial(ingest, ctx, by_id[feed_id], result), what=f"store {by_id[feed_id].name}"))
+        pending.discard(feed_id)
+        if pending and time.monotonic() - renewed > lease / 3:
+            retrying(partial(_renew, ctx, sorted(pending), owner, lease), what="renew feed leases")
+            renewed = time.monotonic()
+    return outcomes
 
 
 def claim_one(ctx: Context, name: str, owner: str | None = None) -> FeedState | None:
@@ -68,6 +91,11 @@ def release(ctx: Context, feed_ids: Sequence[int], owner: str | None = None) -> 
 def _claim(ctx: Context, names: Sequence[str], owner: str, lease: timedelta, batch: int) -> list[FeedState]:
     with ctx.db.session() as session:
         return leases.claim_due_feeds(session, names, ctx.clock(), owner, lease, batch)
+
+
+def _renew(ctx: Context, feed_ids: Sequence[int], owner: str, lease: float) -> None:
+    with ctx.db.session() as session:
+        leases.renew_feeds(session, feed_ids, owner, ctx.clock() + timedelta(seconds=lease))
 
 
 def _release(ctx: Context, feed_ids: Sequence[int], owner: str) -> None:

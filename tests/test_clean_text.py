@@ -51,6 +51,9 @@ def test_html_to_text(html: str, text: str) -> None:
     ("https://www.bbc.com/sport/x?at_medium=RSS&at_campaign=rss", "https://www.bbc.com/sport/x"),
     ("mailto:someone@example.org", "mailto:someone@example.org"),
     ("not a url", "not a url"),
+    ("http://.//0", "http://.//0"),
+    ("https://example.org/Grüße aus Köln/", "https://example.org/Gr%C3%BC%C3%9Fe%20aus%20K%C3%B6ln"),
+    ("https://example.org/Gr%C3%BC%C3%9Fe", "https://example.org/Gr%C3%BC%C3%9Fe"),
 ])
 def test_canonical_url(url: str, canonical: str) -> None:
     assert canonical_url(url) == canonical

@@ -72,3 +72,10 @@ def test_real_german_article_pages_link_their_feeds(realdata: Path) -> None:
     pages = sorted((realdata / "fundus-german-articles").glob("*/*.html.gz"))[::3]  # 35 of the 105
     with_feeds = [p for p in pages if feed_links(gzip.decompress(p.read_bytes()), "https://example.org/")]
     assert len(with_feeds) >= 12  # about half of the real pages link a feed
+
+
+def test_malformed_hrefs_are_ignored() -> None:
+    page = (b"<html><head><link rel='alternate' type='application/rss+xml' href='http://[oops'>"
+            b"<link rel='alternate' type='application/rss+xml' href='http://example.org:99999/x'>"
+            b"<link rel='alternate' type='application/rss+xml' title='Gut' href='/rss'></head></html>")
+    assert feed_links(page, "https://example.org/") == [("Gut", "https://example.org/rss")]

@@ -96,7 +96,7 @@ def test_cycle_over_hostile_feeds_is_bounded_and_records_every_failure() -> None
     assert results["refused"]["error"] == "connection refused"
     assert "root:" not in json.dumps(results["/xxe"])
     assert not any("lol" * 50 in t for t in results["/entity-bomb"].get("titles", []))
-    assert report["elapsed"] < 2.0 * 2 + 1  # the slowest (trickle) is cut at the timeout
+    assert report["elapsed"] < 10  # the trickle (1,250 s at full length) is cut at the 2s timeout
     assert report["second_not_modified"] is True
     assert report["retry_wait"] >= 3600
     assert report["peak_rss_mb"] < 200, report["peak_rss_mb"]

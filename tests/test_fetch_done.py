@@ -47,7 +47,7 @@ def test_hostile_cycle_then_polite_second_cycle(tmp_path: Path) -> None:
         first = runner.cycle()
         elapsed = time.monotonic() - started
 
-        assert elapsed < 2 * 2 + 3  # the trickle is cut at the 2s timeout; nothing waits longer
+        assert elapsed < 12  # the trickle (5,000 s at full length) is cut at the 2s timeout; margin for load
         assert [m["title"] for m in hook.messages] == ["[ukraine] Lawrow trifft Rubio in Budapest"]
         errors = {poll.feed: poll.error for poll in first.polls}
         assert errors["gut"] is None

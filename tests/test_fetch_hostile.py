@@ -54,7 +54,8 @@ def test_trickle_is_cut_off_by_the_whole_request_timeout(server: FeedServer, han
     result = fetch(url, Validators(), HttpConfig(timeout=1.0))
     elapsed = time.monotonic() - started
     assert result.error == "timed out after 1s"
-    assert elapsed < 2.0  # each byte arrives well within a read timeout; only the deadline stops it
+    assert elapsed < 5.0  # each byte arrives well within a read timeout; only the deadline stops it
+    # (the whole answer would take minutes; the margin is for a loaded machine)
 
 
 def test_hanging_dns_lookup_is_bounded_by_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,7 +77,7 @@ def test_hanging_dns_lookup_is_bounded_by_the_timeout(monkeypatch: pytest.Monkey
     finally:
         release.set()
     assert result.error == "timed out after 1s"
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 5.0  # the lookup itself hangs for 30 s
 
 
 def test_unknown_host_is_a_clear_reason(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -56,7 +56,8 @@ def test_loopback_article_is_refused_without_connecting(server: FeedServer) -> N
 
 
 @pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://0.0.0.0/",
-                                 "http://2130706433/", "file:///etc/passwd", "ftp://example.org/x"])
+                                 "http://2130706433/", "file:///etc/passwd", "ftp://example.org/x",
+                                 "http://[oops/x"])
 def test_internal_and_non_http_targets_give_none(url: str) -> None:
     assert extract_text(url, HTTP) is None
 

@@ -58,7 +58,17 @@ def test_a_dead_owner_loses_its_leases_after_the_expiry_and_cannot_release_the_n
     with db.session() as session:
         ids = list(session.scalars(select(Feed.id)))
         assert leases.release_feeds(session, ids, "dead") == 0
+        assert leases.renew_feeds(session, ids, "dead", START + 3 * LEASE) == 0
         assert leases.release_feeds(session, ids, "alive") == 10
+
+
+def test_an_owner_renewing_its_leases_keeps_its_feeds_past_the_first_expiry(db: Database) -> None:
+    _feeds(db)
+    assert len(_claim(db, "slow", 3)) == 3
+    with db.session() as session:
+        mine = [f.id for f in session.scalars(select(Feed).where(Feed.lease_owner == "slow"))]
+        assert leases.renew_feeds(session, mine, "slow", START + 2 * LEASE) == 3
+    assert len(_claim(db, "other", 100, START + LEASE + timedelta(seconds=1))) == 7
 
 
 def test_concurrent_claims_skip_locked_rows_instead_of_waiting(pg_schema_url: str) -> None:

@@ -25,7 +25,7 @@ def _feed(title: str, guid: str) -> bytes:
     return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
             f'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>'
             f"<item><title>{title}</title><link>https://example.org/{guid}.html</link><guid>{guid}</guid>"
-            f"<description>Kurz.</description><content:encoded><![CDATA[<p>{LONG}</p>]]></content:encoded>"
+            f"<description>Kurz.</description><content:encoded><![CDATA[<p>{title}: {LONG}</p>]]></content:encoded>"
             f"</item></channel></rss>").encode()
 
 

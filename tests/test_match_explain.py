@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from monitor.config import EntityConfig, WatchlistConfig
 from monitor.match import compile_matcher, snippet
 from monitor.model import Document, Match
@@ -89,3 +92,18 @@ def test_snippet_falls_back_to_the_title_and_collapses_whitespace() -> None:
     text, spans = snippet(doc, one("Tomahawk", doc))
     assert text == "Neue Tomahawk-Lieferung geplant"
     assert [text[s:e] for s, e in spans] == ["Tomahawk"]
+
+
+_FILLER = st.lists(st.sampled_from([*"abc äöß \n\t-–.,\u00ad", "&amp;", "   "]), max_size=120).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_FILLER, min_size=2, max_size=5), st.integers(min_value=20, max_value=250))
+def test_snippet_spans_always_mark_the_hits(fillers: list[str], width: int) -> None:
+    body = " Gipfel ".join(fillers)
+    matcher = compile_matcher([WatchlistConfig(name="w", query="Gipfel")], {})
+    [match] = matcher.match(Document(title="", body=body))
+    text, spans = snippet(Document(title="", body=body), match, width=width)
+    assert spans, (body, text)
+    assert all(text[s:e] == "Gipfel" for s, e in spans)
+    assert len(text) <= width + 2 * len("…")

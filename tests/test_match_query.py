@@ -55,6 +55,9 @@ def test_wildcards() -> None:
         ("", 1, "empty"),
         ("Gipfel NEAR/3 (NOT Wien)", 8, "NEAR"),
         ("Gipfel NEAR/3 -Wien", 15, "unexpected"),
+        ("Trump or Biden", 7, "capitals: OR"),
+        ("Gipfel near/3 Wien", 8, "capitals: NEAR/3"),
+        ("Gipfel And Wien", 8, "capitals: AND"),
     ],
 )
 def test_errors_point_at_the_column(query: str, column: int, says: str) -> None:
@@ -75,5 +78,6 @@ def test_valid_queries_pass() -> None:
     for query in [
         '"Budapest-Gipfel" OR (Gipfel NEAR/6 Budapest) OR Tomahawk OR (@lawrow AND Rubio)',
         *("title:Tomahawk*", "summary:*gipfel", 'body:"Sergej Lawrow"', "und oder nicht", "Gipfel NEAR Wien"),
+        'Trump "or" Biden',
     ]:
         validate_query(query, ENTITIES)

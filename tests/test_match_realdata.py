@@ -12,6 +12,7 @@ import pytest
 
 from monitor.config import EntityConfig, WatchlistConfig
 from monitor.match import compile_matcher, snippet
+from monitor.match.engine import Matcher
 from monitor.model import Document, Match
 from monitor.text.normalise import fold, fold_keys, keys
 
@@ -25,6 +26,7 @@ WATCHLISTS = [
     WatchlistConfig(name="euro", query='"Europäische Union" OR EU'),
     WatchlistConfig(name="zahl", query="re:/\\b\\d{1,3}(\\.\\d{3})+ Euro\\b/"),
 ]
+WILDCARDS = [WatchlistConfig(name="wild", query="Bundes* OR *politik OR *krieg* OR title:Ukraine*")]
 ENTITIES = {
     "selenskyj": EntityConfig(name="Wolodymyr Selenskyj", aliases=["Selenskyj", "Zelensky"], fuzzy=True)
 }
@@ -88,6 +90,14 @@ def test_word_hits_are_whole_words(results: list[tuple[Document, list[Match]]]) 
                 )
 
 
+def test_both_automaton_engines_agree(documents: list[Document]) -> None:
+    pytest.importorskip("ahocorasick_rs")
+    rust = Matcher(WATCHLISTS + WILDCARDS, ENTITIES, engine="rust")
+    python = Matcher(WATCHLISTS + WILDCARDS, ENTITIES, engine="python")
+    for doc in documents[::3]:
+        assert rust.match(doc) == python.match(doc)
+
+
 def test_trump_never_fires_on_trumpf_and_finds_what_a_word_regex_finds(documents: list[Document]) -> None:
     matcher = compile_matcher([WatchlistConfig(name="t", query="Trump OR Ukraine")], {})
     word = re.compile(r"\b(Trump|Ukraine)\b", re.IGNORECASE)
@@ -97,6 +107,17 @@ def test_trump_never_fires_on_trumpf_and_finds_what_a_word_regex_finds(documents
             assert found, doc.title
         for match in found:
             assert all(not h.text.lower().startswith("trumpf") for h in match.hits)
+
+
+def test_fuzzy_entity_hits_are_spellings_of_the_name(results: list[tuple[Document, list[Match]]]) -> None:
+    seen = set()
+    for _, matches in results:
+        for match in matches:
+            for hit in match.hits:
+                if hit.term == "@selenskyj":
+                    seen.add(hit.text)
+                    assert fold_keys(hit.text).strip().startswith(("sel", "zel", "wolodymyr")), hit
+    assert seen  # the corpus mentions him
 
 
 def test_inflected_hits_fold_to_a_form_of_the_term(results: list[tuple[Document, list[Match]]]) -> None:

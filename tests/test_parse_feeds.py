@@ -157,3 +157,29 @@ def test_guid_is_kept_as_given_even_when_it_looks_relative() -> None:
     entry = parse(body, "https://www.tagesschau.de/xml/rss2/").entries[0]
     assert entry.guid == "bfbfa11a-1c86-43d6-a024-5de7d957589f"
     assert entry.link == "https://www.tagesschau.de/a"
+
+
+def test_a_malformed_link_loses_the_link_not_the_entry() -> None:
+    body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [
+        {"id": "1", "url": "https://example.org/1", "title": "Gut"},
+        {"id": "2", "url": "https://[broken", "title": "Kaputter Link"}]}).encode()
+    feed = parse(body, "https://example.org/feed.json")
+    assert [(e.title, e.link) for e in feed.entries] == [("Gut", "https://example.org/1"), ("Kaputter Link", None)]
+
+
+def test_an_entry_that_cannot_be_read_is_skipped_not_the_feed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.parse as module
+
+    original = module._entry
+
+    def odd(raw: object, base: str | None) -> object:
+        if "Kaputt" in str(raw):
+            raise TypeError("unexpected shape")
+        return original(raw, base)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "_entry", odd)
+    body = (b"<rss version='2.0'><channel><title>t</title><item><title>Gut</title></item>"
+            b"<item><title>Kaputt</title></item><item><title>Auch gut</title></item></channel></rss>")
+    feed = parse(body, "https://example.org/feed")
+    assert [e.title for e in feed.entries] == ["Gut", "Auch gut"]
+    assert feed.warning == "1 unreadable entries skipped"

@@ -16,7 +16,8 @@ FRAGMENTS = st.sampled_from([
     b"</description>", b"<![CDATA[", b"]]>", b"&amp;", b"&lt;p&gt;", b"&uuml;", b"&#x2019;", b"&#99999999;",
     b"\xc3\xbc", b"\xfc", b"\x00", b"<feed xmlns='http://www.w3.org/2005/Atom'>", b"<entry>", b"</entry>",
     b"<!DOCTYPE rss [<!ENTITY e 'x'>]>", b"&e;", b"<pubDate>Mon, 99 Foo 2024</pubDate>", b"{", b"}",
-    b'"items": [', b"]", b"</channel></rss>", b"</feed>", b"<guid>", b"</guid>", b"\xef\xbb\xbf",
+    b'"items": [', b"]", b"http://[", b"https://example.org/", b"/relative",
+    b"xml:base='http://[x'", b"</channel></rss>", b"</feed>", b"<guid>", b"</guid>", b"\xef\xbb\xbf",
 ])
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -86,17 +86,17 @@ def test_a_daemon_survives_all_its_connections_dying_between_cycles(pg_schema_ur
     assert sorted(m["title"] for m in hook.messages) == sorted(f"[ukraine] {i.title}" for i in (FIRST, SECOND))
 
 
-@pytest.mark.parametrize("statement", ["INSERT INTO ARTICLES", "INSERT INTO ALERTS", "UPDATE FEEDS SET ETAG"])
-def test_a_connection_lost_in_the_middle_of_storing_is_retried_and_stores_once(
-        pg_schema_url: str, tmp_path: Path, admin: Engine, statement: str) -> None:
+def test_connections_lost_in_the_middle_of_storing_are_retried_and_store_once(
+        pg_schema_url: str, tmp_path: Path, admin: Engine) -> None:
     with FeedServer() as server, Webhook() as hook:
         server.serve("/f.xml", rss([FIRST, SECOND]), etag='"1"')
         config = write_config(tmp_path, {"Politik": server.url("/f.xml")}, {"hook": hook.url}, WATCHLIST,
                               database=pg_schema_url)
         runner = Runner(load(config), clock=Clock())
-        fired = _kill_on(admin, runner, statement)
+        fired = [_kill_on(admin, runner, statement) for statement in
+                 ("INSERT INTO ARTICLES", "INSERT INTO ALERTS", "UPDATE FEEDS SET ETAG")]
         report = runner.cycle()
-        assert fired, "the statement to interrupt never ran"
+        assert all(fired), "a statement to interrupt never ran"
         assert (report.new_articles, report.alerts, report.delivery.sent) == (2, 2, 2)
         assert _counts(runner) == (2, 2)
         runner.close()

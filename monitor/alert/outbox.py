@@ -23,6 +23,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from monitor.alert import stories as story_alerts
 from monitor.alert.deliver import Notifier
 from monitor.alert.policy import next_digest
 from monitor.config import Settings
@@ -82,9 +83,10 @@ def match_and_enqueue(session: Any, articles: Iterable[StoredArticle], source: s
     """Match new articles and write their outbox rows into the open transaction."""
     count = 0
     for article in articles:
-        matches = matcher.match(article.document)
-        if matches:
-            count += repo.add_alerts(session, alert_rows(article, source, matches, settings, now))
+        matches = [] if article.repeat else matcher.match(article.document)
+        previous = matcher.match(article.previous) if matches and article.previous is not None else []
+        rows = alert_rows(article, source, matches, settings, now)
+        count += repo.add_alerts(session, story_alerts.decide(session, article, matches, previous, rows, settings, now))
     return count
 
 

@@ -4,6 +4,7 @@ validate_query(text, entities)           raises QueryError pointing at the colum
 compile_matcher(watchlists, entities)    -> Matcher; build once per config
 Matcher.match(doc)                       -> [Match], one per matching watchlist, hits explain it
 snippet(doc, match, width)               -> (excerpt, spans to highlight inside it)
+release_lexicon()                        frees the German lexicon (~100 MB) once matchers are built
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Mapping, Sequence
 from monitor.config import EntityConfig, WatchlistConfig
 from monitor.match.engine import Matcher, checked
 from monitor.match.snippet import snippet
+from monitor.text.tokens import release_lexicon
 
-__all__ = ["Matcher", "compile_matcher", "snippet", "validate_query"]
+__all__ = ["Matcher", "compile_matcher", "release_lexicon", "snippet", "validate_query"]
 
 
 def validate_query(text: str, entities: Mapping[str, EntityConfig]) -> None:

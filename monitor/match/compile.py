@@ -15,11 +15,10 @@ import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import ahocorasick
-
 from monitor.config import EntityConfig
 from monitor.match.entities import fuzzy_variants, spellings
 from monitor.match.query import EntityRef, Term
+from monitor.match.scanner import Scanner, scanner
 from monitor.text.normalise import fold_keys
 from monitor.text.tokens import attributive_forms, raw_words, umlaut_spellings, word_forms
 
@@ -33,7 +32,6 @@ class Pattern:
     leaves: tuple[int, ...]
     lead: int
     trail: int
-    length: int
 
 
 def _folded(forms: Iterable[str]) -> list[str]:
@@ -52,10 +50,12 @@ def phrase_bodies(words: Iterable[str], inflect: bool = True) -> set[str]:
         options.append(_folded(word_forms(words[-1])))
     if len(options) > 1 and _product_size(options) > MAX_PHRASE_VARIANTS:
         options = [[" ".join(fold_keys(w).split())] for w in words[:-1]] + options[-1:]
+    # The closed compound (Budapestgipfel), unless short words would run together: "in der" ≠ Inder.
+    closable = len(words) > 1 and all(len(w) >= 3 or any(c.isdigit() for c in w) for w in words)
     bodies: set[str] = set()
     for combo in itertools.product(*options):
         bodies.add(" ".join(combo))
-        if len(combo) > 1:
+        if closable:
             bodies.add("".join(combo).replace(" ", ""))
     return bodies
 
@@ -107,12 +107,14 @@ class LeafTable:
             self.patterns.setdefault(pattern, set()).add(number)
         return number
 
-    def automaton(self) -> ahocorasick.Automaton:
-        auto = ahocorasick.Automaton(ahocorasick.STORE_ANY)
-        for pattern, numbers in self.patterns.items():
+    def automaton(self, engine: str | None = None) -> tuple[Scanner, list[Pattern]] | None:
+        """The one automaton over all patterns and, by pattern index, what each one stands for."""
+        if not self.patterns:
+            return None
+        texts = list(self.patterns)
+        values = []
+        for pattern in texts:
             lead = 1 if pattern.startswith(" ") else 0
             trail = 1 if pattern.endswith(" ") and len(pattern) > 1 else 0
-            auto.add_word(pattern, Pattern(tuple(sorted(numbers)), lead, trail, len(pattern)))
-        if self.patterns:
-            auto.make_automaton()
-        return auto
+            values.append(Pattern(tuple(sorted(self.patterns[pattern])), lead, trail))
+        return scanner(texts, engine), values

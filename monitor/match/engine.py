@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from monitor.config import EntityConfig, WatchlistConfig
 from monitor.errors import QueryError
-from monitor.match.compile import LeafTable, Pattern
+from monitor.match.compile import LeafTable
 from monitor.match.evaluate import Compiled, Context, Spot, compile_tree
 from monitor.match.query import EntityRef, Node, Regex, leaves, needs_a_hit, parse
 from monitor.model import FIELDS, Document, Field, Hit, Match
@@ -53,7 +53,9 @@ def score(hits: Sequence[Hit]) -> float:
 class Matcher:
     """All watchlists compiled into one automaton; build once per config, call ``match`` per article."""
 
-    def __init__(self, watchlists: Sequence[WatchlistConfig], entities: Mapping[str, EntityConfig]) -> None:
+    def __init__(
+        self, watchlists: Sequence[WatchlistConfig], entities: Mapping[str, EntityConfig], engine: str | None = None
+    ) -> None:
         table = LeafTable(entities)
         self._lists: list[_Watchlist] = []
         self._triggers: dict[int, list[int]] = {}
@@ -74,7 +76,7 @@ class Matcher:
                 )
             )
         self._always = sorted(set(self._always))
-        self._automaton = table.automaton() if table.patterns else None
+        self._automaton = table.automaton(engine)
 
     @property
     def watchlist_names(self) -> list[str]:
@@ -90,11 +92,12 @@ class Matcher:
             norm = fields[where] = keys(text)
             if self._automaton is None:
                 continue
-            pattern: Pattern
+            automaton, values = self._automaton
             folded = norm.text
-            for end, pattern in self._automaton.iter(" " + folded + " "):
-                start = end - pattern.length + pattern.lead  # the padding space cancels the + 1
-                stop = end - pattern.trail
+            for index, start, stop in automaton.matches(" " + folded + " "):
+                pattern = values[index]
+                start += pattern.lead - 1  # - 1: the padding space
+                stop -= pattern.trail + 1
                 if not pattern.lead:  # a compound head (*gipfel): the hit is the whole word
                     start = folded.rfind(" ", 0, start) + 1
                 if not pattern.trail:  # a prefix (Tomahawk*): likewise

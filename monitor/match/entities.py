@@ -3,8 +3,9 @@
 An entity matches its name and each alias, inflected like any term (so "Lawrows" and "Selenskyjs",
 the genitive/possessive, match too). With ``fuzzy: true`` each single-word alias also matches
 
-* its transliteration variants, s/z, j/y/i, w/v, sch/sh, ch/kh ("Selenskij", "Zelenskyj",
-  "Lavrov"), when it has at least ``TRANSLITERATE_MIN`` letters, and
+* its transliteration variants, s/z, j/y/i, w/v, sch/sh, ch/kh and the endings -i/-y/-ij/-yj/-iy
+  ("Selenskij", "Zelenskyj", "Lavrov", "Chodorkovskij"), when it has at least
+  ``TRANSLITERATE_MIN`` letters, and
 * for long names (at least ``SLIP_MIN`` letters) one slip of the keyboard on top: a letter
   dropped, doubled, or two neighbours swapped ("Zelenksyj", "Selenkyj").
 
@@ -27,7 +28,9 @@ from monitor.text.tokens import dictionary, raw_words, umlaut_spellings
 TRANSLITERATE_MIN = 5
 SLIP_MIN = 8
 MAX_TRANSLITERATIONS = 256
-_SEGMENT = re.compile(r"sch|sh|ch|kh|[szjyiwv]|.", re.DOTALL)
+# A Slavic name's ending comes in many spellings: -ski, -sky, -skij, -skyj, -skiy, -skyy.
+_ENDINGS = ("i", "y", "ij", "yj", "iy", "yy", "ii")
+_SEGMENT = re.compile(r"(?:ij|yj|iy|yy|ii|i|y)$|sch|sh|ch|kh|[szjyiwv]|.", re.DOTALL)
 _ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "sch": ("sch", "sh"),
     "sh": ("sh", "sch"),
@@ -54,7 +57,10 @@ def spellings(entity: EntityConfig) -> list[str]:
 
 def transliterations(word: str) -> Iterator[str]:
     """Spellings of a folded word under the usual transliteration swaps (at most 256)."""
-    options = [_ALTERNATIVES.get(seg, (seg,)) for seg in _SEGMENT.findall(word)]
+    segments = _SEGMENT.findall(word)
+    options = [_ALTERNATIVES.get(seg, (seg,)) for seg in segments]
+    if segments and segments[-1] in _ENDINGS and len(word) >= TRANSLITERATE_MIN:
+        options[-1] = _ENDINGS
     for combo in itertools.islice(itertools.product(*options), MAX_TRANSLITERATIONS):
         yield "".join(combo)
 

@@ -9,7 +9,9 @@ Grammar (AND binds tighter than OR, juxtaposition is AND, NEAR binds tightest)::
     near    := primary ("NEAR/n" primary)*
     primary := "(" or ")" | FIELD ":" primary | WORD | "PHRASE" | @ENTITY | re:/REGEX/
 
-Operators are upper case only; "und", "oder", "and" in lower case are words like any other.
+Operators are upper case only. "and", "or", "not", "near" in any other case are refused with a hint
+(a watchlist "Trump or Biden" would otherwise quietly require the word "or"); quoted, they are words.
+German "und", "oder", "nicht" are words like any other.
 """
 
 from __future__ import annotations
@@ -100,6 +102,11 @@ _BREAK = set(' \t\r\n()"')
 _NEAR = regex.compile(r"NEAR(?:/(\d+))?")
 
 
+def _miscased_operator(word: str) -> bool:
+    upper = word.upper()
+    return word != upper and (upper in ("AND", "OR", "NOT") or _NEAR.fullmatch(upper) is not None)
+
+
 def _lex(query: str) -> list[_Tok]:
     toks: list[_Tok] = []
     i, n = 0, len(query)
@@ -156,6 +163,9 @@ def _lex(query: str) -> list[_Tok]:
                 i = j + 1
                 continue
             near = _NEAR.fullmatch(word)
+            if _miscased_operator(word):
+                hint = f'operators are written in capitals: {word.upper()}; to find the word, quote it: "{word}"'
+                raise fail(hint, i)
             if word in ("AND", "OR", "NOT"):
                 toks.append(_Tok(word, word, i + 1))
             elif near:

@@ -61,6 +61,15 @@ def release_feeds(session: Session, feed_ids: Sequence[int], owner: str) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def renew_feeds(session: Session, feed_ids: Sequence[int], owner: str, until: datetime) -> int:
+    """Extend the leases this owner still holds (a long batch that keeps making progress)."""
+    if not feed_ids:
+        return 0
+    result = session.execute(update(Feed).where(Feed.id.in_(feed_ids), Feed.lease_owner == owner)
+                             .values(lease_until=until))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def serialize(session: Session, name: str) -> None:
     """Wait for and take a deployment-wide lock held until the session's transaction ends.
 

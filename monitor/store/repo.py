@@ -41,6 +41,14 @@ class StoredArticle:
     id: int
     feed_id: int
     entry: Entry
+    story_id: int | None = None
+    revision: int = 1
+    previous: Document | None = None  # a revision: the version before this one
+    repeat: bool = False  # a known version seen at one more outlet: only its story may change (trending)
+
+    @property
+    def is_new(self) -> bool:
+        return self.previous is None and not self.repeat
 
     @property
     def document(self) -> Document:
@@ -58,9 +66,10 @@ def sync_feeds(session: Session, feeds: Iterable[FeedConfig], now: datetime) -> 
             row.url, row.etag, row.last_modified, row.body_hash = feed.url, None, None, None
 
 
-def soonest_poll(session: Session, names: Sequence[str]) -> datetime | None:
-    """When the next of these feeds is due (None when none is scheduled)."""
-    return session.scalar(select(func.min(Feed.next_poll)).where(Feed.name.in_(names), Feed.disabled.is_(False)))
+def soonest_poll(session: Session, names: Sequence[str], after: datetime) -> datetime | None:
+    """The earliest next poll of these feeds later than ``after`` (None when there is none)."""
+    return session.scalar(select(func.min(Feed.next_poll)).where(Feed.name.in_(names), Feed.disabled.is_(False),
+                                                                 Feed.next_poll > after))
 
 
 def due_feeds(session: Session, names: Sequence[str], now: datetime) -> list[FeedState]:
@@ -135,6 +144,14 @@ def _store_one_by_one(session: Session, feed_id: int, candidates: Iterable[Candi
         if existing is not None:
             _link(session, existing, feed_id, candidate.keys, now)
     return new
+
+
+def known_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of these identity keys are stored already (read-only; the insert still decides)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        found.update(session.scalars(select(ArticleKey.key).where(ArticleKey.key.in_(keys[start:start + 500]))))
+    return found
 
 
 def _existing_article(session: Session, keys: Sequence[str]) -> int | None:

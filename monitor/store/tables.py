@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -97,6 +98,8 @@ class ArticleSource(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True)
     seen_at: Mapped[datetime]
+    outlet: Mapped[str | None] = mapped_column(String(200))
+    link: Mapped[str | None] = mapped_column(Text)
 
 
 class Alert(Base):
@@ -109,7 +112,7 @@ class Alert(Base):
 
     __tablename__ = "alerts"
     __table_args__ = (
-        UniqueConstraint("article_id", "watchlist", "target", name="uq_alert_article_watchlist_target"),
+        UniqueConstraint("article_id", "watchlist", "target", "kind", name="uq_alert_article_watchlist_target_kind"),
         Index("ix_alerts_due", "state", "next_attempt_at"),
     )
 
@@ -117,6 +120,7 @@ class Alert(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     watchlist: Mapped[str] = mapped_column(String(200))
     target: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), default="article", server_default="article")
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
@@ -179,3 +183,58 @@ class Maintenance(Base):
     task: Mapped[str] = mapped_column(String(50), primary_key=True)
     last_run: Mapped[datetime]
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Story(Base):
+    """Articles about one event across outlets and hours (DESIGN.md §5.4)."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime] = mapped_column(index=True)
+    article_count: Mapped[int] = mapped_column(default=1)
+    outlet_count: Mapped[int] = mapped_column(default=1)
+
+
+class StoryOutlet(Base):
+    """The outlets that carried a story, each with the time it first did (for outlet counts, trending)."""
+
+    __tablename__ = "story_outlets"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    outlet: Mapped[str] = mapped_column(String(200), primary_key=True)
+    first_seen: Mapped[datetime]
+
+
+class ArticleFeatures(Base):
+    """What dedup and story assignment keep of an article: hash, MinHash signature, terms, story."""
+
+    __tablename__ = "article_features"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(40))
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    terms: Mapped[dict[str, Any]]
+    at: Mapped[datetime]
+    first_seen: Mapped[datetime] = mapped_column(index=True)
+    revision: Mapped[int] = mapped_column(default=1)
+
+
+class ArticleRevision(Base):
+    """A changed version of a known article: an update of the same GUID or a lightly edited copy."""
+
+    __tablename__ = "article_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int]
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str | None] = mapped_column(Text)
+    seen_at: Mapped[datetime]

@@ -1,0 +1,1 @@
+"""German text: folding with offsets back to the original (normalise), words and their forms (tokens)."""

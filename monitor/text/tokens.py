@@ -49,6 +49,13 @@ def _encoded() -> dict[bytes, bytes]:
     return {form.encode(): lemma.encode() for form, lemma in table.items()}
 
 
+def release_lexicon() -> None:
+    """Let the lexicon go (about 100 MB); the next compile loads it again. A daemon calls this once
+    its matcher is built: matching never needs the lexicon, only compiling does."""
+    dictionary.cache_clear()
+    _encoded.cache_clear()
+
+
 def raw_words(text: str) -> list[str]:
     """The words of ``text`` as written (letters and digits; soft hyphens dropped)."""
     return _WORD.findall(_SOFT.sub("", text))

@@ -1,0 +1,138 @@
+"""What dedup and story assignment cost per article (run by hand, not in CI).
+
+    python bench/bench_dedup.py [--repeat 3]
+
+Input: the 13 feeds captured together on 21 Dec 2024 (../shared/realdata/corss-dec2024-snapshot;
+1,532 items, 1,000 distinct, 999 stored). Parsing is done once, outside the timings. Reported:
+medians over the repeats, per item fed to the stage and per new article.
+
+- store, spine: ``repo.store_new`` (URL/GUID keys only) into a fresh SQLite file, one transaction
+  per feed, as the spine did before issue 4.
+- store, dedup: ``Deduplicator.store`` (fingerprint, versions, MinHash LSH, stories) likewise.
+  The difference is what issue 4 adds to the store stage.
+- the pure parts on their own: hashing and fingerprints for every item; MinHash signatures, story
+  terms, LSH lookups and story assignment for the 1,000 articles that are not exact repeats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from monitor import dedup  # noqa: E402
+from monitor.config import FeedConfig  # noqa: E402
+from monitor.model import Entry, Validators  # noqa: E402
+from monitor.parse import parse  # noqa: E402
+from monitor.store import repo  # noqa: E402
+from monitor.store.db import open_database  # noqa: E402
+from monitor.store.identity import Deduplicator  # noqa: E402
+from monitor.store.repo import Candidate, FeedState  # noqa: E402
+from monitor.stories import StoryIndex, features  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "realdata" / "corss-dec2024-snapshot"
+NOW = datetime(2024, 12, 21, 19, 30, tzinfo=UTC)
+
+
+def load() -> list[tuple[str, list[Entry]]]:
+    return [(path.stem, list(parse(path.read_bytes(), str(path)).entries)) for path in sorted(DATA.glob("*.xml"))]
+
+
+def timed(func: Callable[[], object], repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def store_run(feeds: list[tuple[str, list[Entry]]], dedupe: bool) -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        db = open_database(f"sqlite:///{folder}/bench.db", upgrade=True)
+        with db.session() as session:
+            repo.sync_feeds(session, [FeedConfig(url=name, name=name) for name, _ in feeds], NOW)
+        with db.session() as session:
+            states = {name: repo.feed_state(session, name) for name, _ in feeds}
+        stage = Deduplicator()
+        stage.index.loaded = True
+        start = time.perf_counter()
+        for name, entries in feeds:
+            state = states[name]
+            assert state is not None
+            candidates = [Candidate(e, dedup.identity_keys(e, state.id)) for e in entries]
+            with db.session() as session:
+                if dedupe:
+                    stage.store(session, FeedState(state.id, name, name, Validators(), 0), candidates, NOW)
+                else:
+                    repo.store_new(session, state.id, candidates, NOW)
+        elapsed = time.perf_counter() - start
+        db.dispose()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    feeds = load()
+    items = [entry for _name, entries in feeds for entry in entries]
+    seen: set[str] = set()
+    articles = []
+    for entry in items:
+        keys = dedup.identity_keys(entry, 0)
+        if not seen.intersection(keys):
+            articles.append(entry)
+        seen.update(keys)
+    features(0, articles[0], NOW)  # load the lemma table once, outside the timings
+    tokens = [dedup.content_words(entry) for entry in articles]
+    signatures = [dedup.signature(t) for t in tokens]
+    pairs = enumerate(zip(articles, signatures, strict=True))
+    prepared = [features(i + 1, entry, NOW, sig) for i, (entry, sig) in pairs]
+
+    def assign() -> None:
+        index = StoryIndex()
+        for item in prepared:
+            item.story_id = index.story_for(item) or item.article_id
+            index.add(item)
+
+    def lsh() -> None:
+        index = StoryIndex()
+        for item in prepared:
+            index.near_candidates(item.signature)
+            index.add(item)
+
+    rows = [
+        ("keys + content hash + fingerprint", len(items),
+         timed(lambda: [(dedup.identity_keys(e, 0), dedup.content_hash(e), dedup.fingerprint_key(e)) for e in items],
+               args.repeat)),
+        ("MinHash signature (128 perm, 3-shingles)", len(articles),
+         timed(lambda: [dedup.signature(t) for t in tokens], args.repeat)),
+        ("story terms (title + lead)", len(articles),
+         timed(lambda: [features(0, e, NOW) for e in articles], args.repeat)),
+        ("LSH query + insert", len(articles), timed(lsh, args.repeat)),
+        ("story assignment + index insert", len(articles), timed(assign, args.repeat)),
+    ]
+    spine = statistics.median(store_run(feeds, False) for _ in range(args.repeat))
+    ours = statistics.median(store_run(feeds, True) for _ in range(args.repeat))
+    rows += [("store stage, spine (URL/GUID keys)", len(items), spine),
+             ("store stage, with dedup + stories", len(items), ours)]
+    print(f"{len(items)} items, {len(articles)} articles not exact repeats; median of {args.repeat}")
+    print(f"| {'stage':44} | {'n':>5} | {'total ms':>9} | {'µs / unit':>9} | {'µs / article':>12} |")
+    print(f"|{'-' * 46}|{'-' * 7}|{'-' * 11}|{'-' * 11}|{'-' * 14}|")
+    for label, count, seconds in rows:
+        print(f"| {label:44} | {count:5} | {seconds * 1000:9.1f} | {seconds / count * 1e6:9.0f} | "
+              f"{seconds / len(articles) * 1e6:12.0f} |")
+    print(f"dedup + stories add {(ours - spine) / len(articles) * 1e6:.0f} µs per article to the store stage")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Per-story alerting, updates and trending: the decision taken before outbox rows are written.
+
+For every (article, watchlist, target) row the matcher produced:
+
+- a revision (an update of a known article, or a lightly edited copy) alerts again only when a
+  watchlist term appears that no earlier version had; that row is kind ``update-N`` and its title
+  says "aktualisiert". Without a new term it is dropped.
+- ``per: story``: the first matching article of a story alerts (kind ``article``); every later one
+  becomes a follow-up. Follow-ups of one story, watchlist and target collect in one pending row of
+  kind ``followup`` that is sent ``followups`` after the first of them ("Story „…“: 3 weitere
+  Artikel"); a row already leased or sent is never changed, the next follow-up starts a new one.
+- ``trending: {outlets: N, within: T}``: once per story and watchlist, when a story that matched
+  reaches N outlets within T, one row of kind ``trending`` ("Tomahawk: 5 Medien in 60 Minuten").
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.config import Settings, WatchlistConfig
+from monitor.model import Match
+from monitor.store import stories
+from monitor.store.repo import StoredArticle
+from monitor.store.tables import Alert, ArticleFeatures, Story
+
+FOLLOWUP = "followup"
+TRENDING = "trending"
+_NOT_FIRST = (FOLLOWUP, TRENDING)
+
+
+def decide(session: Session, article: StoredArticle, matches: Sequence[Match], previous: Sequence[Match],
+           rows: list[dict[str, Any]], settings: Settings, now: datetime) -> list[dict[str, Any]]:
+    """The outbox rows to write for this article; follow-ups are folded into their story's row."""
+    by_name = {w.name: w for w in settings.watchlists}
+    match_of = {m.watchlist: m for m in matches}
+    previous_of = {m.watchlist: m for m in previous}
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        watchlist = by_name[row["watchlist"]]
+        row = {**row, "payload": copy.deepcopy(row["payload"]), "kind": "article"}
+        row["payload"].update(kind="article", story=article.story_id)
+        if article.previous is not None and stories.article_alerts(session, article.id, watchlist.name):
+            update = _update(session, article, row, match_of[watchlist.name], previous_of.get(watchlist.name))
+            if update is not None:
+                out.append(update)
+            continue
+        if watchlist.per == "story" and article.story_id is not None and \
+                stories.story_alerts(session, article.story_id, watchlist.name, exclude=_NOT_FIRST):
+            _follow_up(session, article, row, watchlist, now)
+            continue
+        out.append(row)
+    return out + _trending(session, article, match_of, by_name, settings, now)
+
+
+def _terms(match: Match | None) -> set[str]:
+    return {hit.term for hit in match.hits} if match else set()
+
+
+def _update(session: Session, article: StoredArticle, row: dict[str, Any], match: Match,
+            previous: Match | None) -> dict[str, Any] | None:
+    known = _terms(previous)
+    for alert in stories.article_alerts(session, article.id, row["watchlist"]):
+        known |= {hit.get("term") for hit in alert.payload.get("hits", [])}
+    new = sorted(_terms(match) - known)
+    if not new:
+        return None
+    payload = row["payload"]
+    payload.update(kind="update", revision=article.revision, new_terms=new, title=f"aktualisiert: {payload['title']}")
+    return {**row, "kind": f"update-{article.revision}"}
+
+
+def _follow_up(session: Session, article: StoredArticle, row: dict[str, Any], watchlist: WatchlistConfig,
+               now: datetime) -> None:
+    """Fold the article into the story's pending follow-up row, or start one."""
+    if watchlist.followups <= 0 or article.story_id is None:
+        return  # kept in the story (``newsmon stories``), no message
+    payload = row["payload"]
+    item = {"article_id": article.id, "title": article.entry.title, "link": article.entry.link,
+            "source": payload.get("source"), "published": payload.get("published"), "terms": payload.get("terms")}
+    pending = session.scalars(
+        select(Alert).join(ArticleFeatures, ArticleFeatures.article_id == Alert.article_id)
+        .where(ArticleFeatures.story_id == article.story_id, Alert.watchlist == watchlist.name,
+               Alert.target == row["target"], Alert.kind == FOLLOWUP, Alert.state == "pending",
+               Alert.attempts == 0, Alert.lease_owner.is_(None))
+        .order_by(Alert.id).limit(1).with_for_update(skip_locked=True)).first()
+    if pending is not None:
+        items = [*pending.payload.get("followups", []), item]
+        pending.payload = _followup_payload(session, article.story_id, payload, items)
+        return
+    session.add(Alert(**{**row, "kind": FOLLOWUP, "next_attempt_at": now + timedelta(seconds=watchlist.followups),
+                         "payload": _followup_payload(session, article.story_id, payload, [item])}))
+
+
+def _followup_payload(session: Session, story_id: int, base: dict[str, Any], items: list[dict[str, Any]],
+                      ) -> dict[str, Any]:
+    story = session.get_one(Story, story_id)
+    terms: dict[str, None] = {}
+    for item in items:
+        terms.update(dict.fromkeys(item.get("terms") or []))
+    count = len(items)
+    return {
+        **base, "kind": FOLLOWUP, "story": story_id, "story_title": story.title,
+        "title": f"Story „{story.title}“: {count} weitere{'r' if count == 1 else ''} Artikel",
+        "link": items[0]["link"], "source": ", ".join(dict.fromkeys(str(i.get("source")) for i in items)),
+        "terms": list(terms), "hits": [], "followups": items, "snippet_spans": [],
+        "snippet": " · ".join(f"{i['title']} ({i.get('source')})" for i in items),
+    }
+
+
+def _trending(session: Session, article: StoredArticle, match_of: dict[str, Match],
+              by_name: dict[str, WatchlistConfig], settings: Settings, now: datetime) -> list[dict[str, Any]]:
+    if article.story_id is None:
+        return []
+    rows: list[dict[str, Any]] = []
+    for watchlist in by_name.values():
+        rule = watchlist.trending
+        if rule is None:
+            continue
+        earlier = stories.story_alerts(session, article.story_id, watchlist.name, exclude=())
+        if any(alert.kind == TRENDING for alert in earlier):
+            continue
+        match = match_of.get(watchlist.name)
+        if match is None and not earlier:
+            continue  # the story has not matched this watchlist
+        count = stories.outlets_within(session, article.story_id, now - timedelta(seconds=rule.within))
+        if count < rule.outlets:
+            continue
+        term = list(dict.fromkeys(
+            [hit.term for hit in match.hits] if match else
+            [hit["term"] for a in earlier for hit in a.payload.get("hits", []) if hit.get("term")])) or [watchlist.name]
+        story = session.get_one(Story, article.story_id)
+        minutes = round(rule.within / 60)
+        payload = {"watchlist": watchlist.name, "kind": TRENDING, "story": story.id, "story_title": story.title,
+                   "title": f"{term[0]}: {count} Medien in {minutes} Minuten", "link": article.entry.link,
+                   "source": ", ".join(stories.outlets_of(session, story.id)), "published": None, "score": 0.0,
+                   "terms": term[:5], "hits": [], "snippet": story.title, "outlets": count}
+        for target in settings.targets_of(watchlist):
+            rows.append({"article_id": article.id, "watchlist": watchlist.name, "target": target, "kind": TRENDING,
+                         "state": "pending", "attempts": 0, "next_attempt_at": now, "payload": payload,
+                         "created_at": now})
+    return rows

@@ -1,0 +1,154 @@
+"""Stories in the database: rows, outlets, the features the in-memory index is rebuilt from, and the
+queries behind ``newsmon stories``, ``status`` and per-story alerting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor.store.tables import Alert, Article, ArticleFeatures, ArticleSource, Feed, Story, StoryOutlet
+from monitor.stories import HORIZON, Features, StoryIndex, pack, unpack
+
+
+def load_index(session: Session, index: StoryIndex, now: datetime) -> int:
+    """Add the features stored since the index last looked (all of the horizon on first use)."""
+    if not index.loaded:
+        index.prune(now)
+    query = (select(ArticleFeatures)
+             .where(ArticleFeatures.article_id > index.high_water, ArticleFeatures.first_seen >= now - HORIZON)
+             .order_by(ArticleFeatures.article_id))
+    count = 0
+    for row in session.scalars(query):
+        index.add(features_of(row))
+        count += 1
+    index.loaded = True
+    return count
+
+
+def features_of(row: ArticleFeatures) -> Features:
+    title = frozenset(row.terms.get("title", ()))
+    return Features(row.article_id, row.at, row.first_seen, title, title | frozenset(row.terms.get("text", ())),
+                    unpack(row.signature), row.story_id)
+
+
+def save_features(session: Session, features: Features, content_hash: str) -> None:
+    terms = {"title": sorted(features.title_terms), "text": sorted(features.terms - features.title_terms)}
+    session.add(ArticleFeatures(article_id=features.article_id, story_id=features.story_id,
+                                content_hash=content_hash, signature=pack(features.signature), terms=terms,
+                                at=features.at, first_seen=features.seen, revision=1))
+
+
+def join_or_create(session: Session, story_id: int | None, article_id: int, title: str, outlet: str,
+                   now: datetime) -> int:
+    """The story the article joins (its counters updated), or a new story it starts; the outlet counted."""
+    story = session.get(Story, story_id) if story_id is not None else None
+    if story is not None:
+        story.article_count += 1
+        story.last_seen = max(story.last_seen, now)
+        add_outlet(session, story.id, outlet, now)
+        return story.id
+    story = Story(first_article_id=article_id, title=title, first_seen=now, last_seen=now, article_count=1,
+                  outlet_count=1)
+    session.add(story)
+    session.flush()
+    session.add(StoryOutlet(story_id=story.id, outlet=outlet[:200], first_seen=now))
+    return story.id
+
+
+def add_outlet(session: Session, story_id: int, outlet: str, now: datetime) -> bool:
+    """Count the outlet for the story; False when it was already counted."""
+    outlet = outlet[:200]
+    if session.get(StoryOutlet, (story_id, outlet)) is not None:
+        return False
+    session.add(StoryOutlet(story_id=story_id, outlet=outlet, first_seen=now))
+    story = session.get_one(Story, story_id)
+    story.outlet_count += 1
+    story.last_seen = max(story.last_seen, now)
+    return True
+
+
+def outlets_within(session: Session, story_id: int, since: datetime) -> int:
+    query = select(func.count()).select_from(StoryOutlet).where(StoryOutlet.story_id == story_id,
+                                                                 StoryOutlet.first_seen >= since)
+    return session.scalar(query) or 0
+
+
+def story_of(session: Session, article_id: int) -> int | None:
+    return session.scalar(select(ArticleFeatures.story_id).where(ArticleFeatures.article_id == article_id))
+
+
+def story_alerts(session: Session, story_id: int, watchlist: str, exclude: tuple[str, ...]) -> list[Alert]:
+    """Outbox rows of a watchlist for any article of the story, except those of the kinds given."""
+    query = (select(Alert).join(ArticleFeatures, ArticleFeatures.article_id == Alert.article_id)
+             .where(ArticleFeatures.story_id == story_id, Alert.watchlist == watchlist, Alert.kind.not_in(exclude))
+             .order_by(Alert.id))
+    return list(session.scalars(query))
+
+
+def article_alerts(session: Session, article_id: int, watchlist: str) -> list[Alert]:
+    return list(session.scalars(select(Alert).where(Alert.article_id == article_id, Alert.watchlist == watchlist)))
+
+
+def outlets_of(session: Session, story_id: int) -> list[str]:
+    return list(session.scalars(select(StoryOutlet.outlet).where(StoryOutlet.story_id == story_id)
+                                .order_by(StoryOutlet.first_seen, StoryOutlet.outlet)))
+
+
+def story_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Story)) or 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    id: int
+    title: str
+    first_seen: datetime
+    last_seen: datetime
+    article_count: int
+    outlet_count: int
+    outlets: list[str]
+    articles: list[dict[str, Any]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "first_seen": self.first_seen.isoformat(),
+                "last_seen": self.last_seen.isoformat(), "article_count": self.article_count,
+                "outlet_count": self.outlet_count, "outlets": self.outlets, "articles": self.articles}
+
+
+def recent_stories(session: Session, now: datetime, since: timedelta, min_articles: int = 1,
+                   limit: int = 100) -> list[StoryView]:
+    """Stories active since ``now - since``, biggest first, each with its articles and sources."""
+    query = (select(Story).where(Story.last_seen >= now - since, Story.article_count >= min_articles)
+             .order_by(Story.outlet_count.desc(), Story.article_count.desc(), Story.last_seen.desc()).limit(limit))
+    return [_view(session, story) for story in session.scalars(query)]
+
+
+def story_view(session: Session, story_id: int) -> StoryView | None:
+    story = session.get(Story, story_id)
+    return _view(session, story) if story else None
+
+
+def _view(session: Session, story: Story) -> StoryView:
+    outlets = outlets_of(session, story.id)
+    rows = session.execute(
+        select(Article, ArticleFeatures.revision).join(ArticleFeatures, ArticleFeatures.article_id == Article.id)
+        .where(ArticleFeatures.story_id == story.id).order_by(Article.first_seen, Article.id))
+    articles = []
+    for article, revision in rows:
+        sources = session.execute(
+            select(Feed.name, ArticleSource.outlet, ArticleSource.link, ArticleSource.seen_at)
+            .join(Feed, Feed.id == ArticleSource.feed_id).where(ArticleSource.article_id == article.id)
+            .order_by(ArticleSource.seen_at, Feed.name))
+        articles.append({
+            "id": article.id, "title": article.title, "link": article.link,
+            "published": article.published.isoformat() if article.published else None,
+            "first_seen": article.first_seen.isoformat(), "revision": revision,
+            "sources": [{"feed": feed, "outlet": outlet, "link": link, "seen_at": seen.isoformat()}
+                        for feed, outlet, link, seen in sources],
+        })
+    return StoryView(story.id, story.title, story.first_seen, story.last_seen, story.article_count,
+                     story.outlet_count, outlets, articles)

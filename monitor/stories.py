@@ -1,0 +1,234 @@
+"""The in-memory index behind near-duplicates and stories (DESIGN.md §5, steps 3 and 4). No I/O.
+
+One ``StoryIndex`` per process holds the features of recently seen articles (``HORIZON`` by
+first-seen time); storage persists the same features, so after a restart the index is rebuilt
+lazily from the database, and articles other processes stored are added incrementally.
+
+Near-duplicates: datasketch MinHash LSH over word 3-shingles proposes candidates, the caller
+compares the texts (``dedup.near_duplicate``). Only articles without an exact identity or
+fingerprint match get here.
+
+Stories: an article is compared with the articles of the time window (``WINDOW`` around its
+published time) that share at least two terms. Terms are the lemmatised nouns and names of title
+and lead (``dedup.story_terms``), weighted by inverse document frequency over the index, title
+terms ``TITLE_WEIGHT`` times; the similarity is the cosine of these vectors. The article joins
+the story of its most similar article when that similarity reaches ``LINK`` and its similarity to
+the story as a whole (the centroid of its articles) reaches ``CENTROID``; the second test keeps a
+chain of loosely related articles from growing into one story. Tuned on the 13 feeds captured on
+21 Dec 2024 (see bench/bench_dedup.py and the README).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from monitor import dedup
+from monitor.dedup import NUM_PERM, SCHEME, _permutations, similarity
+from monitor.model import Entry
+
+WINDOW = timedelta(hours=36)
+FUTURE_SLACK = timedelta(hours=1)
+HORIZON = timedelta(days=7)
+LSH_THRESHOLD = 0.4
+CANDIDATE = 0.35  # estimated Jaccard a candidate needs before its text is compared
+LINK = 0.12
+CENTROID = 0.15
+TITLE_WEIGHT = 2.0
+MIN_SHARED = 2
+COMMON = 0.2  # terms in more than this share of the index do not propose candidates
+
+
+@dataclass(slots=True)
+class Features:
+    """What the index knows of one article."""
+
+    article_id: int
+    at: datetime  # published time where plausible, else first seen: the story window's clock
+    seen: datetime  # first seen: the index horizon's clock
+    title_terms: frozenset[str]
+    terms: frozenset[str]
+    signature: np.ndarray | None = None
+    story_id: int | None = None
+
+
+def features(article_id: int, entry: Entry, seen: datetime, signature: np.ndarray | None = None) -> Features:
+    """The features of a parsed entry; its story clock is the published time unless that lies ahead."""
+    published = entry.published
+    at = published if published is not None and published <= seen + FUTURE_SLACK else seen
+    title = dedup.story_terms(replace(entry, summary="", body=""))
+    return Features(article_id, at, seen, title, dedup.story_terms(entry) | title, signature)
+
+
+class LocalStories:
+    """Story numbers for a run without a database (``newsmon match``): copies share their story."""
+
+    def __init__(self) -> None:
+        self.index = StoryIndex()
+        self.by_key: dict[str, int] = {}
+
+    def story_of(self, entry: Entry, keys: tuple[str, ...], now: datetime) -> int:
+        fp = dedup.fingerprint_key(entry)
+        keys = keys + ((fp,) if fp else ())
+        for key in keys:
+            if key in self.by_key:
+                return self.by_key[key]
+        item = features(len(self.index) + 1, entry, now)
+        item.story_id = self.index.story_for(item) or len(self.index.stories) + 1
+        self.index.add(item)
+        self.by_key.update(dict.fromkeys(keys, item.story_id))
+        return item.story_id
+
+
+@dataclass(slots=True)
+class _Story:
+    members: list[int] = field(default_factory=list)
+    weights: Counter[str] = field(default_factory=Counter)
+    last: datetime | None = None
+
+
+class StoryIndex:
+    """Recent articles: an LSH over their signatures and an inverted index over their terms."""
+
+    def __init__(self) -> None:
+        self.items: dict[int, Features] = {}
+        self.by_term: dict[str, set[int]] = {}
+        self.stories: dict[int, _Story] = {}
+        self.lsh: Any = _new_lsh()
+        self.high_water = 0  # the highest article id added: storage loads what came after it
+        self.loaded = False
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def near_candidates(self, signature: np.ndarray | None) -> list[int]:
+        """Recent articles whose estimated similarity to this signature makes them worth a check,
+        most similar first (the caller verifies on the texts: ``dedup.near_duplicate``)."""
+        if signature is None or not self.items:
+            return []
+        scored = []
+        for key in self.lsh.query(_minhash(signature)):
+            other = self.items.get(int(key))
+            if other is not None and other.signature is not None:
+                value = similarity(signature, other.signature)
+                if value >= CANDIDATE:
+                    scored.append((value, other.article_id))
+        return [article_id for _value, article_id in sorted(scored, reverse=True)]
+
+    def story_for(self, features: Features) -> int | None:
+        """The story this article belongs to, or None when it starts a new one."""
+        vector = self._vector(features)
+        if not vector:
+            return None
+        limit = max(50, int(COMMON * len(self.items)))
+        shared: Counter[int] = Counter()
+        for term in features.terms:
+            ids = self.by_term.get(term, ())
+            if len(ids) <= limit:
+                shared.update(ids)
+        best: dict[int, float] = {}
+        for other_id, count in shared.items():
+            other = self.items[other_id]
+            if count < MIN_SHARED or other.story_id is None or abs(other.at - features.at) > WINDOW:
+                continue
+            link = _dot(vector, self._vector(other))
+            if link >= LINK and link > best.get(other.story_id, 0.0):
+                best[other.story_id] = link
+        for story_id, _link in sorted(best.items(), key=lambda kv: -kv[1]):
+            if self._centroid(vector, self.stories[story_id]) >= CENTROID:
+                return story_id
+        return None
+
+    def add(self, features: Features) -> None:
+        if features.article_id in self.items:
+            self.remove(features.article_id)
+        self.items[features.article_id] = features
+        self.high_water = max(self.high_water, features.article_id)
+        for term in features.terms:
+            self.by_term.setdefault(term, set()).add(features.article_id)
+        if features.signature is not None:
+            self.lsh.insert(str(features.article_id), _minhash(features.signature), check_duplication=False)
+        if features.story_id is not None:
+            story = self.stories.setdefault(features.story_id, _Story())
+            story.members.append(features.article_id)
+            story.weights.update(_weights(features))
+            story.last = features.at if story.last is None else max(story.last, features.at)
+
+    def remove(self, article_id: int) -> None:
+        features = self.items.pop(article_id, None)
+        if features is None:
+            return
+        for term in features.terms:
+            ids = self.by_term.get(term)
+            if ids is not None:
+                ids.discard(article_id)
+                if not ids:
+                    del self.by_term[term]
+        if features.signature is not None:
+            self.lsh.remove(str(article_id))
+        story = self.stories.get(features.story_id) if features.story_id is not None else None
+        if story is not None and article_id in story.members:
+            story.members.remove(article_id)
+            story.weights.subtract(_weights(features))
+            if not story.members:
+                del self.stories[features.story_id]  # type: ignore[arg-type]
+
+    def prune(self, now: datetime) -> int:
+        """Forget articles first seen before the horizon; returns how many."""
+        old = [item.article_id for item in self.items.values() if item.seen < now - HORIZON]
+        for article_id in old:
+            self.remove(article_id)
+        return len(old)
+
+    def members(self, story_id: int) -> list[int]:
+        story = self.stories.get(story_id)
+        return list(story.members) if story else []
+
+    def _idf(self, term: str) -> float:
+        return math.log(1.0 + (len(self.items) + 1) / (len(self.by_term.get(term, ())) + 1))
+
+    def _vector(self, features: Features) -> dict[str, float]:
+        raw = {t: self._idf(t) * (TITLE_WEIGHT if t in features.title_terms else 1.0) for t in features.terms}
+        norm = math.sqrt(sum(v * v for v in raw.values()))
+        return {t: v / norm for t, v in raw.items()} if norm else {}
+
+    def _centroid(self, vector: dict[str, float], story: _Story) -> float:
+        weights = {t: w * self._idf(t) for t, w in story.weights.items() if w > 0}
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        return sum(v * weights.get(t, 0.0) for t, v in vector.items()) / norm if norm else 0.0
+
+
+def _weights(features: Features) -> Counter[str]:
+    return Counter({t: TITLE_WEIGHT if t in features.title_terms else 1.0 for t in features.terms})
+
+
+def _dot(left: dict[str, float], right: dict[str, float]) -> float:
+    if len(left) > len(right):
+        left, right = right, left
+    return sum(v * right.get(t, 0.0) for t, v in left.items())
+
+
+def _new_lsh() -> Any:
+    from datasketch import MinHashLSH
+
+    return MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+
+
+def _minhash(signature: np.ndarray) -> Any:
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, hashvalues=signature, permutations=_permutations(), scheme=SCHEME)
+
+
+def pack(signature: np.ndarray | None) -> bytes | None:
+    """A signature as stored: ``NUM_PERM`` little-endian 32-bit values (the affine32 scheme's range)."""
+    return None if signature is None else signature.astype("<u4").tobytes()
+
+
+def unpack(data: bytes | None) -> np.ndarray | None:
+    return None if not data else np.frombuffer(data, dtype="<u4").astype(np.uint64)
