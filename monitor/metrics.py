@@ -21,16 +21,17 @@ from monitor.store.tables import Alert, Feed
 
 
 class Metrics:
-    """The daemon's metrics in their own registry; ``start`` serves them over HTTP."""
+    """The daemon's metrics in their own registry; ``start`` serves them over HTTP. Without
+    ``counters`` (the ``workers: N`` supervisor, which polls nothing itself) only the stored state."""
 
-    def __init__(self, database: Callable[[], Database]) -> None:
+    def __init__(self, database: Callable[[], Database], *, counters: bool = True) -> None:
         try:
             from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
         except ImportError as err:  # the optional extra
             raise MonitorError("metrics.listen is set but prometheus-client is not installed: "
                                "pip install 'newsmon[metrics]'") from err
         self.registry = CollectorRegistry()
-        reg = self.registry
+        reg = self.registry if counters else None
         self.polls = Counter("newsmon_polls", "Feed polls by outcome (ok, not_modified, error)",
                              ["feed", "outcome"], registry=reg)
         self.poll_errors = Counter("newsmon_poll_errors", "Failed feed polls", ["feed"], registry=reg)
@@ -47,7 +48,7 @@ class Metrics:
                                           registry=reg, buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60))
         self.started = Gauge("newsmon_start_time_seconds", "When the daemon started (Unix time)", registry=reg)
         self.started.set_to_current_time()
-        reg.register(_StoredState(database))
+        self.registry.register(_StoredState(database))
 
     def observe_poll(self, feed: str, seconds: float, *, new: int, alerts: int, error: str | None,
                      not_modified: bool) -> None:
@@ -103,14 +104,17 @@ class _StoredState:
 
         started = time.perf_counter()
         articles = GaugeMetricFamily("newsmon_articles", "Articles stored")
-        alerts = GaugeMetricFamily("newsmon_alerts", "Outbox rows by state", labels=["state"])
+        alerts = GaugeMetricFamily("newsmon_alerts", "Alerts by state (pending, held for quiet hours, a rate limit "
+                                   "or a digest, queued in a message, sent, dead)", labels=["state"])
         matches = GaugeMetricFamily("newsmon_matches", "Articles that matched, by watchlist", labels=["watchlist"])
         last_ok = GaugeMetricFamily("newsmon_feed_last_success_time_seconds", "Last successful poll (Unix time)",
                                     labels=["feed"])
         failures = GaugeMetricFamily("newsmon_feed_consecutive_failures", "Failed polls in a row", labels=["feed"])
         with self.database().session() as session:
             articles.add_metric([], repo.article_count(session))
-            for state, count in repo.outbox_counts(session).items():
+            states = dict.fromkeys(("pending", "held", "queued", "sent", "dead"), 0)
+            states.update(session.execute(select(Alert.state, func.count()).group_by(Alert.state)).tuples())
+            for state, count in states.items():
                 alerts.add_metric([state], count)
             query = select(Alert.watchlist, func.count(func.distinct(Alert.article_id))).group_by(Alert.watchlist)
             for watchlist, count in session.execute(query):
@@ -122,3 +126,16 @@ class _StoredState:
         scrape = GaugeMetricFamily("newsmon_scrape_database_seconds", "Time to read the stored state for this scrape")
         scrape.add_metric([], time.perf_counter() - started)
         yield from (articles, alerts, matches, last_ok, failures, scrape)
+
+
+def serve_stored_state(listen: str, database_url: str) -> Callable[[], None]:
+    """Metrics of the stored state only, at ``listen`` (for the ``workers: N`` supervisor)."""
+    from monitor.store.db import open_database
+
+    db = open_database(database_url)
+    stop = Metrics(lambda: db, counters=False).start(listen)
+
+    def close() -> None:
+        stop()
+        db.dispose()
+    return close

@@ -1,8 +1,8 @@
 """SIGHUP: read the config and watchlists again; take them only when every file is good.
 
 A broken file is refused with one logged error naming it (file, key, what was expected) and the
-running config stays. Keys the running process cannot swap (``database``, ``metrics``) are logged
-as needing a restart and keep their running value.
+running config stays. Keys the running process cannot swap (``database``, ``metrics``,
+``workers``) are logged as needing a restart and keep their running value.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from monitor.config import Settings, load
 from monitor.errors import ConfigError, MonitorError
 
 log = logging.getLogger(__name__)
-RESTART_ONLY = ("database", "metrics")
+RESTART_ONLY = ("database", "metrics", "workers")
 
 
 def reread(current: Settings) -> Settings | None:

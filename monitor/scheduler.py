@@ -97,8 +97,11 @@ class Runner:
                  after_batch: Callable[[list[PollOutcome]], None] | None = None) -> list[PollOutcome]:
         return workers.poll_due(self.ctx, stop=stop, after_batch=after_batch)
 
-    def deliver(self) -> DeliveryReport:
-        return retrying(lambda: deliver_due(self.db, self.notifier, self.settings, self.clock), what="delivery")
+    def deliver(self, stop: Callable[[], bool] | None = None) -> DeliveryReport:
+        """Deliver due alerts; ``stop`` (default: a signal during run --once) ends it after the message in flight."""
+        stop = stop or self.stopping.is_set
+        return retrying(lambda: deliver_due(self.db, self.notifier, self.settings, self.clock, stop=stop),
+                        what="delivery")
 
     def maintain(self) -> MaintenanceReport | None:
         """Retention, ANALYZE and VACUUM when due (``retention``); None when nothing was due."""
@@ -147,7 +150,7 @@ def run_once(runner: Runner) -> CycleReport:
 class Daemon:
     """APScheduler wiring around a Runner, with signal handling, reload, systemd notify and a clean shutdown."""
 
-    def __init__(self, runner: Runner, *, systemd: sdnotify.Notifier | None = None) -> None:
+    def __init__(self, runner: Runner, *, systemd: sdnotify.Notifier | None = None, serve_metrics: bool = True) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -159,6 +162,7 @@ class Daemon:
         self.systemd = systemd or sdnotify.Notifier()
         self.watchdog = sdnotify.Watchdog(self.systemd)
         self.metrics: Metrics | None = None
+        self._serve_metrics = serve_metrics  # a worker of ``workers: N`` leaves them to its supervisor
         self.scheduler = BackgroundScheduler(executors={"default": ThreadPoolExecutor(4),
                                                         "watchdog": ThreadPoolExecutor(1)}, timezone=UTC,
                                              job_defaults={"coalesce": True, "max_instances": 1,
@@ -182,7 +186,7 @@ class Daemon:
         threading.Thread(target=self.runner.notifier.warm, name="warm-apprise", daemon=True).start()
         log.info("newsmon running: %d feeds, %d watchlists", len(self.runner.settings.feeds),
                  len(self.runner.settings.watchlists))
-        self.systemd.notify("READY=1", f"STATUS={self._status_line()}", f"MAINPID={os.getpid()}")
+        self.systemd.notify("READY=1", f"STATUS={self._status_line()}")
         try:
             while not self.stop.is_set():
                 self.wake.wait(0.5)  # a timeout: a signal delivered to another thread is seen here too
@@ -277,7 +281,7 @@ class Daemon:
         self.watchdog.begin("deliver", limit=DELIVERY_LIMIT)
         started = time.perf_counter()
         try:
-            report = self.runner.deliver()
+            report = self.runner.deliver(stop=self.stop.is_set)
         except Exception:
             log.exception("delivery crashed")
             return
@@ -305,7 +309,7 @@ class Daemon:
 
     def _start_metrics(self) -> Callable[[], None] | None:
         listen = self.runner.settings.monitor.metrics.listen
-        if not listen:
+        if not listen or not self._serve_metrics:
             return None
         from monitor.metrics import Metrics
 

@@ -37,7 +37,8 @@ def show(report: dict[str, Any], now: datetime | None = None) -> None:
 
     now = now or datetime.now(UTC)
     outbox = report["outbox"]
-    table = Table(title=f"{report['articles']} articles · {report['stories']} stories · {len(report['feeds'])} feeds")
+    table = Table(title=f"{report['articles']} articles · {report.get('stories', 0)} stories · "
+                        f"{len(report['feeds'])} feeds")
     for column in ("feed", "articles", "last ok", "next poll", "last error"):
         table.add_column(column, justify="right" if column == "articles" else "left")
     for feed in report["feeds"]:

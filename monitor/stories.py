@@ -35,6 +35,7 @@ from monitor.model import Entry
 WINDOW = timedelta(hours=36)
 FUTURE_SLACK = timedelta(hours=1)
 HORIZON = timedelta(days=7)
+PRUNE_EVERY = timedelta(hours=1)
 LSH_THRESHOLD = 0.4
 CANDIDATE = 0.35  # estimated Jaccard a candidate needs before its text is compared
 LINK = 0.12
@@ -100,8 +101,8 @@ class StoryIndex:
         self.by_term: dict[str, set[int]] = {}
         self.stories: dict[int, _Story] = {}
         self.lsh: Any = _new_lsh()
-        self.high_water = 0  # the highest article id added: storage loads what came after it
-        self.loaded = False
+        self.looked: datetime | None = None  # when storage last added what others stored
+        self.pruned: datetime | None = None
 
     def __len__(self) -> int:
         return len(self.items)
@@ -148,7 +149,6 @@ class StoryIndex:
         if features.article_id in self.items:
             self.remove(features.article_id)
         self.items[features.article_id] = features
-        self.high_water = max(self.high_water, features.article_id)
         for term in features.terms:
             self.by_term.setdefault(term, set()).add(features.article_id)
         if features.signature is not None:
@@ -179,7 +179,10 @@ class StoryIndex:
                 del self.stories[features.story_id]  # type: ignore[arg-type]
 
     def prune(self, now: datetime) -> int:
-        """Forget articles first seen before the horizon; returns how many."""
+        """Forget articles first seen before the horizon (looked at once an hour); returns how many."""
+        if self.pruned is not None and now - self.pruned < PRUNE_EVERY:
+            return 0
+        self.pruned = now
         old = [item.article_id for item in self.items.values() if item.seen < now - HORIZON]
         for article_id in old:
             self.remove(article_id)

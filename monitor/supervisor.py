@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -52,7 +53,8 @@ def _die_with_parent() -> None:
 
 
 class Supervisor:
-    def __init__(self, config_path: Path, workers: int, *, verbose: bool = False) -> None:
+    def __init__(self, config_path: Path, workers: int, *, verbose: bool = False,
+                 service: Callable[[], Callable[[], None]] | None = None) -> None:
         self.command = [sys.executable, "-m", "monitor", *(["-v"] if verbose else []), "--config",
                         str(config_path), "run", "--worker"]
         self.slots = [_Slot(index) for index in range(workers)]
@@ -62,12 +64,14 @@ class Supervisor:
         # systemd talks to the supervisor (the unit's main process); the workers stay quiet
         self.env = {k: v for k, v in os.environ.items() if k not in _SYSTEMD_VARS}
         self._pinged = 0.0
+        self.service = service  # started before the workers, stopped after them (the metrics endpoint)
 
     def serve(self) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_stop)
         signal.signal(signal.SIGHUP, self._on_hup)
         log.info("starting %d workers", len(self.slots))
+        stop_service = self.service() if self.service else None
         try:
             for slot in self.slots:
                 self._tend(slot)
@@ -80,6 +84,8 @@ class Supervisor:
         finally:
             self.systemd.notify("STOPPING=1")
             self._shutdown()
+            if stop_service:
+                stop_service()
         return self.exit_code
 
     def _tend(self, slot: _Slot) -> None:

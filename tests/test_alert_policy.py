@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from monitor.alert.plan import DueAlert, plan_target
 from monitor.alert.policy import QuietHours, RateLimit, Usage, next_digest
@@ -52,43 +53,50 @@ def _fresh(n: int, start: int = 1) -> list[DueAlert]:
 
 
 def test_without_limits_every_alert_is_its_own_message() -> None:
-    plan = plan_target(_fresh(3), NOW, digests=set())
+    plan = plan_target(_fresh(3), NOW, digests={})
     assert [(m.kind, m.alerts) for m in plan.messages] == [("alert", (1,)), ("alert", (2,)), ("alert", (3,))]
     assert plan.holds == []
 
 
 def test_rate_limit_uses_the_free_slots_and_the_last_one_carries_a_summary_of_the_rest() -> None:
     limit = RateLimit.parse("3/hour")
-    plan = plan_target(_fresh(10), NOW, digests=set(), rate=limit, usage=Usage(0, None))
+    plan = plan_target(_fresh(10), NOW, digests={}, rate=limit, usage=Usage(0, None))
     assert [m.kind for m in plan.messages] == ["alert", "alert", "summary"]
     assert sorted(i for m in plan.messages for i in m.alerts) == list(range(1, 11))
-    full = plan_target(_fresh(2, 11), NOW, digests=set(), rate=limit, usage=Usage(3, NOW - timedelta(minutes=5)))
+    full = plan_target(_fresh(2, 11), NOW, digests={}, rate=limit, usage=Usage(3, NOW - timedelta(minutes=5)))
     assert full.messages == [] and full.holds == [((11, 12), NOW + timedelta(minutes=55), "rate")]
 
 
 def test_alerts_that_waited_fold_into_one_message_when_they_are_released() -> None:
     waited = [DueAlert(1, "instant", hold_reason="quiet"), DueAlert(2, "instant", hold_reason="quiet")]
-    plan = plan_target([*waited, DueAlert(3, "instant")], NOW, digests=set())
+    plan = plan_target([*waited, DueAlert(3, "instant")], NOW, digests={})
     assert [(m.kind, m.alerts) for m in plan.messages] == [("quiet", (1, 2)), ("alert", (3,))]
-    one = plan_target([DueAlert(1, "instant", hold_reason="rate")], NOW, digests=set())
+    one = plan_target([DueAlert(1, "instant", hold_reason="rate")], NOW, digests={})
     assert [(m.kind, m.alerts) for m in one.messages] == [("alert", (1,))]
 
 
 def test_quiet_hours_hold_all_but_urgent_alerts_until_they_end() -> None:
     quiet = QuietHours.parse("22:00-07:00", BERLIN)
     night = _utc(2025, 10, 21, 21, 0)
-    plan = plan_target([DueAlert(1, "instant"), DueAlert(2, "instant", urgent=True)], night, digests=set(),
+    plan = plan_target([DueAlert(1, "instant"), DueAlert(2, "instant", urgent=True)], night, digests={},
                        quiet=quiet)
     assert [(m.kind, m.alerts) for m in plan.messages] == [("alert", (2,))]
     assert plan.holds == [((1,), _utc(2025, 10, 22, 5, 0), "quiet")]
 
 
-def test_due_digest_alerts_become_one_digest_per_digest_and_unknown_digests_go_out_instantly() -> None:
-    due = [DueAlert(1, "digest:morgen"), DueAlert(2, "digest:morgen"), DueAlert(3, "digest:abend"),
-           DueAlert(4, "digest:entfernt")]
-    plan = plan_target(due, NOW, digests={"morgen", "abend"})
+def test_digest_alerts_wait_for_their_digest_then_become_one_message_each_and_unknown_ones_go_out() -> None:
+    morgen = partial(next_digest, "0 7 * * *", BERLIN)
+    abend = partial(next_digest, "0 18 * * *", BERLIN)
+    fresh = [DueAlert(1, "digest:morgen", created=NOW), DueAlert(2, "digest:abend", created=NOW)]
+    plan = plan_target(fresh, NOW, digests={"morgen": morgen, "abend": abend})
+    assert plan.messages == []
+    assert plan.holds == [((1,), _utc(2025, 10, 22, 5, 0), "digest"), ((2,), _utc(2025, 10, 21, 16, 0), "digest")]
+    due = [DueAlert(1, "digest:morgen", hold_reason="digest"), DueAlert(2, "digest:morgen", hold_reason="digest"),
+           DueAlert(3, "digest:abend", hold_reason="digest"), DueAlert(4, "digest:entfernt", hold_reason="digest"),
+           DueAlert(5, "digest:morgen", created=NOW - timedelta(days=1))]  # queued before today's 07:00
+    plan = plan_target(due, NOW, digests={"morgen": morgen, "abend": abend})
     assert [(m.kind, m.alerts, m.digest) for m in plan.messages] == [
-        ("digest", (1, 2), "morgen"), ("digest", (3,), "abend"), ("alert", (4,), None)]
+        ("digest", (1, 2, 5), "morgen"), ("digest", (3,), "abend"), ("alert", (4,), None)]
 
 
 def test_crontab_weekdays_count_from_sunday_as_in_cron() -> None:

@@ -51,6 +51,18 @@ def test_only_http_links_become_clickable() -> None:
     assert "href" not in body and "<small>javascript:alert(3)</small>" in body  # shown, not linked
 
 
+def test_story_follow_ups_are_listed_with_their_links_instead_of_the_snippet() -> None:
+    story = dict(HOSTILE, title="Story „Gipfel in Budapest“: 2 weitere Artikel", snippet="a (X) · b (Y)",
+                 followups=[{"title": "Orbán lädt ein <b>", "link": "https://example.org/f1", "source": "ORF",
+                             "published": "2025-10-21T09:00:00+00:00"},
+                            {"title": "Kreml bestätigt", "link": "https://example.org/f2", "source": "SRF"}])
+    _title, html = Renderer().alert(story, "html")
+    assert '<a href="https://example.org/f1">Orbán lädt ein &lt;b&gt;</a> (ORF)' in html
+    assert "a (X) · b (Y)" not in html
+    _title, text = Renderer().alert(story, "text")
+    assert "+ Orbán lädt ein <b> (ORF, 21.10.2025 11:00) https://example.org/f1" in text
+
+
 def test_a_batch_lists_every_article() -> None:
     items = [dict(HOSTILE, title=f"Meldung {n}", link=f"https://example.org/{n}") for n in range(7)]
     title, body = Renderer().batch("summary", items, "html", reason="3/hour")

@@ -92,7 +92,7 @@ def _scrape(listen: str) -> str:
     return httpx.get(f"http://{listen}/metrics", timeout=5).text
 
 
-def wait_for(what: Callable[[], object], timeout: float = 20.0, *, proc: Process | None = None) -> None:
+def wait_for(what: Callable[[], object], timeout: float = 60.0, *, proc: Process | None = None) -> None:
     deadline = time.monotonic() + timeout
     while not what():
         if proc is not None and proc.proc.poll() is not None:
@@ -228,3 +228,51 @@ def test_a_second_sigterm_exits_at_once_while_a_poll_is_still_running(
             assert daemon.logged("second signal: exiting at once")
         finally:
             daemon.close()
+
+
+def _pg_schema() -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+
+    base = os.environ.get("NEWSMON_TEST_PG_URL")
+    if not base:
+        pytest.skip("NEWSMON_TEST_PG_URL is not set (several workers need PostgreSQL)")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as err:  # any driver error means: not reachable here
+        pytest.skip(f"PostgreSQL at {base} is not reachable: {err.__class__.__name__}")
+    yield f"{base}?options=-csearch_path%3D{schema}"
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+pg_url = pytest.fixture(_pg_schema)
+
+
+def test_with_several_workers_the_supervisor_alone_speaks_to_systemd(
+        tmp_path: Path, daemon_env: dict[str, str], pg_url: str) -> None:
+    with FeedServer() as server, Webhook() as hook, NotifySocket() as systemd:
+        url = server.serve("/feed.xml", rss([ZEITENWENDE, Item("Trump in Budapest", "https://example.org/tr.html")]))
+        metrics = f"127.0.0.1:{free_port()}"
+        config = write_config(tmp_path, {"Testfeed": url}, {"hook": hook.url}, database=pg_url, workers=2,
+                              metrics={"listen": metrics})
+        env = {**daemon_env, "NOTIFY_SOCKET": systemd.name, "WATCHDOG_USEC": "1000000"}
+        supervisor = Process(["run", "--config", str(config)], env)
+        try:
+            wait_for(lambda: systemd.count("READY=1"), proc=supervisor)
+            wait_for(lambda: hook.messages, proc=supervisor)  # the workers do the work
+            wait_for(lambda: systemd.count("WATCHDOG=1") >= 2, proc=supervisor)
+            # the supervisor serves the stored state; the workers leave the port alone (no crash loop)
+            wait_for(lambda: 'newsmon_alerts{state="sent"} 1.0' in _scrape(metrics), proc=supervisor)
+            assert "newsmon_polls_total" not in _scrape(metrics)
+            assert not supervisor.logged("exited with")
+            supervisor.proc.send_signal(signal.SIGTERM)
+            assert supervisor.proc.wait(timeout=30) == 0
+        finally:
+            supervisor.close()
+    assert systemd.count("READY=1") == 1  # the workers' own READY=1 would make three
+    assert systemd.count("STOPPING=1") == 1
+    assert [m["title"] for m in hook.messages] == ["[trump] Trump in Budapest"]

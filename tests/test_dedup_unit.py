@@ -113,3 +113,12 @@ def _features(article_id: int, item: Entry, story: int | None = None) -> Feature
     terms = dedup.story_terms(item)
     title = dedup.story_terms(replace(item, summary="", body=""))
     return Features(article_id, at, at, title, terms | title, dedup.signature(dedup.content_words(item)), story)
+
+
+def test_the_index_forgets_articles_older_than_its_horizon() -> None:
+    index = StoryIndex()
+    old = _features(1, entry("Bundestag beschließt Heizungsgesetz", WIRE))
+    index.add(old)
+    assert index.near_candidates(old.signature) == [1]
+    assert index.prune(START + timedelta(days=8)) == 1
+    assert index.near_candidates(old.signature) == [] and len(index) == 0

@@ -47,19 +47,18 @@ def all_links(numbers: range) -> list[str]:
     return sorted(f"https://example.org/tomahawk/{n}.html" for n in numbers)
 
 
-def test_a_target_that_fails_three_times_gets_the_alert_exactly_once(tmp_path: Path, db_url: str) -> None:
+def test_a_target_that_fails_three_times_gets_the_alert_exactly_once(tmp_path: Path) -> None:
     clock = Clock()
     with FeedServer() as server, Webhook(fail_first=3) as hook:
-        run = runner(tmp_path, server.serve("/f.xml", rss([tomahawk(1)])), hook.url, clock, database=db_url)
+        run = runner(tmp_path, server.serve("/f.xml", rss([tomahawk(1)])), hook.url, clock)
         assert run.cycle().delivery.retried == 1
         for wait in (30, 60, 120):  # backoff 30s, doubling
             clock.advance(seconds=wait - 1)
             assert run.deliver().sent == 0
             clock.advance(seconds=1)
             run.deliver()
-        for _ in range(3):
-            clock.advance(hours=1)
-            run.cycle()
+        clock.advance(hours=1)
+        run.cycle()
         run.close()
     assert hook.attempts == 4 and len(hook.messages) == 1
     assert "Tomahawk-Meldung Nummer 1" in hook.messages[0]["title"]
@@ -129,11 +128,11 @@ def test_a_steady_stream_on_a_3_per_hour_target_never_exceeds_the_limit_and_lose
             run.cycle()
             sent_at += [clock()] * (len(hook.messages) - before)
             clock.advance(minutes=5)
-        for _ in range(30):
+        for _ in range(7):  # until well after the first send left the hour
             before = len(hook.messages)
             run.cycle()
             sent_at += [clock()] * (len(hook.messages) - before)
-            clock.advance(minutes=5)
+            clock.advance(minutes=10)
         run.close()
     assert len(hook.messages) == 4
     assert links(hook.messages) == all_links(range(10))
@@ -142,11 +141,11 @@ def test_a_steady_stream_on_a_3_per_hour_target_never_exceeds_the_limit_and_lose
     assert collect(run.settings)["outbox"]["pending"] == 0
 
 
-def test_quiet_hours_hold_alerts_and_release_them_folded_while_urgent_ones_pass(tmp_path: Path, db_url: str) -> None:
+def test_quiet_hours_hold_alerts_and_release_them_folded_while_urgent_ones_pass(tmp_path: Path) -> None:
     night = Clock(datetime(2025, 10, 21, 21, 0, tzinfo=UTC))  # 23:00 in Berlin
     with FeedServer() as server, Webhook() as hook:
         feed = server.serve("/f.xml", rss([tomahawk(1), tomahawk(2)]))
-        run = runner(tmp_path, feed, {"url": hook.url, "quiet_hours": "22:00-07:00"}, night, database=db_url)
+        run = runner(tmp_path, feed, {"url": hook.url, "quiet_hours": "22:00-07:00"}, night)
         run.cycle()
         assert hook.messages == []
         assert collect(run.settings)["outbox"] == {"pending": 2, "sent": 0, "dead": 0}
@@ -174,23 +173,23 @@ def test_a_digest_collects_a_days_matches_into_one_message_at_its_cron_time(tmp_
     with FeedServer() as server, Webhook() as hook:
         feed = server.serve("/f.xml", rss([]))
         run = runner(tmp_path, feed, hook.url, clock, digests=digests, watchlists=lists, database=db_url)
-        for n in range(8):  # a match every two hours through the day and night
+        for n in range(5):  # a match every four hours through the day and night
             server.serve("/f.xml", rss([tomahawk(i) for i in range(n + 1)]))
             run.cycle()
-            clock.advance(hours=2)
+            clock.advance(hours=4)
         assert hook.messages == []
-        assert collect(run.settings)["outbox"]["pending"] == 8
+        assert collect(run.settings)["outbox"]["pending"] == 5
         clock.now = datetime(2025, 10, 22, 5, 0, 30, tzinfo=UTC)  # 07:00:30 next morning
-        server.serve("/f.xml", rss([tomahawk(i) for i in range(9)]))  # the 9th arrives after 07:00
+        server.serve("/f.xml", rss([tomahawk(i) for i in range(6)]))  # the 6th arrives after 07:00
         run.cycle()
         assert len(hook.messages) == 1
         clock.now = datetime(2025, 10, 23, 5, 0, tzinfo=UTC)
         run.cycle()
         run.close()
     first, second = hook.messages
-    assert first["title"] == "[ukraine] Morgenlage: 8 Meldungen"
-    assert links([first]) == all_links(range(8))
-    assert links([second]) == all_links(range(8, 9)) and "1 Meldung" in second["title"]
+    assert first["title"] == "[ukraine] Morgenlage: 5 Meldungen"
+    assert links([first]) == all_links(range(5))
+    assert links([second]) == all_links(range(5, 6)) and "1 Meldung" in second["title"]
 
 
 def test_a_digest_can_name_its_own_targets(tmp_path: Path) -> None:
@@ -280,3 +279,14 @@ def test_two_daemons_sharing_postgresql_send_each_message_once_and_keep_the_rate
     assert sorted(m["title"] for m in hook.messages) == sorted(f"[ukraine] Tomahawk-Meldung Nummer {n}"
                                                                for n in range(10))
     assert len(limited.messages) == 3 and links(limited.messages) == all_links(range(10))
+
+
+def test_a_stop_between_messages_hands_the_rest_back_at_once(tmp_path: Path) -> None:
+    clock = Clock()
+    with FeedServer() as server, Webhook() as hook:
+        run = runner(tmp_path, server.serve("/f.xml", rss([tomahawk(n) for n in range(3)])), hook.url, clock)
+        run.poll_due()
+        assert run.deliver(stop=lambda: len(hook.messages) >= 1).sent == 1
+        assert run.deliver().sent == 2  # same moment: the leases were given back, not left to expire
+        run.close()
+    assert links(hook.messages) == all_links(range(3)) and len(hook.messages) == 3

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -36,6 +37,10 @@ def test_kill_9_during_a_send_resends_only_the_message_in_flight(tmp_path: Path)
             if process.poll() is None:
                 process.kill()
         release.set()  # the receiver takes the message the dead process sent
+        deadline = time.monotonic() + 10
+        while not hook.messages and time.monotonic() < deadline:  # bounded wait for the handler thread
+            time.sleep(0.01)
+        assert len(hook.messages) == 1
         settings = load(config)
         assert collect(settings)["outbox"] == {"pending": 3, "sent": 0, "dead": 0}
 

@@ -63,8 +63,9 @@ class Feeds:
         return {name: str(path) for name, path in self.paths.items()}
 
 
-def _runner(folder: Path, feeds: Feeds, hook: Webhook, clock: Clock) -> Runner:
-    return Runner(load(write_config(folder, feeds.urls, {"hook": hook.url}, WATCHLISTS)), clock=clock)
+def _runner(folder: Path, feeds: Feeds, hook: Webhook, clock: Clock, database: str | None = None) -> Runner:
+    extra = {"database": database} if database else {}
+    return Runner(load(write_config(folder, feeds.urls, {"hook": hook.url}, WATCHLISTS, **extra)), clock=clock)
 
 
 def _alerts(runner: Runner) -> list[tuple[str, str, int]]:
@@ -102,13 +103,13 @@ def test_wire_copies_on_several_sites_are_one_article_with_several_sources(tmp_p
     assert [m["title"] for m in _by(hook, "ukraine")] == ["[ukraine] USA prüfen Tomahawk-Lieferung"]
 
 
-def test_an_update_realerts_only_for_a_new_watchlist_term_and_says_aktualisiert(tmp_path: Path) -> None:
+def test_an_update_realerts_only_for_a_new_watchlist_term_and_says_aktualisiert(tmp_path: Path, db_url: str) -> None:
     clock = Clock()
     feeds = Feeds(tmp_path, ["agentur"])
     link = "https://agentur.example/tomahawk.html"
     feeds.write("agentur", Item("USA prüfen Tomahawk-Lieferung", link, guid="dpa-2025-10-21-1", description=WIRE))
     with Webhook() as hook:
-        runner = _runner(tmp_path, feeds, hook, clock)
+        runner = _runner(tmp_path, feeds, hook, clock, db_url)
         runner.cycle()
         clock.advance(minutes=2)
         feeds.write("agentur", Item("USA prüfen Lieferung von Tomahawks", link, guid="dpa-2025-10-21-1",
@@ -126,13 +127,13 @@ def test_an_update_realerts_only_for_a_new_watchlist_term_and_says_aktualisiert(
         runner.close()
     titles = [m["title"] for m in _by(hook, "ukraine")]
     assert titles == ["[ukraine] USA prüfen Tomahawk-Lieferung", "[ukraine] aktualisiert: Tomahawk: Moskau warnt"]
-    assert "Lawrow" in _by(hook, "ukraine")[1]["message"]
+    assert "*Lawrow*" in _by(hook, "ukraine")[1]["message"]  # the snippet shows the new term
     assert article.title == "Tomahawk: Moskau warnt" and "Lawrow" in article.summary  # the newest version
     assert revisions == 2
     assert len(_by(hook, "ukraine-story")) == 1  # the story watchlist had nothing new
 
 
-def test_per_story_alerts_once_then_one_follow_up_message_and_trending_once(tmp_path: Path) -> None:
+def test_per_story_alerts_once_then_one_follow_up_message_and_trending_once(tmp_path: Path, db_url: str) -> None:
     clock = Clock()
     feeds = Feeds(tmp_path, ["eins", "zwei", "drei", "vier"])
     feeds.write("eins", Item("USA prüfen Tomahawk-Lieferung", "https://eins.example/1", description=WIRE,
@@ -140,7 +141,7 @@ def test_per_story_alerts_once_then_one_follow_up_message_and_trending_once(tmp_
     feeds.write("zwei", Item("Skatabend mit Tomahawk", "https://zwei.example/skat", description=SKAT,
                              published=START))
     with Webhook() as hook:
-        runner = _runner(tmp_path, feeds, hook, clock)
+        runner = _runner(tmp_path, feeds, hook, clock, db_url)
         runner.cycle()
         assert len(_by(hook, "ukraine-story")) == 2  # two unrelated stories that share a word
         clock.advance(minutes=10)
@@ -205,7 +206,46 @@ def test_after_a_restart_copies_and_stories_are_still_recognised(tmp_path: Path)
         with second.db.session() as session:
             stories = list(session.scalars(select(Story)))
         second.close()
+    backtest = CliRunner().invoke(main, ["backtest", "--config", str(second.settings.path), "--watchlists",
+                                         str(tmp_path / "watchlists"), "--since", "all", "--json"])
+    assert backtest.exit_code == 0, backtest.output
+    lines = [json.loads(line) for line in backtest.output.splitlines()]
+    assert {line["story"] for line in lines if line["watchlist"] == "ukraine-story"} == {stories[0].id}
     assert report.new_articles == 1  # the edited copy joined the stored article
     assert [(s.article_count, s.outlet_count) for s in stories] == [(2, 2)]
     assert len(_by(hook, "ukraine-story")) == 1
     assert clock() - START == timedelta(hours=2)
+
+
+def test_match_json_gives_copies_and_follow_ups_one_story_id(tmp_path: Path) -> None:
+    one, two = tmp_path / "eins.xml", tmp_path / "zwei.xml"
+    one.write_bytes(rss([Item("USA prüfen Tomahawk-Lieferung", "https://eins.example/1", description=WIRE),
+                         Item("Skatabend mit Tomahawk", "https://eins.example/skat", description=SKAT)]))
+    two.write_bytes(rss([Item("USA prüfen Tomahawk-Lieferung", "https://zwei.example/9", description=WIRE),
+                         Item("Selenskyj fordert Tomahawks", "https://zwei.example/r", description=REAKTION)]))
+    write_config(tmp_path, {}, {"hook": "json://127.0.0.1:9/h"}, WATCHLISTS)
+    result = CliRunner().invoke(main, ["match", "--watchlists", str(tmp_path / "watchlists"), "--json", str(one),
+                                       str(two)])
+    assert result.exit_code == 0, result.output
+    story = {line["link"]: line["story"] for line in map(json.loads, result.output.splitlines())
+             if line["watchlist"] == "ukraine"}
+    assert story["https://eins.example/1"] == story["https://zwei.example/9"] == story["https://zwei.example/r"]
+    assert story["https://eins.example/skat"] != story["https://eins.example/1"]
+
+
+def test_two_daemons_on_one_database_see_each_others_articles(tmp_path: Path) -> None:
+    clock = Clock()
+    feeds = Feeds(tmp_path, ["eins", "zwei"])
+    with Webhook() as hook:
+        one = _runner(tmp_path, feeds, hook, clock)
+        other = _runner(tmp_path, feeds, hook, clock)
+        one.cycle(), other.cycle()  # both have looked at the (empty) database
+        clock.advance(minutes=2)
+        feeds.write("eins", Item("USA prüfen Tomahawk-Lieferung", "https://eins.example/1", description=WIRE,
+                                 published=clock()))
+        assert one.poll_one("eins") is not None
+        feeds.write("zwei", Item("USA erwägen Tomahawk-Lieferung", "https://zwei.example/2", description=EDITED,
+                                 published=clock()))
+        outcome = other.poll_one("zwei")
+        one.close(), other.close()
+    assert outcome is not None and outcome.new_articles == 0  # the other daemon's article, edited

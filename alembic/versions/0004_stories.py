@@ -1,7 +1,7 @@
 """dedup and stories: article features, revisions, stories, story outlets; source outlet; alert kind
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0005
 Create Date: 2026-11-21
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0004'
-down_revision = '0005'  # re-chained after 0007 (maintenance) and 0005 (delivery)
+down_revision = '0005'  # re-chained after merging main (0007 maintenance, 0005 delivery); was 0001
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,5 @@
 """alert delivery: messages (the unit of sending), alert holds and modes, feed health for admin alerts
+(and an index on a feed's latest sources, by which its silence is judged)
 
 Revision ID: 0005
 Revises: 0007
@@ -45,6 +46,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_alerts_message_id"), ["message_id"], unique=False)
         batch_op.create_foreign_key("fk_alerts_message_id", "messages", ["message_id"], ["id"], ondelete="SET NULL")
 
+    with op.batch_alter_table("article_sources", schema=None) as batch_op:
+        batch_op.create_index("ix_article_sources_feed_seen", ["feed_id", "seen_at"], unique=False)
+
     op.create_table(
         "feed_health",
         sa.Column("feed_id", sa.Integer(), nullable=False),
@@ -58,6 +62,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("feed_health")
+    with op.batch_alter_table("article_sources", schema=None) as batch_op:
+        batch_op.drop_index("ix_article_sources_feed_seen")
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.drop_constraint("fk_alerts_message_id", type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_alerts_message_id"))

@@ -1,4 +1,4 @@
-"""maintenance: when retention and VACUUM last ran
+"""maintenance: when retention and VACUUM last ran; index for search/backtest by time
 
 Revision ID: 0007
 Revises: 0001
@@ -24,7 +24,9 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("task"),
     )
+    op.create_index("ix_articles_when", "articles", [sa.text("coalesce(published, first_seen)")])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_articles_when", table_name="articles")
     op.drop_table("maintenance")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from statistics import median
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import AdminConfig
@@ -32,10 +32,9 @@ def check_feeds(db: Database, admin: AdminConfig, feeds: list[str], now: datetim
     queued = 0
     with db.session() as session:
         leases.serialize(session, "feed-health")  # one daemon at a time: each change is reported once
-        seen = _recent_seen(session)
         health = {row.feed_id: row for row in session.scalars(select(FeedHealth))}
         for feed in session.scalars(select(Feed).where(Feed.name.in_(feeds)).order_by(Feed.id)):
-            problem, facts = assess(feed, seen.get(feed.id, []), admin, now)
+            problem, facts = assess(feed, _recent_seen(session, feed.id), admin, now)
             row = health.get(feed.id)
             before = row.problem if row else None
             if problem == before:
@@ -72,16 +71,11 @@ def assess(feed: Feed, seen: list[datetime], admin: AdminConfig,
     return None, {}
 
 
-def _recent_seen(session: Session) -> dict[int, list[datetime]]:
-    """The newest ``HISTORY + 1`` times each feed brought a new article, newest first."""
-    rank = func.row_number().over(partition_by=ArticleSource.feed_id, order_by=ArticleSource.seen_at.desc())
-    ranked = select(ArticleSource.feed_id, ArticleSource.seen_at, rank.label("n")).subquery()
-    query = select(ranked.c.feed_id, ranked.c.seen_at).where(ranked.c.n <= HISTORY + 1).order_by(
-        ranked.c.feed_id, ranked.c.seen_at.desc())
-    found: dict[int, list[datetime]] = {}
-    for feed_id, seen_at in session.execute(query):
-        found.setdefault(feed_id, []).append(_aware(seen_at))
-    return found
+def _recent_seen(session: Session, feed_id: int) -> list[datetime]:
+    """The newest ``HISTORY + 1`` times the feed brought a new article, newest first (indexed)."""
+    query = (select(ArticleSource.seen_at).where(ArticleSource.feed_id == feed_id)
+             .order_by(ArticleSource.seen_at.desc()).limit(HISTORY + 1))
+    return [_aware(seen_at) for seen_at in session.scalars(query)]
 
 
 def _aware(value: datetime) -> datetime:

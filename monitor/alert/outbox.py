@@ -25,7 +25,6 @@ from typing import Any
 
 from monitor.alert import stories as story_alerts
 from monitor.alert.deliver import Notifier
-from monitor.alert.policy import next_digest
 from monitor.config import Settings
 from monitor.match import Matcher, snippet
 from monitor.model import Match
@@ -65,16 +64,14 @@ def alert_rows(article: StoredArticle, source: str, matches: Iterable[Match], se
             "snippet": excerpt,
             "snippet_spans": [list(span) for span in spans],
         }
-        mode, due, targets = watchlist.mode, now, settings.targets_of(watchlist)
+        mode, targets = watchlist.mode, settings.targets_of(watchlist)
         digest = settings.monitor.digests.get(mode.removeprefix("digest:")) if mode.startswith("digest:") else None
-        if digest is not None:
-            due = next_digest(digest.cron, settings.monitor.delivery.timezone, now)
-            targets = list(digest.targets) or targets
-        for target in dict.fromkeys(targets):
+        if digest is not None and digest.targets:
+            targets = list(digest.targets)
+        for target in dict.fromkeys(targets):  # the planner holds digest rows until their digest's time
             rows.append({"article_id": article.id, "watchlist": match.watchlist, "target": target,
-                         "state": "held" if digest else "pending", "hold_reason": "digest" if digest else None,
-                         "mode": mode, "attempts": 0, "next_attempt_at": due, "payload": payload,
-                         "created_at": now})
+                         "state": "pending", "mode": mode, "attempts": 0, "next_attempt_at": now,
+                         "payload": payload, "created_at": now})
     return rows
 
 
@@ -103,8 +100,11 @@ class DeliveryReport:
 
 
 def deliver_due(db: Database, notifier: Notifier, settings: Settings, clock: Callable[[], datetime],
-                *, owner: str | None = None) -> DeliveryReport:
-    """Plan due alerts into messages, check feed health, then send every due message once."""
+                *, owner: str | None = None, stop: Callable[[], bool] = lambda: False) -> DeliveryReport:
+    """Plan due alerts into messages, check feed health, then send every due message once.
+
+    ``stop`` is asked between messages: when it is true the leases of the messages not yet sent are
+    given back (another daemon, or the next run, sends them at once) and the run ends."""
     from monitor.alert.admin import check_feeds
     from monitor.alert.render import renderer_for
     from monitor.alert.send import plan_due, send_due
@@ -116,5 +116,5 @@ def deliver_due(db: Database, notifier: Notifier, settings: Settings, clock: Cal
         report.admin = retrying(partial(check_feeds, db, settings.monitor.admin, feeds, clock()),
                                 what="check feed health")
     renderer = renderer_for(tuple(sorted(settings.templates.items())), settings.monitor.delivery.timezone)
-    send_due(db, notifier, renderer, settings, clock, owner or owner_id(), report)
+    send_due(db, notifier, renderer, settings, clock, owner or owner_id(), report, stop)
     return report

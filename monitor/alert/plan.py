@@ -2,7 +2,8 @@
 
 For one target at ``now``:
 
-* digest alerts (``mode: digest:NAME``) that are due become one digest message per digest;
+* digest alerts (``mode: digest:NAME``) wait for the first run of their digest after they were
+  queued; those whose time has come become one digest message per digest;
 * during quiet hours every other alert waits for their end, except those of ``urgent`` watchlists;
 * what is left forms units: each fresh alert is a unit, and all alerts that waited before (quiet
   hours or rate limit) together are one unit (a fold);
@@ -15,6 +16,7 @@ A plan is only rows to write; sending happens later, message by message.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,6 +29,10 @@ class DueAlert:
     mode: str
     urgent: bool = False
     hold_reason: str | None = None
+    created: datetime | None = None
+
+
+Schedule = Callable[[datetime], datetime]  # a digest: its first run at or after a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +54,24 @@ class Plan:
             self.holds.append((tuple(a.id for a in alerts), until, reason))
 
 
-def plan_target(due: list[DueAlert], now: datetime, *, digests: set[str], quiet: QuietHours | None = None,
-                rate: RateLimit | None = None, usage: Usage | None = None) -> Plan:
+def plan_target(due: list[DueAlert], now: datetime, *, digests: Mapping[str, Schedule],
+                quiet: QuietHours | None = None, rate: RateLimit | None = None, usage: Usage | None = None) -> Plan:
     """The messages and holds for one target's due alerts (oldest first)."""
     plan = Plan()
     instant: list[DueAlert] = []
     by_digest: dict[str, list[int]] = {}
     for alert in due:
         name = alert.mode.removeprefix("digest:")
-        if alert.mode.startswith("digest:") and name in digests:
-            by_digest.setdefault(name, []).append(alert.id)
-        else:
+        schedule = digests.get(name) if alert.mode.startswith("digest:") else None
+        if schedule is None:
             instant.append(alert)  # a digest removed from config: its alerts go out as instant ones
+            continue
+        if alert.hold_reason != "digest":
+            fire = schedule(alert.created or now)
+            if fire > now:
+                plan.hold([alert], fire, "digest")
+                continue
+        by_digest.setdefault(name, []).append(alert.id)
     for name, ids in by_digest.items():
         plan.messages.append(Planned("digest", tuple(ids), name))
     if quiet is not None and quiet.active(now):

@@ -115,26 +115,29 @@ class Renderer:
             return ""
         return datetime.fromisoformat(value).astimezone(self._zone).strftime("%d.%m.%Y %H:%M")
 
+    def _followup(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        return {"title": item.get("title", ""), "link": item.get("link") or "", "href": _href(item.get("link")),
+                "source": item.get("source", ""), "published": self.when(item.get("published"))}
+
     def item(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """What a template sees of one article; feed text stays plain text here, templates escape it."""
         link = payload.get("link") or ""
         text = payload.get("snippet") or ""
-        if text.strip() == str(payload.get("title", "")).strip():
-            text = ""  # the hit is in the title, which the message shows already
+        if text.strip() == str(payload.get("title", "")).strip() or payload.get("followups"):
+            text = ""  # the hit is in the title, or the follow-ups are listed one by one
         return {
             "id": payload.get("id"),
             "watchlist": payload.get("watchlist", ""),
             "title": payload.get("title", ""),
             "link": link,
-            "href": link if urlsplit(link).scheme in ("http", "https") else None,
+            "href": _href(link),
             "source": payload.get("source", ""),
             "published": self.when(payload.get("published")),
             "terms": list(payload.get("terms", [])),
             "snippet": segments(text, payload.get("snippet_spans") or []),
             "score": payload.get("score"),
             "story": payload.get("story"),
-            "follow_ups": [dict(f, href=f.get("link") if urlsplit(f.get("link") or "").scheme in ("http", "https")
-                                else None) for f in payload.get("follow_ups", [])],
+            "followups": [self._followup(f) for f in payload.get("followups") or []],
         }
 
 
@@ -142,6 +145,10 @@ class Renderer:
 def renderer_for(overrides: tuple[tuple[str, str], ...], zone: str) -> Renderer:
     """One compiled Renderer per configuration (templates compile once, not every delivery run)."""
     return Renderer(dict(overrides), zone)
+
+
+def _href(link: str | None) -> str | None:
+    return link if link and urlsplit(link).scheme in ("http", "https") else None
 
 
 def segments(text: str, spans: list[list[int]] | list[tuple[int, int]]) -> list[tuple[str, bool]]:

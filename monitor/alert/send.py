@@ -16,7 +16,7 @@ from functools import partial
 from monitor.alert.deliver import Notifier
 from monitor.alert.outbox import DeliveryReport
 from monitor.alert.plan import DueAlert, plan_target
-from monitor.alert.policy import QuietHours, RateLimit
+from monitor.alert.policy import QuietHours, RateLimit, next_digest
 from monitor.alert.render import Renderer
 from monitor.config import Settings
 from monitor.errors import DeliveryError
@@ -30,11 +30,12 @@ log = logging.getLogger(__name__)
 
 
 def plan_due(db: Database, settings: Settings, now: datetime) -> int:
-    """Turn due alerts into messages or holds; returns how many alerts now wait."""
+    """Turn due alerts into messages or holds; returns how many alerts were held for quiet hours or a
+    rate limit (digest alerts waiting for their digest are not counted)."""
     targets = settings.monitor.targets
     urgent = {w.name for w in settings.watchlists if w.urgent}
-    digests = set(settings.monitor.digests)
     zone = settings.monitor.delivery.timezone
+    digests = {name: partial(next_digest, digest.cron, zone) for name, digest in settings.monitor.digests.items()}
     waiting = 0
     with db.session() as session:
         leases.serialize(session, "plan-alerts")  # daemons sharing PostgreSQL plan one at a time: rate limits hold
@@ -46,35 +47,47 @@ def plan_due(db: Database, settings: Settings, now: datetime) -> int:
             quiet = QuietHours.parse(config.quiet_hours, zone) if config and config.quiet_hours else None
             rate = RateLimit.parse(config.rate_limit) if config and config.rate_limit else None
             usage = delivery.usage(session, target, now, rate.window) if rate else None
-            due = [DueAlert(a.id, a.mode, a.watchlist in urgent, a.hold_reason) for a in alerts]
+            due = [DueAlert(a.id, a.mode, a.watchlist in urgent, a.hold_reason, a.created_at) for a in alerts]
             plan = plan_target(due, now, digests=digests, quiet=quiet, rate=rate, usage=usage)
             rows = {a.id: a for a in alerts}
-            for planned in plan.messages:
-                delivery.create_message(session, target, planned.kind, [rows[i] for i in planned.alerts], now,
-                                        digest=planned.digest)
+            delivery.create_messages(session, target, [(p.kind, [rows[i] for i in p.alerts], p.digest)
+                                                       for p in plan.messages], now)
             for ids, until, reason in plan.holds:
                 delivery.hold([rows[i] for i in ids], until, reason)
-                waiting += len(ids)
-                log.info("%d alerts held (%s) until %s", len(ids), reason, until.isoformat(),
-                         extra={"target": target})
+                waiting += len(ids) if reason != "digest" else 0
+                if reason != "digest":
+                    log.info("%d alerts held (%s) until %s", len(ids), reason, until.isoformat(),
+                             extra={"target": target})
     return waiting
 
 
 def send_due(db: Database, notifier: Notifier, renderer: Renderer, settings: Settings,
-             clock: Callable[[], datetime], owner: str, report: DeliveryReport) -> None:
-    """Send every due message once; record sent, a retry time, or dead."""
+             clock: Callable[[], datetime], owner: str, report: DeliveryReport,
+             stop: Callable[[], bool] = lambda: False) -> None:
+    """Send every due message once; record sent, a retry time, or dead. Between messages ``stop``
+    is asked; when true the remaining leases are released and sending ends."""
     batch, lease = settings.monitor.delivery.batch, timedelta(seconds=settings.monitor.lease)
     while True:
         claimed = retrying(partial(_claim, db, clock(), owner, lease, batch), what="claim messages")
         if not claimed:
             return
-        for message_id in claimed:
+        for index, message_id in enumerate(claimed):
+            if stop():
+                rest = claimed[index:]
+                retrying(partial(_release, db, rest, owner), what="release messages")
+                log.info("stopping: %d messages left for the next run", len(rest))
+                return
             _send_one(db, notifier, renderer, settings, message_id, clock, owner, report)
 
 
 def _claim(db: Database, now: datetime, owner: str, lease: timedelta, batch: int) -> list[int]:
     with db.session() as session:
         return delivery.claim_messages(session, now, owner, lease, batch)
+
+
+def _release(db: Database, message_ids: list[int], owner: str) -> int:
+    with db.session() as session:
+        return delivery.release_messages(session, message_ids, owner)
 
 
 def _job(db: Database, message_id: int, owner: str, now: datetime) -> MessageJob | None:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import Settings, WatchlistConfig
+from monitor.match import snippet
 from monitor.model import Match
 from monitor.store import stories
 from monitor.store.repo import StoredArticle
@@ -71,7 +72,10 @@ def _update(session: Session, article: StoredArticle, row: dict[str, Any], match
     if not new:
         return None
     payload = row["payload"]
-    payload.update(kind="update", revision=article.revision, new_terms=new, title=f"aktualisiert: {payload['title']}")
+    fresh = Match(match.watchlist, match.score, tuple(hit for hit in match.hits if hit.term in new))
+    excerpt, spans = snippet(article.document, fresh)  # show where the new term is
+    payload.update(kind="update", revision=article.revision, new_terms=new, title=f"aktualisiert: {payload['title']}",
+                   snippet=excerpt, snippet_spans=[list(span) for span in spans])
     return {**row, "kind": f"update-{article.revision}"}
 
 
@@ -86,14 +90,16 @@ def _follow_up(session: Session, article: StoredArticle, row: dict[str, Any], wa
     pending = session.scalars(
         select(Alert).join(ArticleFeatures, ArticleFeatures.article_id == Alert.article_id)
         .where(ArticleFeatures.story_id == article.story_id, Alert.watchlist == watchlist.name,
-               Alert.target == row["target"], Alert.kind == FOLLOWUP, Alert.state == "pending",
-               Alert.attempts == 0, Alert.lease_owner.is_(None))
+               Alert.target == row["target"], Alert.kind == FOLLOWUP, Alert.state.in_(("pending", "held")),
+               Alert.message_id.is_(None), Alert.lease_owner.is_(None))
         .order_by(Alert.id).limit(1).with_for_update(skip_locked=True)).first()
     if pending is not None:
         items = [*pending.payload.get("followups", []), item]
         pending.payload = _followup_payload(session, article.story_id, payload, items)
         return
-    session.add(Alert(**{**row, "kind": FOLLOWUP, "next_attempt_at": now + timedelta(seconds=watchlist.followups),
+    due = row["next_attempt_at"] if row.get("hold_reason") == "digest" else \
+        now + timedelta(seconds=watchlist.followups)  # a digest watchlist: into the next digest
+    session.add(Alert(**{**row, "kind": FOLLOWUP, "next_attempt_at": due,
                          "payload": _followup_payload(session, article.story_id, payload, [item])}))
 
 
@@ -139,9 +145,9 @@ def _trending(session: Session, article: StoredArticle, match_of: dict[str, Matc
         payload = {"watchlist": watchlist.name, "kind": TRENDING, "story": story.id, "story_title": story.title,
                    "title": f"{term[0]}: {count} Medien in {minutes} Minuten", "link": article.entry.link,
                    "source": ", ".join(stories.outlets_of(session, story.id)), "published": None, "score": 0.0,
-                   "terms": term[:5], "hits": [], "snippet": story.title, "outlets": count}
-        for target in settings.targets_of(watchlist):
+                   "terms": term[:5], "hits": [], "snippet": story.title, "snippet_spans": [], "outlets": count}
+        for target in dict.fromkeys(settings.targets_of(watchlist)):  # trending is news: never into a digest
             rows.append({"article_id": article.id, "watchlist": watchlist.name, "target": target, "kind": TRENDING,
-                         "state": "pending", "attempts": 0, "next_attempt_at": now, "payload": payload,
-                         "created_at": now})
+                         "state": "pending", "mode": "instant", "attempts": 0, "next_attempt_at": now,
+                         "payload": payload, "created_at": now})
     return rows

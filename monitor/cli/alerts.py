@@ -30,6 +30,7 @@ def list_alerts(dead: bool, limit: int, as_json: bool) -> None:
     for row in rows:
         when = (row["sent_at"] or row["next_attempt_at"] or "")[:16].replace("T", " ")
         via = f" via {row['message_kind']}" if row["message_kind"] not in (None, "alert") else ""
+        via += f" ({row['hold_reason']})" if row["state"] == "held" and row["hold_reason"] else ""
         click.echo(f"{row['id']:>6}  {row['state']:<7} {row['target']:<16} {row['watchlist'] or '-':<18} "
                    f"{row['attempts']}x {when}{via}  {row['title']}")
         if row["last_error"]:

@@ -27,20 +27,25 @@ def run(once: bool, worker: bool) -> None:
         failed = [p for p in report.polls if p.error]
         click.echo(f"{len(report.polls)} feeds polled ({len(failed)} failed), {report.new_articles} new articles, "
                    f"{report.alerts} alerts queued, {report.delivery.sent} sent, {report.delivery.retried} "
-                   f"to retry, {report.delivery.dead} dead")
+                   f"to retry, {report.delivery.dead} dead, {report.delivery.held} held (quiet hours, rate limits)")
         if runner.stopping.is_set():
             click.echo("stopped by a signal after polling: undelivered alerts stay in the outbox for the next run")
         return
-    raise SystemExit(Daemon(runner).serve())
+    raise SystemExit(Daemon(runner, serve_metrics=not worker).serve())
 
 
 def _supervise(config: Settings) -> int:
+    from functools import partial
+
+    from monitor.metrics import serve_stored_state
     from monitor.store.db import open_database
     from monitor.supervisor import Supervisor
 
     open_database(config.database_url, upgrade=True).dispose()  # migrate once, before the workers start
     verbose = bool(click.get_current_context().find_root().params.get("verbose"))
-    return Supervisor(config.path, config.monitor.workers, verbose=verbose).serve()
+    listen = config.monitor.metrics.listen
+    return Supervisor(config.path, config.monitor.workers, verbose=verbose,
+                      service=partial(serve_stored_state, listen, config.database_url) if listen else None).serve()
 
 
 @click.command()

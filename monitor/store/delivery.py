@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.alert.policy import Usage
@@ -55,13 +55,20 @@ def usage(session: Session, target: str, now: datetime, window: float) -> Usage:
 
 def create_message(session: Session, target: str, kind: str, alerts: Sequence[Alert], now: datetime,
                    digest: str | None = None, payload: dict[str, Any] | None = None) -> Message:
-    message = Message(target=target, kind=kind, digest=digest, state="pending", attempts=0, next_attempt_at=now,
-                      payload=payload, created_at=now)
-    session.add(message)
+    return create_messages(session, target, [(kind, alerts, digest)], now, payload=payload)[0]
+
+
+def create_messages(session: Session, target: str, planned: Sequence[tuple[str, Sequence[Alert], str | None]],
+                    now: datetime, payload: dict[str, Any] | None = None) -> list[Message]:
+    """Messages to ``target``, each with its alerts (now ``queued``); one flush for all of them."""
+    messages = [Message(target=target, kind=kind, digest=digest, state="pending", attempts=0, next_attempt_at=now,
+                        payload=payload, created_at=now) for kind, _alerts, digest in planned]
+    session.add_all(messages)
     session.flush()
-    for alert in alerts:
-        alert.state, alert.message_id, alert.hold_reason = "queued", message.id, None
-    return message
+    for message, (_kind, alerts, _digest) in zip(messages, planned, strict=True):
+        for alert in alerts:
+            alert.state, alert.message_id, alert.hold_reason = "queued", message.id, None
+    return messages
 
 
 def hold(alerts: Sequence[Alert], until: datetime, reason: str) -> None:
@@ -83,6 +90,14 @@ def claim_messages(session: Session, now: datetime, owner: str, lease: timedelta
     for row in rows:
         row.lease_owner, row.lease_until = owner, now + lease
     return [row.id for row in rows]
+
+
+def release_messages(session: Session, message_ids: Sequence[int], owner: str) -> int:
+    """Give back this owner's leases on messages it will not send now; returns how many."""
+    result = session.execute(update(Message).where(Message.id.in_(message_ids), Message.lease_owner == owner,
+                                                   Message.state == "pending")
+                             .values(lease_owner=None, lease_until=None))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def message_job(session: Session, message_id: int, owner: str, now: datetime) -> MessageJob | None:

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from monitor.model import Document
 from monitor.store.db import Database
-from monitor.store.tables import Article, Feed
+from monitor.store.tables import Article, ArticleFeatures, Feed
 
 BATCH = 500
 
@@ -39,10 +39,14 @@ class StoredView:
         return self.published or self.first_seen
 
 
+def when() -> ColumnElement[datetime]:
+    """Published time, else first-seen time: what ``--since`` filters and results are ordered by
+    (the expression index ``ix_articles_when`` serves both)."""
+    return func.coalesce(Article.published, Article.first_seen)
+
+
 def _since(since: datetime | None) -> ColumnElement[bool]:
-    if since is None:
-        return Article.id.is_not(None)
-    return or_(Article.published >= since, and_(Article.published.is_(None), Article.first_seen >= since))
+    return Article.id.is_not(None) if since is None else when() >= since
 
 
 def count(db: Database, since: datetime | None) -> int:
@@ -65,16 +69,13 @@ def articles(db: Database, since: datetime | None, *, newest_first: bool = False
 
 def _batch(session: Session, since: datetime | None, after: tuple[datetime, int] | None,
            newest_first: bool) -> list[StoredView]:
-    when = func.coalesce(Article.published, Article.first_seen)
-    query = select(Article, Feed.name).join(Feed, Feed.id == Article.feed_id).where(_since(since))
+    key = tuple_(when(), Article.id)
+    query = (select(Article, Feed.name, ArticleFeatures.story_id).join(Feed, Feed.id == Article.feed_id)
+             .outerjoin(ArticleFeatures, ArticleFeatures.article_id == Article.id).where(_since(since)))
     if after is not None:
-        at, ident = after
-        if newest_first:
-            query = query.where(or_(when < at, and_(when == at, Article.id < ident)))
-        else:
-            query = query.where(or_(when > at, and_(when == at, Article.id > ident)))
-    order = (when.desc(), Article.id.desc()) if newest_first else (when, Article.id)
+        query = query.where(key < tuple_(*after) if newest_first else key > tuple_(*after))
+    order = (when().desc(), Article.id.desc()) if newest_first else (when(), Article.id)
     query = query.order_by(*order).limit(BATCH)
     return [StoredView(row.id, row.title, row.link, row.guid, row.published, row.first_seen, source,
-                       getattr(row, "story_id", None), Document(row.title, row.summary or "", row.body or ""))
-            for row, source in session.execute(query)]
+                       story, Document(row.title, row.summary or "", row.body or ""))
+            for row, source, story in session.execute(query)]

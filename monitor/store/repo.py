@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
@@ -193,46 +193,6 @@ def add_alerts(session: Session, rows: Iterable[dict[str, Any]]) -> int:
     if alerts:
         session.execute(insert(Alert), alerts)
     return len(alerts)
-
-
-def claim_due_alerts(session: Session, now: datetime, owner: str, lease: timedelta, limit: int) -> list[Alert]:
-    """Lease due outbox rows (``FOR UPDATE SKIP LOCKED`` where the database has it)."""
-    query = (
-        select(Alert)
-        .where(Alert.state == "pending", Alert.next_attempt_at <= now,
-               or_(Alert.lease_until.is_(None), Alert.lease_until < now))
-        .order_by(Alert.next_attempt_at, Alert.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = list(session.scalars(query))
-    for row in rows:
-        row.lease_owner, row.lease_until = owner, now + lease
-    return rows
-
-
-def alert_context(session: Session, alert_id: int) -> tuple[Alert, Article, str]:
-    alert = session.get_one(Alert, alert_id)
-    article = session.get_one(Article, alert.article_id)
-    source = session.scalar(select(Feed.name).where(Feed.id == article.feed_id)) or ""
-    return alert, article, source
-
-
-def finish_alert(session: Session, alert_id: int, now: datetime, *, error: str | None, retry_at: datetime | None,
-                 owner: str) -> str:
-    """Record one delivery attempt; returns the new state. A row leased by another owner is left alone."""
-    alert = session.get_one(Alert, alert_id)
-    if alert.lease_owner != owner:
-        return alert.state
-    alert.attempts += 1
-    alert.lease_owner, alert.lease_until = None, None
-    if error is None:
-        alert.state, alert.sent_at, alert.last_error = "sent", now, None
-    elif retry_at is None:
-        alert.state, alert.last_error = "dead", error[:1000]
-    else:
-        alert.next_attempt_at, alert.last_error = retry_at, error[:1000]
-    return alert.state
 
 
 def outbox_counts(session: Session) -> dict[str, int]:

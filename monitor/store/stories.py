@@ -13,20 +13,25 @@ from sqlalchemy.orm import Session
 from monitor.store.tables import Alert, Article, ArticleFeatures, ArticleSource, Feed, Story, StoryOutlet
 from monitor.stories import HORIZON, Features, StoryIndex, pack, unpack
 
+RELOAD_SLACK = timedelta(minutes=10)
+
 
 def load_index(session: Session, index: StoryIndex, now: datetime) -> int:
-    """Add the features stored since the index last looked (all of the horizon on first use)."""
-    if not index.loaded:
-        index.prune(now)
-    query = (select(ArticleFeatures)
-             .where(ArticleFeatures.article_id > index.high_water, ArticleFeatures.first_seen >= now - HORIZON)
-             .order_by(ArticleFeatures.article_id))
-    count = 0
-    for row in session.scalars(query):
-        index.add(features_of(row))
-        count += 1
-    index.loaded = True
-    return count
+    """Add the features stored since the index last looked (all of the horizon on first use).
+
+    Looks back ``RELOAD_SLACK`` before its last look, so articles that other daemons committed late
+    (their transaction began earlier) are not missed; the ones it knows are skipped by id."""
+    index.prune(now)
+    since = now - HORIZON if index.looked is None else max(now - HORIZON, index.looked - RELOAD_SLACK)
+    ids = set(session.scalars(select(ArticleFeatures.article_id).where(ArticleFeatures.first_seen >= since)))
+    unknown = sorted(ids - index.items.keys())
+    for start in range(0, len(unknown), 500):
+        query = (select(ArticleFeatures).where(ArticleFeatures.article_id.in_(unknown[start:start + 500]))
+                 .order_by(ArticleFeatures.article_id))
+        for row in session.scalars(query):
+            index.add(features_of(row))
+    index.looked = now if index.looked is None else max(index.looked, now)
+    return len(unknown)
 
 
 def features_of(row: ArticleFeatures) -> Features:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -81,6 +82,10 @@ class Article(Base):
     first_seen: Mapped[datetime] = mapped_column(index=True)
 
 
+# search and backtest filter and order by "published, else first seen" (store/history.py)
+Index("ix_articles_when", func.coalesce(Article.published, Article.first_seen))
+
+
 class ArticleKey(Base):
     """Identity keys (``url:``, ``guid:``): the unique constraint decides what is new."""
 
@@ -100,6 +105,10 @@ class ArticleSource(Base):
     seen_at: Mapped[datetime]
     outlet: Mapped[str | None] = mapped_column(String(200))
     link: Mapped[str | None] = mapped_column(Text)
+
+
+# A feed's latest new articles, newest first (admin alerts judge a feed's silence by them).
+Index("ix_article_sources_feed_seen", ArticleSource.feed_id, ArticleSource.seen_at)
 
 
 class Alert(Base):
