@@ -27,9 +27,9 @@ MODES: dict[str, dict[str, Any]] = {
     "quick": {"captures": 4, "generated": 2, "repeat": 1, "terms": [10, 10_000], "termsets": ["lexicon"],
               "match_repeat": 1, "naive_budget": 0.3, "sizes": [500, 1_500], "cycle_feeds": 200, "cycle_items": 2,
               "trials": 2},
-    "full": {"captures": 99, "generated": 30, "repeat": 5, "terms": [10, 100, 1_000, 10_000],
-             "termsets": ["lexicon", "corpus"], "match_repeat": 5, "naive_budget": 3.0,
-             "sizes": [1_000, 10_000, 30_000, 100_000], "cycle_feeds": 1_000, "cycle_items": 10, "trials": 7},
+    "full": {"captures": 99, "generated": 30, "repeat": 3, "terms": [10, 100, 1_000, 10_000],
+             "termsets": ["lexicon", "corpus"], "match_repeat": 3, "naive_budget": 2.0,
+             "sizes": [1_000, 3_000, 10_000], "cycle_feeds": 1_000, "cycle_items": 5, "trials": 7},
 }
 
 
@@ -63,7 +63,7 @@ def main() -> None:
     mode.add_argument("--quick", action="store_const", const="quick", dest="mode", help="under a minute (default)")
     mode.add_argument("--full", action="store_const", const="full", dest="mode", help="all sizes; takes minutes")
     parser.add_argument("--only", nargs="*", choices=["stages", "matching", "growth", "cycle", "latency"],
-                        help="run only these sections")
+                        help="run only these sections (the other sections of an earlier run in --out are kept)")
     parser.add_argument("--out", type=Path, help="where to write results (default: bench/results for --full, "
                                                  "bench/out for --quick)")
     args = parser.parse_args()
@@ -73,6 +73,9 @@ def main() -> None:
     out = args.out or ROOT / "bench" / ("results" if name == "full" else "out")
     out.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"mode": name, "machine": machine(), "versions": versions(), "settings": settings}
+    previous = out / f"{name}.json"
+    if args.only and previous.exists():  # a partial run updates its sections of the last full one
+        results = {**json.loads(previous.read_text("utf-8")), **results}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-feeds-") as feeds:
         if "stages" in sections:
@@ -98,7 +101,7 @@ def main() -> None:
         if "latency" in sections:
             print("alert latency", file=sys.stderr)
             results["latency"] = worker({"section": "latency", "trials": settings["trials"]})
-    results["seconds"] = time.perf_counter() - started
+    results["seconds"] = time.perf_counter() - started + (results.get("seconds", 0.0) if args.only else 0.0)
     (out / f"{name}.json").write_text(json.dumps(results, indent=1), "utf-8")
     text = report.markdown(results)
     (out / f"{name}.md").write_text(text, "utf-8")

@@ -21,6 +21,7 @@ from bench.server import LeanServer
 
 ROOT = Path(__file__).resolve().parents[1]
 WAIT = 20.0
+START_WAIT = 120.0  # imports, migrations and the German lexicon, on a loaded machine
 
 
 def _feed(items: list[tuple[str, str]]) -> bytes:
@@ -47,7 +48,7 @@ def run(trials: int) -> dict[str, Any]:
             log = (work / "daemon.log").open("wb")
             daemon = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)],
                                       cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-            if not _until(lambda: server.hits["/feed.xml"] >= 2):
+            if not _until(lambda: server.hits["/feed.xml"] >= 2, timeout=START_WAIT):
                 raise RuntimeError("the daemon did not start polling")
             for trial in range(trials):
                 time.sleep(0.37 * (trial % 3))  # land at different points of the poll interval

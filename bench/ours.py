@@ -85,30 +85,26 @@ class OursPipeline:
                          published=i.published) for i in items]
         return [Candidate(entry, identity_keys(entry, feed_id)) for entry in entries]
 
-    def store(self, candidates: list[Any], feed_id: int, session: Any = None) -> list[Any]:
-        from monitor.store import repo
-
-        if session is not None:
-            return repo.store_new(session, self._id(feed_id), candidates, NOW)
-        with self.db.session() as own:
-            return repo.store_new(own, self._id(feed_id), candidates, NOW)
+    def store(self, candidates: list[Any], feed_id: int) -> list[Any]:
+        """The dedup stage as ``ingest`` runs it: keys, fingerprints, MinHash near-duplicates, stories."""
+        dedup = self.ctx.dedup
+        with dedup.stage(), self.db.session() as session:
+            return list(dedup.store(session, self.states[feed_id], candidates, NOW))
 
     def match(self, stored: list[Any]) -> list[tuple[Any, list[Any]]]:
-        return [(article, found) for article in stored if (found := self.matcher.match(article.document))]
+        return [(article, found) for article in stored
+                if not article.repeat and (found := self.matcher.match(article.document))]
 
-    def outbox(self, matched: list[tuple[Any, list[Any]]], session: Any = None) -> int:
+    def outbox(self, matched: list[tuple[Any, list[Any]]]) -> int:
+        from monitor.alert import stories
         from monitor.alert.outbox import alert_rows
         from monitor.store import repo
 
-        def write(s: Any) -> int:
-            count = sum(repo.add_alerts(s, alert_rows(a, "feed", found, self.settings, NOW)) for a, found in matched)
-            s.flush()
-            return count
-
-        if session is not None:
-            return write(session)
-        with self.db.session() as own:
-            return write(own)
+        with self.db.session() as session:
+            return sum(repo.add_alerts(session, stories.decide(session, article, found, [],
+                                                               alert_rows(article, "feed", found, self.settings, NOW),
+                                                               self.settings, NOW))
+                       for article, found in matched)
 
     # --- whole --------------------------------------------------------------------------------------
     def ingest(self, body: bytes, url: str, feed_id: int) -> tuple[int, int, int]:

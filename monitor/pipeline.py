@@ -2,15 +2,16 @@
 
 fetch → parse → clean/identity → store (only new rows) → match → outbox.
 
-``poll_feed`` is that line; ``poll_feeds`` fetches many feeds concurrently and ingests each as it
-arrives. No HTTP or SQL here: each stage is a call.
+``poll_feed`` is that line for one feed; ``ingest`` is everything after the fetch, which
+``workers.poll_claimed`` calls for each body as a batch of leased feeds is fetched concurrently.
+No HTTP or SQL here: each stage is a call.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,7 +19,7 @@ from monitor.alert.outbox import match_and_enqueue
 from monitor.config import Settings
 from monitor.dedup import identity_keys
 from monitor.errors import ParseError
-from monitor.fetch import fetch, fetch_all
+from monitor.fetch import fetch
 from monitor.match import Matcher
 from monitor.model import FetchResult
 from monitor.parse import parse
@@ -65,13 +66,6 @@ def poll_feed(ctx: Context, feed: FeedState) -> PollOutcome:
     """One feed, one poll: the whole path."""
     result = fetch(feed.url, feed.validators, ctx.settings.monitor.http)
     return ingest(ctx, feed, result)
-
-
-def poll_feeds(ctx: Context, feeds: Sequence[FeedState]) -> list[PollOutcome]:
-    """Many feeds: fetched concurrently, each ingested as its body arrives; one failure stops none."""
-    by_id = {feed.id: feed for feed in feeds}
-    jobs = [(feed.id, feed.url, feed.validators) for feed in feeds]
-    return [ingest(ctx, by_id[feed_id], result) for feed_id, result in fetch_all(jobs, ctx.settings.monitor.http)]
 
 
 def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:

@@ -90,8 +90,9 @@ class Runner:
         return report
 
     def soonest_poll(self) -> datetime | None:
+        """The next scheduled poll still ahead (feeds due now are polled or leased by another daemon)."""
         with self.db.session() as session:
-            return repo.soonest_poll(session, [feed.name for feed in self.settings.feeds])
+            return repo.soonest_poll(session, [feed.name for feed in self.settings.feeds], self.clock())
 
     def poll_due(self, stop: Callable[[], bool] = lambda: False,
                  after_batch: Callable[[list[PollOutcome]], None] | None = None) -> list[PollOutcome]:
@@ -104,8 +105,11 @@ class Runner:
                         what="delivery")
 
     def maintain(self) -> MaintenanceReport | None:
-        """Retention, ANALYZE and VACUUM when due (``retention``); None when nothing was due."""
-        return run_if_due(self.db, self.settings.monitor.retention, self.clock())
+        """Retention, ANALYZE and VACUUM when due (``retention``); None when nothing was due, or when
+        another daemon sharing the database is running it right now (it records the run, so the
+        others find it done)."""
+        with leases.once_per_deployment(self.db, "maintenance") as mine:
+            return run_if_due(self.db, self.settings.monitor.retention, self.clock()) if mine else None
 
     def apply(self, settings: Settings) -> None:
         """Take a reloaded config: watchlists and targets for the next articles, feed rows synced."""
@@ -248,17 +252,28 @@ class Daemon:
             return
         finally:
             self.watchdog.end("poll")
-            self._reschedule("poll", POLL_TICK)
+            self._reschedule("poll", self._next_tick())
         if self.metrics:
             spent = (time.perf_counter() - started) / max(len(outcomes), 1)
             for outcome in outcomes:
                 self.metrics.observe_poll(outcome.feed, spent, new=outcome.new_articles, alerts=outcome.alerts,
                                           error=outcome.error, not_modified=outcome.not_modified)
-        self._tick_at_soonest_poll()
 
     def _after_batch(self, outcomes: list[PollOutcome]) -> None:
         if any(outcome.alerts for outcome in outcomes):
             self._wake_delivery()
+
+    def _next_tick(self) -> float:
+        """Seconds to the next poll tick: a tick, or less when jitter put a feed's next poll in
+        between (a 1s feed would otherwise be polled every 2s about half the time)."""
+        try:
+            soonest = self.runner.soonest_poll()
+        except Exception:
+            log.exception("cannot read the poll schedule")
+            return POLL_TICK
+        if soonest is None:
+            return POLL_TICK
+        return min(POLL_TICK, max((soonest - utcnow()).total_seconds(), TICK_GAP))
 
     def _reschedule(self, job: str, seconds: float) -> None:
         from apscheduler.jobstores.base import JobLookupError
@@ -267,18 +282,6 @@ class Daemon:
             return
         with contextlib.suppress(JobLookupError):  # the scheduler is shutting down
             self.scheduler.modify_job(job, next_run_time=utcnow() + timedelta(seconds=seconds))
-
-    def _tick_at_soonest_poll(self) -> None:
-        """Jitter puts a feed's next poll between ticks: tick then, not up to a whole tick later
-        (a 1s feed would otherwise be polled every 2s about half the time)."""
-        try:
-            soonest = self.runner.soonest_poll()
-        except Exception:
-            log.exception("cannot read the poll schedule")
-            return
-        now = utcnow()
-        if soonest is not None and soonest < now + timedelta(seconds=POLL_TICK):
-            self._reschedule("poll", max((soonest - now).total_seconds(), TICK_GAP))
 
     def _deliver(self) -> None:
         self.watchdog.begin("deliver", limit=DELIVERY_LIMIT)

@@ -123,7 +123,8 @@ class StoryIndex:
 
     def story_for(self, features: Features) -> int | None:
         """The story this article belongs to, or None when it starts a new one."""
-        vector = self._vector(features)
+        idf = _Idf(self)  # the index does not change during this call: each term's IDF once
+        vector = self._vector(features, idf)
         if not vector:
             return None
         limit = max(50, int(COMMON * len(self.items)))
@@ -137,11 +138,11 @@ class StoryIndex:
             other = self.items[other_id]
             if count < MIN_SHARED or other.story_id is None or abs(other.at - features.at) > WINDOW:
                 continue
-            link = _dot(vector, self._vector(other))
+            link = _dot(vector, self._vector(other, idf))
             if link >= LINK and link > best.get(other.story_id, 0.0):
                 best[other.story_id] = link
         for story_id, _link in sorted(best.items(), key=lambda kv: -kv[1]):
-            if self._centroid(vector, self.stories[story_id]) >= CENTROID:
+            if self._centroid(vector, self.stories[story_id], idf) >= CENTROID:
                 return story_id
         return None
 
@@ -195,15 +196,27 @@ class StoryIndex:
     def _idf(self, term: str) -> float:
         return math.log(1.0 + (len(self.items) + 1) / (len(self.by_term.get(term, ())) + 1))
 
-    def _vector(self, features: Features) -> dict[str, float]:
-        raw = {t: self._idf(t) * (TITLE_WEIGHT if t in features.title_terms else 1.0) for t in features.terms}
+    def _vector(self, features: Features, idf: _Idf) -> dict[str, float]:
+        raw = {t: idf[t] * (TITLE_WEIGHT if t in features.title_terms else 1.0) for t in features.terms}
         norm = math.sqrt(sum(v * v for v in raw.values()))
         return {t: v / norm for t, v in raw.items()} if norm else {}
 
-    def _centroid(self, vector: dict[str, float], story: _Story) -> float:
-        weights = {t: w * self._idf(t) for t, w in story.weights.items() if w > 0}
+    def _centroid(self, vector: dict[str, float], story: _Story, idf: _Idf) -> float:
+        weights = {t: w * idf[t] for t, w in story.weights.items() if w > 0}
         norm = math.sqrt(sum(w * w for w in weights.values()))
         return sum(v * weights.get(t, 0.0) for t, v in vector.items()) / norm if norm else 0.0
+
+
+class _Idf(dict[str, float]):
+    """``StoryIndex._idf`` of each term, computed on first use and kept while the index stands still."""
+
+    def __init__(self, index: StoryIndex) -> None:
+        super().__init__()
+        self._index = index
+
+    def __missing__(self, term: str) -> float:
+        value = self[term] = self._index._idf(term)
+        return value
 
 
 def _weights(features: Features) -> Counter[str]:

@@ -115,3 +115,36 @@ def test_a_query_that_does_not_parse_is_exit_2_with_the_column(tmp_path: Path) -
     result = CliRunner().invoke(main, ["search", "--config", str(config), "(Zeitenwende AND"])
     assert result.exit_code == 2
     assert "column" in result.output and "^" in result.output
+
+
+def test_on_a_terminal_a_progress_bar_goes_to_stderr_and_json_stays_clean(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _stored(tmp_path)
+    monkeypatch.setattr("monitor.cli.history.PROGRESS_MIN", 1)
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich treats the captured stderr as a terminal
+    result = CliRunner().invoke(main, ["search", "--config", str(config), "Zeitenwende", "--json"])
+    assert result.exit_code == 0, result.output
+    assert len([json.loads(line) for line in result.stdout.splitlines()]) == 4
+    assert "searching" in result.stderr
+
+
+def test_a_per_story_watchlist_counts_each_story_once_as_it_would_alert() -> None:
+    from monitor.config import WatchlistConfig
+    from monitor.history import Found, PerDay
+    from monitor.model import Document, Match
+    from monitor.store.history import StoredView
+
+    def found(watchlist: str, article: int, story: int | None, days_ago: int) -> Found:
+        view = StoredView(article, f"t{article}", None, None, _noon(days_ago), _noon(days_ago), "feed", story,
+                          Document(f"t{article}"))
+        return Found(view, Match(watchlist, 1.0))
+
+    per_day = PerDay.of([WatchlistConfig(name="each", query="x"), WatchlistConfig(name="once", query="x", per="story")])
+    for watchlist in ("each", "once"):
+        for item in (found(watchlist, 1, 7, 1), found(watchlist, 2, 7, 1), found(watchlist, 3, None, 1),
+                     found(watchlist, 4, None, 1), found(watchlist, 5, 8, 0)):
+            per_day.add(item)
+    day_before = TODAY - timedelta(days=1)
+    assert per_day.counts[day_before]["each"] == 4 and per_day.counts[day_before]["once"] == 3
+    assert per_day.total("each") == 5 and per_day.total("once") == 4
+    assert per_day.days() == [day_before, TODAY]

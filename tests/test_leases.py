@@ -36,6 +36,7 @@ def _claim(db: Database, owner: str, limit: int, now: object = START) -> set[str
         return {f.name for f in leases.claim_due_feeds(session, NAMES, now, owner, LEASE, limit)}  # type: ignore[arg-type]
 
 
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_models_and_migrations_agree(db: Database) -> None:
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
@@ -103,6 +104,23 @@ def test_once_per_deployment_excludes_a_second_holder_until_released_or_its_proc
     finally:
         one.dispose()
         two.dispose()
+
+
+def test_maintenance_runs_in_one_daemon_at_a_time_and_once_per_interval(pg_schema_url: str, tmp_path: Path) -> None:
+    settings = load(write_config(tmp_path, {}, {"hook": "json://h"}, PREFIX_WATCHLIST, database=pg_schema_url,
+                                 retention={"bodies": "30d", "every": "6h"}))
+    clock = Clock()
+    one, two = Runner(settings, clock=clock), Runner(settings, clock=clock)
+    try:
+        with leases.once_per_deployment(one.db, "maintenance") as busy:  # as if `one` were running it
+            assert busy and two.maintain() is None
+        assert one.maintain() is not None
+        assert two.maintain() is None  # done for this interval by the other daemon
+        clock.advance(hours=6)
+        assert two.maintain() is not None
+    finally:
+        one.close()
+        two.close()
 
 
 def test_once_per_deployment_is_always_granted_to_the_single_sqlite_process(tmp_path: Path) -> None:

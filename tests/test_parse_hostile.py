@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +36,6 @@ QUADRATIC = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "' + b"A" * 50_000
 @pytest.mark.parametrize("body", [BOMB, QUADRATIC], ids=["billion-laughs", "quadratic-blowup"])
 def test_entity_bombs_do_not_expand(body: bytes) -> None:
     tracemalloc.start()
-    started = time.process_time()  # CPU time: other load on the machine does not count
     try:
         try:
             feed = parse(body, "https://example.org/feed")
@@ -46,8 +44,7 @@ def test_entity_bombs_do_not_expand(body: bytes) -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert time.process_time() - started < 10  # expanded, the quadratic case alone is 2.5 GB of text
-    assert peak < 50_000_000
+    assert peak < 50_000_000  # expanded, the quadratic case alone would be 2.5 GB of text
     if feed is not None:
         text = " ".join(e.title + e.summary for e in feed.entries) + feed.title
         assert "lol" * 100 not in text and "A" * 100_000 not in text

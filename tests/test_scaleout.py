@@ -121,9 +121,9 @@ def test_three_daemons_one_killed_every_article_alerted_once_and_fetched_in_full
     engine = create_engine(pg_schema_url)
     with FeedServer() as server, Webhook() as hook:
         feeds = []
-        for f in range(FEEDS):  # feed f carries articles f and f+1: every article is in two feeds
+        for f in range(FEEDS):  # feeds 2n and 2n+1 carry article n: every article is in two feeds
             path = f"/feed-{f}.xml"
-            versions.publish(path, f'"{f}-v1"', [_item(f), _item((f + 1) % FEEDS)])
+            versions.publish(path, f'"{f}-v1"', [_item(f // 2)])
             feeds.append({"name": f"Feed {f}", "url": server.handle(path, versions.handler(path)), "interval": "3s"})
         config = _config(tmp_path, feeds, hook, database=pg_schema_url, lease="4s")
         with _daemons(config, 3, tmp_path) as procs:
@@ -137,10 +137,10 @@ def test_three_daemons_one_killed_every_article_alerted_once_and_fetched_in_full
             with engine.connect() as conn:
                 unfinished = {f"/feed-{row.name.split()[-1]}.xml" for row in
                               conn.execute(select(Feed.name).where(Feed.lease_owner == owner))}
-            for f in range(FEEDS):  # new items after the kill: article 200+n in feeds 2n and 2n+1
-                versions.publish(f"/feed-{f}.xml", f'"{f}-v2"',
-                                 [_item(FEEDS + f // 2), _item(f), _item((f + 1) % FEEDS)])
-            total = FEEDS + FEEDS // 2
+            for f in range(FEEDS):  # new items after the kill, paired across the old pairs (2n-1, 2n)
+                versions.publish(f"/feed-{f}.xml", f'"{f}-v2"', [_item(FEEDS // 2 + (f + 1) % FEEDS // 2),
+                                                                 _item(f // 2)])
+            total = FEEDS
             _wait("every alert sent", lambda: len(hook.messages) >= total and _scalar(
                 engine, select(func.count()).select_from(Alert).where(Alert.state != "sent")) == 0)
             for proc in procs[1:]:

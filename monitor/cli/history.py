@@ -14,6 +14,7 @@ from monitor.cli.common import config_option, echo_json, settings
 if TYPE_CHECKING:
     from monitor.history import Found, PerDay, Scan, Tick
 
+PROGRESS_MIN = 200  # articles: shorter scans need no progress bar
 _SINCE_HELP = "Only articles published in this window, e.g. 7d, 12h, or 'all'."
 
 
@@ -35,7 +36,7 @@ def _progress(scan: Scan, label: str) -> Iterator[Tick | None]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     console = Console(stderr=True)
-    if not console.is_terminal or scan.total < 200:
+    if not console.is_terminal or scan.total < PROGRESS_MIN:
         yield None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -125,7 +126,7 @@ def _per_day_table(per_day: PerDay, scan: Scan, cutoff: datetime | None) -> None
     first = cutoff.astimezone(BERLIN).date() if cutoff else None
     days = per_day.days(first, today if first else None)
     window = f"since {first}" if first else "all stored articles"
-    table = Table(title=f"alerts per day (Europe/Berlin), {scan.total} articles, {window}")
+    table = Table(title="alerts per day (Berlin time)", caption=f"{scan.total} articles, {window}")
     table.add_column("day")
     for name in per_day.watchlists:
         table.add_column(name, justify="right")

@@ -66,9 +66,10 @@ def sync_feeds(session: Session, feeds: Iterable[FeedConfig], now: datetime) -> 
             row.url, row.etag, row.last_modified, row.body_hash = feed.url, None, None, None
 
 
-def soonest_poll(session: Session, names: Sequence[str]) -> datetime | None:
-    """When the next of these feeds is due (None when none is scheduled)."""
-    return session.scalar(select(func.min(Feed.next_poll)).where(Feed.name.in_(names), Feed.disabled.is_(False)))
+def soonest_poll(session: Session, names: Sequence[str], after: datetime) -> datetime | None:
+    """The earliest next poll of these feeds later than ``after`` (None when there is none)."""
+    return session.scalar(select(func.min(Feed.next_poll)).where(Feed.name.in_(names), Feed.disabled.is_(False),
+                                                                 Feed.next_poll > after))
 
 
 def due_feeds(session: Session, names: Sequence[str], now: datetime) -> list[FeedState]:
