@@ -33,6 +33,11 @@ MODES: dict[str, dict[str, Any]] = {
 }
 
 
+def save(results: dict[str, Any], out: Path, name: str) -> None:
+    """After every section: a run stopped half-way keeps what it measured."""
+    (out / f"{name}.json").write_text(json.dumps(results, indent=1), "utf-8")
+
+
 def worker(job: dict[str, Any]) -> Any:
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "bench.worker", json.dumps(job)], cwd=ROOT, capture_output=True,
@@ -85,19 +90,23 @@ def main() -> None:
             results["stages"] = {kind: worker({"section": "stages", "kind": kind, "feeds": feeds,
                                                "watchlists": watchlists, "repeat": settings["repeat"]})
                                  for kind in KINDS}
+        save(results, out, name)
         if "matching" in sections:
             print("matching against the number of terms", file=sys.stderr)
             results["matching"] = [point for termset in settings["termsets"] for n in settings["terms"]
                                    for point in worker({"section": "matching", "terms": n, "termset": termset,
                                                         "repeat": settings["match_repeat"],
                                                         "budget": settings["naive_budget"]})]
+        save(results, out, name)
         if "growth" in sections:
             print("ingest as the database grows", file=sys.stderr)
             results["growth"] = worker({"section": "growth", "sizes": settings["sizes"]})
+        save(results, out, name)
         if "cycle" in sections:
             print("poll cycle", file=sys.stderr)
             results["cycle"] = worker({"section": "cycle", "feeds": settings["cycle_feeds"],
                                        "per_feed": settings["cycle_items"]})
+        save(results, out, name)
         if "latency" in sections:
             print("alert latency", file=sys.stderr)
             results["latency"] = worker({"section": "latency", "trials": settings["trials"]})
