@@ -15,7 +15,6 @@ import logging
 import os
 import socket
 import threading
-import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
@@ -104,28 +103,3 @@ def without_notify(environ: Mapping[str, str]) -> dict[str, str]:
     """The environment for a child process that must not talk to systemd itself."""
     return {key: value for key, value in environ.items() if key not in NOTIFY_ENV}
 
-
-class Beat:
-    """For a main loop (the ``workers: N`` supervisor): READY=1 on the first tick, then WATCHDOG=1
-    (and the status line when it changes) at half the watchdog interval; a loop that hangs stops them."""
-
-    def __init__(self, notifier: Notifier, clock: Callable[[], float] = time.monotonic) -> None:
-        self.notifier = notifier
-        self.clock = clock
-        self._ready = False
-        self._last = float("-inf")
-        self._status = ""
-
-    def tick(self, status: str) -> None:
-        lines = [f"STATUS={status}"] if status != self._status else []
-        self._status = status
-        if not self._ready:
-            self._ready = True
-            self.notifier.notify("READY=1", *lines)
-            return
-        seconds = self.notifier.watchdog_seconds
-        if seconds and self.clock() - self._last >= seconds / 2:
-            self._last = self.clock()
-            lines.append("WATCHDOG=1")
-        if lines:
-            self.notifier.notify(*lines)

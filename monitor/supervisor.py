@@ -31,7 +31,6 @@ GRACE = 60.0  # seconds the workers get to finish their step after SIGTERM
 RESTART_FIRST = 1.0
 RESTART_MAX = 60.0
 PR_SET_PDEATHSIG = 1
-_SYSTEMD_VARS = ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID")
 STABLE_AFTER = 60.0  # a worker that ran this long restarts after the short pause again
 
 
@@ -62,7 +61,7 @@ class Supervisor:
         self.exit_code = 0
         self.systemd = sdnotify.Notifier()
         # systemd talks to the supervisor (the unit's main process); the workers stay quiet
-        self.env = {k: v for k, v in os.environ.items() if k not in _SYSTEMD_VARS}
+        self.env = sdnotify.without_notify(os.environ)
         self._pinged = 0.0
         self.service = service  # started before the workers, stopped after them (the metrics endpoint)
 
