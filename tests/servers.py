@@ -197,19 +197,24 @@ def endless(chunk: bytes = b"<item><title>again</title></item>" * 64) -> Handler
     return run
 
 
+def _drip(request: _RequestHandler, server: FeedServer, data: bytes, every: float) -> None:
+    """Write ``data`` one byte every ``every`` seconds, until done, the server stops or the client leaves."""
+    try:
+        for index in range(len(data)):
+            request.wfile.write(data[index:index + 1])
+            request.wfile.flush()
+            if server.stopping.wait(every):
+                return
+    except OSError:
+        return
+
+
 def trickle(body: bytes = b"<?xml version='1.0'?><rss version='2.0'><channel>" + b" " * 10_000,
             every: float = 1.0) -> Handler:
     """One byte every ``every`` seconds: each read is quick, the whole response takes forever."""
     def run(request: _RequestHandler, server: FeedServer) -> None:
         _open_ended(request, {"Content-Length": str(len(body))})
-        try:
-            for index in range(len(body)):
-                request.wfile.write(body[index:index + 1])
-                request.wfile.flush()
-                if server.stopping.wait(every):
-                    return
-        except OSError:
-            return
+        _drip(request, server, body, every)
     return run
 
 
@@ -282,12 +287,5 @@ def slow_headers(every: float = 1.0) -> Handler:
 
     def run(request: _RequestHandler, server: FeedServer) -> None:
         request.close_connection = True
-        try:
-            for index in range(len(head)):
-                request.wfile.write(head[index:index + 1])
-                request.wfile.flush()
-                if server.stopping.wait(every):
-                    return
-        except OSError:
-            return
+        _drip(request, server, head, every)
     return run
