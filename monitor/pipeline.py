@@ -94,10 +94,11 @@ def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:
 def _with_fulltext(ctx: Context, candidates: list[Candidate]) -> list[Candidate]:
     """Teasers of entries not stored yet get their page's text, fetched before the write transaction."""
     from monitor.fulltext import enrich
+    from monitor.store.batch import known_keys
 
     with ctx.db.session() as session:
-        known = repo.known_keys(session, [key for candidate in candidates for key in candidate.keys])
-    fresh = [i for i, candidate in enumerate(candidates) if not known.intersection(candidate.keys)]
+        known = known_keys(session, [key for candidate in candidates for key in candidate.keys]).keys()
+    fresh = [i for i, candidate in enumerate(candidates) if known.isdisjoint(candidate.keys)]
     http = ctx.settings.monitor.http
     entries = enrich([candidates[i].entry for i in fresh], http, allow_private=http.allow_private,
                      cache_dir=ctx.settings.state_dir / "fulltext")

@@ -24,13 +24,13 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor import dedup
 from monitor.model import Document, Entry
 from monitor.store import stories
+from monitor.store.batch import known_keys
 from monitor.store.repo import Candidate, FeedState, StoredArticle
 from monitor.store.tables import Article, ArticleFeatures, ArticleKey, ArticleRevision, ArticleSource
 from monitor.stories import StoryIndex
@@ -79,7 +79,7 @@ class Deduplicator:
         version = _version_key(candidate.keys[0], dedup.content_hash(entry))
         keys = candidate.keys + ((fp,) if fp else ())
         outlet = outlet_of(entry.link, feed.name)
-        found = _found(session, (*keys, version))
+        found = known_keys(session, (*keys, version))
         existing = found.get(version) or next((found[key] for key in keys if key in found), None)
         near = False
         signature = None
@@ -93,7 +93,7 @@ class Deduplicator:
                 if signature is None:
                     signature = dedup.signature(tokens)
                 return self._features(session, inserted, entry, signature, outlet, now)
-            found = _found(session, (*keys, version))
+            found = known_keys(session, (*keys, version))
             existing = next((found[key] for key in keys if key in found), None)
             if existing is None:
                 return None
@@ -136,11 +136,6 @@ def _near(session: Session, candidates: list[int], tokens: list[str]) -> int | N
 
 def entry_hash(entry: Entry) -> str:
     return dedup.content_hash(entry)
-
-
-def _found(session: Session, keys: tuple[str, ...]) -> dict[str, int]:
-    query = select(ArticleKey.key, ArticleKey.article_id).where(ArticleKey.key.in_(keys))
-    return {key: article_id for key, article_id in session.execute(query)}
 
 
 def _version_key(identity: str, content_hash: str) -> str:

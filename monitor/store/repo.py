@@ -146,14 +146,6 @@ def _store_one_by_one(session: Session, feed_id: int, candidates: Iterable[Candi
     return new
 
 
-def known_keys(session: Session, keys: Sequence[str]) -> set[str]:
-    """Which of these identity keys are stored already (read-only; the insert still decides)."""
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        found.update(session.scalars(select(ArticleKey.key).where(ArticleKey.key.in_(keys[start:start + 500]))))
-    return found
-
-
 def _existing_article(session: Session, keys: Sequence[str]) -> int | None:
     return session.scalar(select(ArticleKey.article_id).where(ArticleKey.key.in_(keys)).limit(1))
 
