@@ -85,16 +85,19 @@ def content_words(entry: Entry) -> list[str]:
     return words(entry.title) + words(text_of(entry))
 
 
-def content_hash(entry: Entry) -> str:
-    return hashlib.sha1(" ".join(content_words(entry)).encode()).hexdigest()
+def content_hash(entry: Entry, tokens: list[str] | None = None) -> str:
+    """SHA-1 of the normalised title and text (``tokens``: ``content_words(entry)`` when known)."""
+    tokens = content_words(entry) if tokens is None else tokens
+    return hashlib.sha1(" ".join(tokens).encode()).hexdigest()
 
 
-def fingerprint_key(entry: Entry, tokens: list[str] | None = None) -> str | None:
-    """``fp:<sha1>`` of the normalised title and text, or None for a text too short to be specific."""
+def fingerprint_key(entry: Entry, tokens: list[str] | None = None, digest: str | None = None) -> str | None:
+    """``fp:<sha1>`` of the normalised title and text, or None for a text too short to be specific
+    (``digest``: its ``content_hash`` when known, the same value)."""
     tokens = content_words(entry) if tokens is None else tokens
     if len(tokens) - len(words(entry.title)) < MIN_FP_WORDS:
         return None
-    return "fp:" + hashlib.sha1(" ".join(tokens).encode()).hexdigest()
+    return "fp:" + (digest or content_hash(entry, tokens))
 
 
 def shingles(tokens: list[str], size: int = SHINGLE) -> set[str]:

@@ -1,8 +1,10 @@
-"""Storing a feed as one batch leaves exactly the rows the entry-by-entry path leaves, on both
-backends, and a concurrent writer that gets in between still cannot make an article twice."""
+"""The dedup stage decides a feed's entries as one batch; the result is exactly what the
+entry-by-entry path leaves (articles, keys, sources, features, stories), on both backends, and a
+concurrent writer that gets in between still cannot make an article twice."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,30 +12,37 @@ import pytest
 from sqlalchemy import select
 
 from monitor.config import FeedConfig
-from monitor.dedup import identity_keys
-from monitor.model import Entry
+from monitor.dedup import fingerprint_key, identity_keys
+from monitor.model import Entry, Validators
 from monitor.parse import parse
-from monitor.store import batch, repo
+from monitor.store import identity, repo
 from monitor.store.db import Database, open_database
-from monitor.store.tables import Article, ArticleKey, ArticleSource
+from monitor.store.identity import Deduplicator
+from monitor.store.tables import Article, ArticleFeatures, ArticleKey, ArticleSource, Story, StoryOutlet
 from tests.harness import START
 
 CAPTURES = ("news-homereader-feeds/tagesschau.xml", "news-homereader-feeds/tagesschau2.xml",
             "fast-news-reader-feeds/tagesschau.xml", "corss-dec2024-snapshot/tagesschau.xml",
-            "news-homereader-feeds/heise.xml", "fast-news-reader-feeds/heise.xml", "sz-feed/sz_alles_2025-03-09.xml")
+            "news-homereader-feeds/heise.xml", "fast-news-reader-feeds/heise.xml", "sz-feed/sz_alles_2025-03-09.xml",
+            "corss-dec2024-snapshot/ntv.xml", "corss-dec2024-snapshot/rnd.xml",
+            "corss-dec2024-snapshot/deutschlandfunk-nachrichten.xml", "corss-dec2024-snapshot/spiegel.xml")
 
 
-def _ingest(db: Database, feeds: list[tuple[str, list[Entry]]], *, one_by_one: bool) -> list[list[int]]:
-    stored: list[list[int]] = []
+def _ingest(db: Database, feeds: list[tuple[str, list[Entry]]]) -> list[list[tuple[int, bool, int | None]]]:
+    """Each feed through the dedup stage in its own transaction: (article, is new, story) of what came out."""
+    stage = Deduplicator()
+    out = []
     for name, entries in feeds:
         with db.session() as session:
             repo.sync_feeds(session, [FeedConfig(url=f"https://example.org/{name}.xml", name=name)], START)
+        with db.session() as session:
             state = repo.feed_state(session, name)
-            assert state is not None
-            candidates = [repo.Candidate(e, identity_keys(e, state.id)) for e in entries]
-            store = repo._store_one_by_one if one_by_one else repo.store_new
-            stored.append([a.id for a in store(session, state.id, candidates, START)])
-    return stored
+        assert state is not None
+        feed = repo.FeedState(state.id, name, state.url, Validators(), 0)
+        candidates = [repo.Candidate(e, identity_keys(e, state.id)) for e in entries]
+        with stage.stage(), db.session() as session:
+            out.append([(a.id, a.is_new, a.story_id) for a in stage.store(session, feed, candidates, START)])
+    return out
 
 
 def _rows(db: Database) -> dict[str, Any]:
@@ -42,32 +51,69 @@ def _rows(db: Database) -> dict[str, Any]:
             "articles": sorted(session.execute(select(Article.id, Article.feed_id, Article.title, Article.link,
                                                       Article.guid, Article.summary, Article.body)).all()),
             "keys": sorted(session.execute(select(ArticleKey.key, ArticleKey.article_id)).all()),
-            "sources": sorted(session.execute(select(ArticleSource.article_id, ArticleSource.feed_id)).all()),
+            "sources": sorted(session.execute(select(ArticleSource.article_id, ArticleSource.feed_id,
+                                                     ArticleSource.outlet, ArticleSource.link)).all()),
+            "features": sorted(session.execute(select(ArticleFeatures.article_id, ArticleFeatures.story_id,
+                                                      ArticleFeatures.content_hash, ArticleFeatures.signature,
+                                                      ArticleFeatures.revision)).all()),
+            "stories": sorted(session.execute(select(Story.id, Story.first_article_id, Story.title,
+                                                     Story.article_count, Story.outlet_count)).all()),
+            "outlets": sorted(session.execute(select(StoryOutlet.story_id, StoryOutlet.outlet)).all()),
         }
 
 
-def test_batch_and_entry_by_entry_store_the_same_rows(db: Database, realdata: Path, tmp_path: Path) -> None:
+def _entry_by_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch decides nothing: every entry takes the entry-by-entry path (the reference)."""
+    monkeypatch.setattr(Deduplicator, "_batch", lambda self, session, feed, prepared, found, now: ([], prepared))
+
+
+def test_batch_and_entry_by_entry_store_the_same_rows(db: Database, realdata: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     feeds = [(path.replace("/", "-"), list(parse((realdata / path).read_bytes(), "https://example.org/").entries))
              for path in CAPTURES]
     repeated = feeds[0][1][:5]
     feeds.append(("doppelt", repeated + repeated + [Entry(title="ohne Schlüssel")]))  # duplicates inside one feed
     feeds.append(feeds[1])  # a feed polled again: nothing new
+    long = [entry for _name, entries in feeds[4:8] for entry in entries if fingerprint_key(entry)]
+    feeds.append(("kopie", [Entry(title=e.title, link=f"https://kopie.example/{n}", summary=e.summary, body=e.body,
+                                  published=e.published) for n, e in enumerate(long[:8])]))  # at another outlet
+    wire = [Entry(title=e.title, guid=f"agentur-meldung-{n}", summary=e.summary, body=e.body, published=e.published)
+            for n, e in enumerate(long[8:12])]  # no link: the feed is the outlet
+    feeds += [("agentur-a", wire), ("agentur-b", wire)]
+    batched = _ingest(db, feeds)
     reference = open_database(f"sqlite:///{tmp_path / 'ref.db'}", upgrade=True)
     try:
-        expected = _ingest(reference, feeds, one_by_one=True)
-        assert _ingest(db, feeds, one_by_one=False) == expected
+        with monkeypatch.context() as patch:
+            _entry_by_entry(patch)
+            expected = _ingest(reference, feeds)
+        assert batched == expected
         assert _rows(db) == _rows(reference)
     finally:
         reference.dispose()
     assert sum(map(len, expected)) < sum(len(entries) for _, entries in feeds)  # the captures overlap
+    assert any(not new for _id, new, _story in expected[-3])  # copies at one more outlet came out
+    assert len(expected[-1]) == 4 and not any(new for _id, new, _story in expected[-1])
+    assert len({story for feed in expected for _id, _new, story in feed}) < sum(map(len, expected))
+
+
+def _first_lookup_misses(real: Callable[..., dict[str, int]]) -> Callable[..., dict[str, int]]:
+    calls = iter(range(10**6))
+
+    def lookup(session: Any, keys: Any) -> dict[str, int]:
+        keys = list(keys)
+        return {} if next(calls) == 0 else real(session, keys)  # as if read before the other writer committed
+
+    return lookup
 
 
 def test_a_writer_that_stored_the_article_in_between_wins(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     entry = Entry(title="Gipfel in Budapest", link="https://example.org/gipfel.html", guid="gipfel-2025-10-21")
-    assert _ingest(db, [("politik", [entry])], one_by_one=False) == [[1]]
-    monkeypatch.setattr(batch, "known_keys", lambda session, keys: {})  # as if read before the other commit
+    ((first, new, _story),), = _ingest(db, [("politik", [entry])])
+    assert new
+    monkeypatch.setattr(identity, "known_keys", _first_lookup_misses(identity.known_keys))
     fresh = Entry(title="Neu", link="https://example.org/neu.html")
-    (new,) = _ingest(db, [("startseite", [entry, fresh])], one_by_one=False)  # PostgreSQL skips the ids it rolled back
+    (out,) = _ingest(db, [("startseite", [entry, fresh])])  # the batch fails on the unique key, then entry by entry
     rows = _rows(db)
-    assert [(a[0], a[2]) for a in rows["articles"]] == [(1, "Gipfel in Budapest"), (new[0], "Neu")]
-    assert rows["sources"] == [(1, 1), (1, 2), (new[0], 2)]
+    assert [(a[0], a[2]) for a in rows["articles"]] == [(first, "Gipfel in Budapest"), (out[-1][0], "Neu")]
+    assert [source[:2] for source in rows["sources"]] == [(first, 1), (first, 2), (out[-1][0], 2)]
+    assert [row[0] for row in rows["features"]] == [first, out[-1][0]]  # no features of the rolled-back copy

@@ -41,6 +41,16 @@ def known_keys(session: Session, keys: Iterable[str]) -> dict[str, int]:
     return found
 
 
+def sourced_by(session: Session, feed_id: int, article_ids: Iterable[int]) -> set[int]:
+    """Those of ``article_ids`` that the feed is already recorded as a source of."""
+    wanted = sorted(set(article_ids))
+    seen: set[int] = set()
+    for start in range(0, len(wanted), CHUNK):
+        seen.update(session.scalars(select(ArticleSource.article_id).where(
+            ArticleSource.feed_id == feed_id, ArticleSource.article_id.in_(wanted[start:start + CHUNK]))))
+    return seen
+
+
 def _plan(candidates: Sequence[tuple[Sequence[str], object]], known: dict[str, int]) -> _Plan:
     plan = _Plan()
     owner: dict[str, tuple[int | None, int]] = {key: (article, -1) for key, article in known.items()}
@@ -75,8 +85,7 @@ def store_batch(session: Session, feed_id: int, candidates: Sequence[tuple[Seque
     known = known_keys(session, (key for keys, _ in candidates for key in keys))
     plan = _plan(candidates, known)
     if plan.links:
-        seen = set(session.scalars(select(ArticleSource.article_id).where(
-            ArticleSource.feed_id == feed_id, ArticleSource.article_id.in_(sorted(set(plan.links))))))
+        seen = sourced_by(session, feed_id, plan.links)
         plan.links = [article for article in plan.links if article not in seen]
     try:
         with session.begin_nested():

@@ -20,6 +20,7 @@ import hashlib
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -30,9 +31,10 @@ from sqlalchemy.orm import Session
 from monitor import dedup
 from monitor.model import Document, Entry
 from monitor.store import stories
-from monitor.store.batch import known_keys
+from monitor.store.batch import known_keys, sourced_by
 from monitor.store.repo import Candidate, FeedState, StoredArticle
 from monitor.store.tables import Article, ArticleFeatures, ArticleKey, ArticleRevision, ArticleSource
+from monitor.store.writes import FeedWrites
 from monitor.stories import StoryIndex
 from monitor.stories import features as features_of
 
@@ -42,6 +44,40 @@ def outlet_of(link: str | None, feed_name: str) -> str:
     host = (urlsplit(link).hostname or "") if link else ""
     host = host.removeprefix("www.")
     return host or feed_name
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """An entry with what every step of the stage needs of it, computed once."""
+
+    position: int  # in the feed: the order of the stage's output
+    entry: Entry
+    keys: tuple[str, ...]  # identity keys, then the fingerprint key where the text is long enough
+    version: str
+    tokens: list[str]
+    digest: str  # content hash
+    outlet: str
+
+
+def _prepare(position: int, candidate: Candidate, feed_name: str) -> _Prepared:
+    entry = candidate.entry
+    tokens = dedup.content_words(entry)
+    digest = dedup.content_hash(entry, tokens)
+    fp = dedup.fingerprint_key(entry, tokens, digest)
+    return _Prepared(position, entry, candidate.keys + ((fp,) if fp else ()), _version_key(candidate.keys[0], digest),
+                     tokens, digest, outlet_of(entry.link, feed_name))
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What deciding one feed's entries together keeps track of."""
+
+    writes: FeedWrites
+    found: dict[str, int]  # keys stored before the batch: their article
+    sourced: set[int]  # known articles this feed is a source of
+    digests: dict[int, str]  # current content hash of the known articles hit under a new version key
+    pending: set[str] = field(default_factory=set)  # keys the batch writes
+    linked: list[tuple[_Prepared, int, int | None]] = field(default_factory=list)  # new sources: entry, article, story
 
 
 class Deduplicator:
@@ -62,36 +98,101 @@ class Deduplicator:
 
     def store(self, session: Session, feed: FeedState, candidates: Iterable[Candidate],
               now: datetime) -> list[StoredArticle]:
-        """New articles and new versions of known ones; repeats only gain a source."""
-        stories.load_index(session, self.index, now)
-        out: list[StoredArticle] = []
-        for candidate in candidates:
-            if candidate.keys:
-                stored = self._one(session, feed, candidate, now)
-                if stored is not None:
-                    out.append(stored)
-        return out
+        """New articles and new versions of known ones; repeats only gain a source.
 
-    def _one(self, session: Session, feed: FeedState, candidate: Candidate, now: datetime) -> StoredArticle | None:
-        entry = candidate.entry
-        tokens = dedup.content_words(entry)
-        fp = dedup.fingerprint_key(entry, tokens)
-        version = _version_key(candidate.keys[0], dedup.content_hash(entry))
-        keys = candidate.keys + ((fp,) if fp else ())
-        outlet = outlet_of(entry.link, feed.name)
+        A feed's entries are decided together: one key lookup, repeats skipped in memory, new articles
+        written with multi-row statements (``FeedWrites``) in one savepoint. Entries that touch a known
+        article (a new source, key or version) or one stored earlier in the same batch, and near-duplicates,
+        then take the entry-by-entry path, as does the whole feed if a concurrent writer got in between."""
+        stories.load_index(session, self.index, now)
+        prepared = [_prepare(n, c, feed.name) for n, c in enumerate(candidates) if c.keys]
+        found = known_keys(session, (key for p in prepared for key in (*p.keys, p.version)))
+        try:
+            with session.begin_nested():
+                done, later = self._batch(session, feed, prepared, found, now)
+        except IntegrityError:
+            self.index = StoryIndex()  # it holds the rolled-back articles
+            stories.load_index(session, self.index, now)
+            done, later = [], prepared
+        for item in later:
+            stored = self._one(session, feed, item, now)
+            if stored is not None:
+                done.append((item.position, stored))
+        return [stored for _position, stored in sorted(done, key=lambda pair: pair[0])]
+
+    def _batch(self, session: Session, feed: FeedState, prepared: list[_Prepared], found: dict[str, int],
+               now: datetime) -> tuple[list[tuple[int, StoredArticle]], list[_Prepared]]:
+        """Store the clearly new entries of a feed and link the known texts; returns them and the entries
+        left for ``_one``."""
+        hits = {item.position: next((found[key] for key in (item.version, *item.keys) if key in found), None)
+                for item in prepared}
+        batch = _Batch(FeedWrites(feed.id, now), found, sourced_by(session, feed.id, found.values()),
+                       stories.content_hashes(session, [hit for item in prepared if item.version not in found
+                                                        and (hit := hits[item.position]) is not None]))
+        done: list[tuple[int, StoredArticle]] = []
+        later: list[_Prepared] = []
+        for item in prepared:
+            hit = hits[item.position]
+            if hit is not None:
+                if not self._known(session, batch, item, hit):
+                    later.append(item)  # a new version of a known article, or its text changed
+                continue
+            keys = (*item.keys, item.version)
+            if not batch.pending.isdisjoint(keys):
+                later.append(item)  # a copy of an article this batch stored moments ago
+                continue
+            signature = dedup.signature(item.tokens)
+            if _near(session, self.index.near_candidates(signature), item.tokens) is not None:
+                later.append(item)  # a near-duplicate: a revision of a known article
+                continue
+            batch.pending.update(keys)
+            article_id = batch.writes.article(session, item.entry, keys, item.outlet)
+            features = features_of(article_id, item.entry, now, signature)
+            features.story_id = batch.writes.story(session, self.index.story_for(features), article_id,
+                                                   item.entry.title, item.outlet)
+            batch.writes.feature(features, item.digest)
+            self.index.add(features)
+            done.append((item.position, StoredArticle(article_id, feed.id, item.entry, story_id=features.story_id)))
+        counted = batch.writes.flush(session)
+        for item, article_id, story_id in batch.linked:  # one more outlet: the story's trending may change
+            if story_id is not None and (story_id, item.outlet[:200]) in counted:
+                counted.discard((story_id, item.outlet[:200]))
+                done.append((item.position, StoredArticle(article_id, feed.id, item.entry, story_id=story_id,
+                                                          repeat=True)))
+        return done, later
+
+    def _known(self, session: Session, batch: _Batch, item: _Prepared, hit: int) -> bool:
+        """A known text: a version seen before, or the article's current text under another identity (a wire
+        copy). Links it (keys, source, outlet) and returns True; False leaves it for ``_one``."""
+        version_known = item.version in batch.found
+        if not version_known and batch.digests.get(hit) != item.digest:
+            return False
+        extra = [key for key in item.keys if key not in batch.found] + ([] if version_known else [item.version])
+        if not batch.pending.isdisjoint(extra):
+            return False
+        new_source = hit not in batch.sourced
+        if extra or new_source:
+            story_id = self._story_of(session, hit)
+            batch.writes.link(hit, extra, item.entry, item.outlet, story_id, new_source)
+            if new_source:
+                batch.linked.append((item, hit, story_id))
+            batch.pending.update(extra)
+            batch.sourced.add(hit)
+        return True
+
+    def _one(self, session: Session, feed: FeedState, item: _Prepared, now: datetime) -> StoredArticle | None:
+        entry, keys, version, outlet = item.entry, item.keys, item.version, item.outlet
         found = known_keys(session, (*keys, version))
         existing = found.get(version) or next((found[key] for key in keys if key in found), None)
         near = False
         signature = None
         if existing is None:
-            signature = dedup.signature(tokens)
-            existing = _near(session, self.index.near_candidates(signature), tokens)
+            signature = dedup.signature(item.tokens)
+            existing = _near(session, self.index.near_candidates(signature), item.tokens)
             near = existing is not None
         if existing is None:
             inserted = _insert(session, feed, entry, (*keys, version), outlet, now)
             if inserted is not None:
-                if signature is None:
-                    signature = dedup.signature(tokens)
                 return self._features(session, inserted, entry, signature, outlet, now)
             found = known_keys(session, (*keys, version))
             existing = next((found[key] for key in keys if key in found), None)

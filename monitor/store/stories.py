@@ -82,6 +82,17 @@ def outlets_within(session: Session, story_id: int, since: datetime) -> int:
     return session.scalar(query) or 0
 
 
+def content_hashes(session: Session, article_ids: list[int]) -> dict[int, str]:
+    """The current content hash of each of these articles (one query per 500)."""
+    wanted = sorted(set(article_ids))
+    out: dict[int, str] = {}
+    for start in range(0, len(wanted), 500):
+        query = select(ArticleFeatures.article_id, ArticleFeatures.content_hash).where(
+            ArticleFeatures.article_id.in_(wanted[start:start + 500]))
+        out.update((article_id, digest) for article_id, digest in session.execute(query))
+    return out
+
+
 def story_of(session: Session, article_id: int) -> int | None:
     return session.scalar(select(ArticleFeatures.story_id).where(ArticleFeatures.article_id == article_id))
 
