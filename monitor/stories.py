@@ -56,6 +56,8 @@ class Features:
     terms: frozenset[str]
     signature: np.ndarray | None = None
     story_id: int | None = None
+    term_ids: np.ndarray | None = None  # set by the index it is added to: its terms' numbers there …
+    term_weights: np.ndarray | None = None  # … and their weights (``TITLE_WEIGHT`` for title terms)
 
 
 def features(article_id: int, entry: Entry, seen: datetime, signature: np.ndarray | None = None) -> Features:
@@ -99,6 +101,7 @@ class StoryIndex:
     def __init__(self) -> None:
         self.items: dict[int, Features] = {}
         self.by_term: dict[str, set[int]] = {}
+        self.terms = _Vocabulary()
         self.stories: dict[int, _Story] = {}
         self.lsh: Any = _new_lsh()
         self.looked: datetime | None = None  # when storage last added what others stored
@@ -133,18 +136,37 @@ class StoryIndex:
             ids = self.by_term.get(term, ())
             if len(ids) <= limit:
                 shared.update(ids)
+        candidates = [other for other_id, count in shared.items() if count >= MIN_SHARED
+                      and (other := self.items[other_id]).story_id is not None
+                      and abs(other.at - features.at) <= WINDOW]
         best: dict[int, float] = {}
-        for other_id, count in shared.items():
-            other = self.items[other_id]
-            if count < MIN_SHARED or other.story_id is None or abs(other.at - features.at) > WINDOW:
-                continue
-            link = _dot(vector, self._vector(other, idf))
-            if link >= LINK and link > best.get(other.story_id, 0.0):
-                best[other.story_id] = link
+        for other, link in zip(candidates, self._links(vector, candidates), strict=True):
+            story_id = other.story_id
+            assert story_id is not None
+            if link >= LINK and link > best.get(story_id, 0.0):
+                best[story_id] = link
         for story_id, _link in sorted(best.items(), key=lambda kv: -kv[1]):
             if self._centroid(vector, self.stories[story_id], idf) >= CENTROID:
                 return story_id
         return None
+
+    def _links(self, vector: dict[str, float], candidates: list[Features]) -> list[float]:
+        """Cosine of the article's vector with each candidate's TF-IDF vector, all at once: the IDF
+        moves with every article added, so the candidates' vectors are made anew from their term numbers."""
+        if not candidates:
+            return []
+        ids = np.concatenate([c.term_ids for c in candidates])
+        weights = np.concatenate([c.term_weights for c in candidates])
+        starts = np.zeros(len(candidates), dtype=np.intp)
+        np.cumsum([len(c.term_ids) for c in candidates[:-1]], out=starts[1:])  # type: ignore[arg-type]
+        values = np.log1p((len(self.items) + 1) / (self.terms.df[ids] + 1)) * weights
+        norms = np.sqrt(np.add.reduceat(values * values, starts))
+        query = self.terms.dense(vector)
+        try:
+            dots = np.add.reduceat(query[ids] * values, starts)
+        finally:
+            self.terms.clear(query, vector)
+        return (dots / norms).tolist()  # type: ignore[no-any-return]
 
     def add(self, features: Features) -> None:
         if features.article_id in self.items:
@@ -152,6 +174,9 @@ class StoryIndex:
         self.items[features.article_id] = features
         for term in features.terms:
             self.by_term.setdefault(term, set()).add(features.article_id)
+        terms = sorted(features.terms)
+        features.term_ids = self.terms.add(terms)
+        features.term_weights = np.array([TITLE_WEIGHT if t in features.title_terms else 1.0 for t in terms])
         if features.signature is not None:
             self.lsh.insert(str(features.article_id), _minhash(features.signature), check_duplication=False)
         if features.story_id is not None:
@@ -170,6 +195,8 @@ class StoryIndex:
                 ids.discard(article_id)
                 if not ids:
                     del self.by_term[term]
+        self.terms.remove(sorted(features.terms))
+        features.term_ids = features.term_weights = None
         if features.signature is not None:
             self.lsh.remove(str(article_id))
         story = self.stories.get(features.story_id) if features.story_id is not None else None
@@ -207,6 +234,53 @@ class StoryIndex:
         return sum(v * weights.get(t, 0.0) for t, v in vector.items()) / norm if norm else 0.0
 
 
+class _Vocabulary:
+    """A number for each term of the index and its document frequency in an array, so that the
+    candidates' vectors are computed with numpy; numbers of terms that left the index are reused."""
+
+    def __init__(self) -> None:
+        self.number: dict[str, int] = {}
+        self.free: list[int] = []
+        self.df = np.zeros(1024)
+        self.scratch = np.zeros(1024)  # the query as a dense vector, zero between calls
+
+    def add(self, terms: list[str]) -> np.ndarray:
+        numbers = []
+        for term in terms:
+            number = self.number.get(term)
+            if number is None:
+                number = self.number[term] = self.free.pop() if self.free else len(self.number)
+                if number >= len(self.df):
+                    self.df = np.concatenate([self.df, np.zeros(len(self.df))])
+                    self.scratch = np.zeros(len(self.df))
+            self.df[number] += 1
+            numbers.append(number)
+        return np.array(numbers, dtype=np.intp)
+
+    def remove(self, terms: list[str]) -> None:
+        for term in terms:
+            number = self.number.get(term)
+            if number is not None:
+                self.df[number] -= 1
+                if self.df[number] <= 0:
+                    self.df[number] = 0
+                    del self.number[term]
+                    self.free.append(number)
+
+    def dense(self, vector: dict[str, float]) -> np.ndarray:
+        for term, value in vector.items():
+            number = self.number.get(term)
+            if number is not None:
+                self.scratch[number] = value
+        return self.scratch
+
+    def clear(self, dense: np.ndarray, vector: dict[str, float]) -> None:
+        for term in vector:
+            number = self.number.get(term)
+            if number is not None:
+                dense[number] = 0.0
+
+
 class _Idf(dict[str, float]):
     """``StoryIndex._idf`` of each term, computed on first use and kept while the index stands still."""
 
@@ -221,12 +295,6 @@ class _Idf(dict[str, float]):
 
 def _weights(features: Features) -> Counter[str]:
     return Counter({t: TITLE_WEIGHT if t in features.title_terms else 1.0 for t in features.terms})
-
-
-def _dot(left: dict[str, float], right: dict[str, float]) -> float:
-    if len(left) > len(right):
-        left, right = right, left
-    return sum(v * right.get(t, 0.0) for t, v in left.items())
 
 
 def _new_lsh() -> Any:
