@@ -32,8 +32,9 @@ from monitor import dedup
 from monitor.model import Document, Entry
 from monitor.store import stories
 from monitor.store.batch import known_keys, sourced_by
+from monitor.store.ids import Ids
 from monitor.store.repo import Candidate, FeedState, StoredArticle
-from monitor.store.tables import Article, ArticleFeatures, ArticleKey, ArticleRevision, ArticleSource
+from monitor.store.tables import Article, ArticleFeatures, ArticleKey, ArticleRevision, ArticleSource, Story
 from monitor.store.writes import FeedWrites
 from monitor.stories import StoryIndex
 from monitor.stories import features as features_of
@@ -77,6 +78,7 @@ class _Batch:
     sourced: set[int]  # known articles this feed is a source of
     digests: dict[int, str]  # current content hash of the known articles hit under a new version key
     pending: set[str] = field(default_factory=set)  # keys the batch writes
+    unwritten: dict[int, list[str]] = field(default_factory=dict)  # the words of the articles it writes
     linked: list[tuple[_Prepared, int, int | None]] = field(default_factory=list)  # new sources: entry, article, story
 
 
@@ -126,7 +128,9 @@ class Deduplicator:
         left for ``_one``."""
         hits = {item.position: next((found[key] for key in (item.version, *item.keys) if key in found), None)
                 for item in prepared}
-        batch = _Batch(FeedWrites(feed.id, now), found, sourced_by(session, feed.id, found.values()),
+        fresh = sum(1 for hit in hits.values() if hit is None)  # at most this many new articles and stories
+        writes = FeedWrites(feed.id, now, Ids(session, Article, fresh), Ids(session, Story, fresh))
+        batch = _Batch(writes, found, sourced_by(session, feed.id, found.values()),
                        stories.content_hashes(session, [hit for item in prepared if item.version not in found
                                                         and (hit := hits[item.position]) is not None]))
         done: list[tuple[int, StoredArticle]] = []
@@ -142,14 +146,15 @@ class Deduplicator:
                 later.append(item)  # a copy of an article this batch stored moments ago
                 continue
             signature = dedup.signature(item.tokens)
-            if _near(session, self.index.near_candidates(signature), item.tokens) is not None:
+            if _near(session, self.index.near_candidates(signature), item.tokens, batch.unwritten) is not None:
                 later.append(item)  # a near-duplicate: a revision of a known article
                 continue
             batch.pending.update(keys)
-            article_id = batch.writes.article(session, item.entry, keys, item.outlet)
+            article_id = batch.writes.article(item.entry, keys, item.outlet)
+            batch.unwritten[article_id] = item.tokens
             features = features_of(article_id, item.entry, now, signature)
-            features.story_id = batch.writes.story(session, self.index.story_for(features), article_id,
-                                                   item.entry.title, item.outlet)
+            features.story_id = batch.writes.story(self.index.story_for(features), article_id, item.entry.title,
+                                                   item.outlet)
             batch.writes.feature(features, item.digest)
             self.index.add(features)
             done.append((item.position, StoredArticle(article_id, feed.id, item.entry, story_id=features.story_id)))
@@ -224,13 +229,18 @@ class Deduplicator:
         return StoredArticle(article.id, article.feed_id, entry, story_id=story_id)
 
 
-def _near(session: Session, candidates: list[int], tokens: list[str]) -> int | None:
+def _near(session: Session, candidates: list[int], tokens: list[str],
+          unwritten: dict[int, list[str]] | None = None) -> int | None:
+    """The first of the candidates whose text this one nearly repeats (``unwritten``: the words of
+    articles the current batch has not written yet)."""
     for article_id in candidates[:5]:
-        article = session.get(Article, article_id)
-        if article is None:
-            continue
-        stored = Entry(title=article.title, summary=article.summary, body=article.body or "")
-        if dedup.near_duplicate(tokens, dedup.content_words(stored)):
+        words = unwritten.get(article_id) if unwritten else None
+        if words is None:
+            article = session.get(Article, article_id)
+            if article is None:
+                continue
+            words = dedup.content_words(Entry(title=article.title, summary=article.summary, body=article.body or ""))
+        if dedup.near_duplicate(tokens, words):
             return article_id
     return None
 

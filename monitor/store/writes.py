@@ -1,15 +1,16 @@
 """The rows of one feed's new articles, written together (the dedup stage's fast path).
 
-An article row and a new story row are inserted as they are decided (their ids are needed at
-once: the in-memory index and the next entries of the same feed refer to them); everything else
-(identity keys, sources, features, story outlets and counters) is collected and written with one
-multi-row statement per table by ``flush``. The caller runs all of it inside one savepoint: the
-unique keys of ``article_keys`` still decide, and if a concurrent writer stored one of the
-articles first, the whole batch is rolled back and the entry-by-entry path takes over.
+Articles and stories get their ids as they are decided (``store/ids.py``: the in-memory index and
+the next entries of the same feed refer to them), and every row (articles, identity keys, sources,
+stories, features, story outlets and counters) is collected and written with one multi-row
+statement per table by ``flush``. The caller runs all of it inside one savepoint: the unique keys
+of ``article_keys`` still decide, and if a concurrent writer stored one of the articles first, the
+whole batch is rolled back and the entry-by-entry path takes over.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -30,13 +31,6 @@ from monitor.store.tables import (
 from monitor.stories import Features, pack
 
 _STORIES: Table = Story.__table__  # type: ignore[assignment]
-_ARTICLES: Table = Article.__table__  # type: ignore[assignment]
-
-
-def _insert_one(session: Session, table: Table, values: dict[str, object]) -> int:
-    """One row through Core (half the cost of the ORM's insert for a single row); its new id."""
-    new_id: int = session.connection().execute(insert(table).returning(table.c.id), values).scalar_one()
-    return new_id
 
 
 @dataclass(slots=True)
@@ -47,20 +41,25 @@ class _Counts:
 
 @dataclass(slots=True)
 class FeedWrites:
-    """Rows collected for one feed's batch of new articles."""
+    """Rows collected for one feed's batch of new articles; ``article_ids`` and ``story_ids`` number them."""
 
     feed_id: int
     now: datetime
+    article_ids: Iterator[int]
+    story_ids: Iterator[int]
+    articles: list[dict[str, object]] = field(default_factory=list)
+    stories: list[dict[str, object]] = field(default_factory=list)
     keys: list[dict[str, object]] = field(default_factory=list)
     sources: list[dict[str, object]] = field(default_factory=list)
     features: list[dict[str, object]] = field(default_factory=list)
     grown: dict[int, _Counts] = field(default_factory=dict)  # stories that existed before this batch
     started: dict[int, set[str]] = field(default_factory=dict)  # stories this batch started: their outlets
 
-    def article(self, session: Session, entry: Entry, keys: tuple[str, ...], outlet: str) -> int:
-        """Insert the article now (its id is needed); its keys and its source go with ``flush``."""
-        article_id = _insert_one(session, _ARTICLES, {
-             "feed_id": self.feed_id, "title": entry.title, "link": entry.link, "guid": entry.guid,
+    def article(self, entry: Entry, keys: tuple[str, ...], outlet: str) -> int:
+        """A new article with its keys and this feed as its source; its id."""
+        article_id = next(self.article_ids)
+        self.articles.append({
+             "id": article_id, "feed_id": self.feed_id, "title": entry.title, "link": entry.link, "guid": entry.guid,
              "summary": entry.summary, "body": entry.body or None, "author": entry.author,
              "published": entry.published, "first_seen": self.now})
         self.keys.extend({"key": key, "article_id": article_id} for key in keys)
@@ -68,17 +67,17 @@ class FeedWrites:
                              "outlet": outlet[:200], "link": entry.link})
         return article_id
 
-    def story(self, session: Session, story_id: int | None, article_id: int, title: str, outlet: str) -> int:
-        """The story the article joins (counted with ``flush``), or a new one it starts (inserted now)."""
+    def story(self, story_id: int | None, article_id: int, title: str, outlet: str) -> int:
+        """The story the article joins, or a new one it starts; counted with ``flush``."""
         outlet = outlet[:200]
         if story_id is not None:
             counts = self.grown.setdefault(story_id, _Counts())
             counts.articles += 1
             self.started.get(story_id, counts.outlets).add(outlet)
             return story_id
-        new_id = _insert_one(session, _STORIES, {
-             "first_article_id": article_id, "title": title, "first_seen": self.now, "last_seen": self.now,
-             "article_count": 1, "outlet_count": 0})
+        new_id = next(self.story_ids)
+        self.stories.append({"id": new_id, "first_article_id": article_id, "title": title, "first_seen": self.now,
+                             "last_seen": self.now, "article_count": 1, "outlet_count": 0})
         self.started[new_id] = {outlet}
         return new_id
 
@@ -99,10 +98,11 @@ class FeedWrites:
                               "terms": terms, "at": features.at, "first_seen": features.seen, "revision": 1})
 
     def flush(self, session: Session) -> set[tuple[int, str]]:
-        """Write what was collected: one statement per table (keys first: they decide). Returns the
+        """Write what was collected: one statement per table (the keys' unique constraint decides). Returns the
         (story, outlet) pairs counted for the first time."""
-        for table, rows in ((ArticleKey, self.keys), (ArticleSource, self.sources),
-                            (ArticleFeatures, self.features)):
+        tables = ((Article, self.articles), (Story, self.stories), (ArticleKey, self.keys),
+                  (ArticleSource, self.sources), (ArticleFeatures, self.features))
+        for table, rows in tables:
             if rows:
                 session.execute(insert(table), rows)
         return self._story_counts(session)
