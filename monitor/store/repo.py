@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from monitor.config import FeedConfig
 from monitor.model import Document, Entry, FetchResult, Validators
 from monitor.store.batch import store_batch
 from monitor.store.tables import Alert, Article, ArticleKey, ArticleSource, Feed
+from monitor.store.writes import insert_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +183,7 @@ def _link(session: Session, article_id: int, feed_id: int, keys: Sequence[str], 
 def add_alerts(session: Session, rows: Iterable[dict[str, Any]]) -> int:
     """Outbox rows for a new article, in the article's own transaction (one multi-row INSERT)."""
     alerts = list(rows)
-    if alerts:
-        session.execute(insert(Alert), alerts)
+    insert_rows(session, Alert, alerts)
     return len(alerts)
 
 
