@@ -153,7 +153,18 @@ def near_duplicate(left: list[str], right: list[str]) -> bool:
 
 def story_terms(entry: Entry) -> frozenset[str]:
     """Capitalised words (German nouns and names) of title and lead, lemmatised and folded."""
-    text = entry.title + " \n " + text_of(entry)[:STORY_TEXT_CHARS]
+    return title_terms(entry) | lead_terms(entry)
+
+
+def title_terms(entry: Entry) -> frozenset[str]:
+    return terms_of(entry.title)
+
+
+def lead_terms(entry: Entry) -> frozenset[str]:
+    return terms_of(text_of(entry)[:STORY_TEXT_CHARS])
+
+
+def terms_of(text: str) -> frozenset[str]:
     terms: set[str] = set()
     for word in _WORD.findall(unicodedata.normalize("NFKC", _visible(text))):
         if not word[0].isupper() or word.isdigit():

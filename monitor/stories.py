@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,8 +64,8 @@ def features(article_id: int, entry: Entry, seen: datetime, signature: np.ndarra
     """The features of a parsed entry; its story clock is the published time unless that lies ahead."""
     published = entry.published
     at = published if published is not None and published <= seen + FUTURE_SLACK else seen
-    title = dedup.story_terms(replace(entry, summary="", body=""))
-    return Features(article_id, at, seen, title, dedup.story_terms(entry) | title, signature)
+    title = dedup.title_terms(entry)
+    return Features(article_id, at, seen, title, title | dedup.lead_terms(entry), signature)
 
 
 class LocalStories:
@@ -106,6 +106,7 @@ class StoryIndex:
         self.lsh: Any = _new_lsh()
         self.looked: datetime | None = None  # when storage last added what others stored
         self.pruned: datetime | None = None
+        self.last: tuple[np.ndarray, Any] | None = None
 
     def __len__(self) -> int:
         return len(self.items)
@@ -116,7 +117,7 @@ class StoryIndex:
         if signature is None or not self.items:
             return []
         scored = []
-        for key in self.lsh.query(_minhash(signature)):
+        for key in self.lsh.query(self._sketch(signature)):
             other = self.items.get(int(key))
             if other is not None and other.signature is not None:
                 value = similarity(signature, other.signature)
@@ -178,7 +179,7 @@ class StoryIndex:
         features.term_ids = self.terms.add(terms)
         features.term_weights = np.array([TITLE_WEIGHT if t in features.title_terms else 1.0 for t in terms])
         if features.signature is not None:
-            self.lsh.insert(str(features.article_id), _minhash(features.signature), check_duplication=False)
+            self.lsh.insert(str(features.article_id), self._sketch(features.signature), check_duplication=False)
         if features.story_id is not None:
             story = self.stories.setdefault(features.story_id, _Story())
             story.members.append(features.article_id)
@@ -215,6 +216,12 @@ class StoryIndex:
         for article_id in old:
             self.remove(article_id)
         return len(old)
+
+    def _sketch(self, signature: np.ndarray) -> Any:
+        """The datasketch MinHash of a signature; the last one is kept (asked for, then added)."""
+        if self.last is None or self.last[0] is not signature:
+            self.last = (signature, _minhash(signature))
+        return self.last[1]
 
     def members(self, story_id: int) -> list[int]:
         story = self.stories.get(story_id)

@@ -15,7 +15,6 @@ For every (article, watchlist, target) row the matcher produced:
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,7 +43,7 @@ def decide(session: Session, article: StoredArticle, matches: Sequence[Match], p
     out: list[dict[str, Any]] = []
     for row in rows:
         watchlist = by_name[row["watchlist"]]
-        row = {**row, "payload": copy.deepcopy(row["payload"]), "kind": "article"}
+        row = {**row, "payload": dict(row["payload"]), "kind": "article"}  # only its top-level keys change
         row["payload"].update(kind="article", story=article.story_id)
         if article.previous is not None and (watchlist.name in previous_of
                                              or stories.article_alerts(session, article.id, watchlist.name)):
