@@ -24,12 +24,12 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 import numpy as np
 
 from monitor import dedup
-from monitor.dedup import NUM_PERM, SCHEME, _permutations, similarity
+from monitor.bands import Bands
+from monitor.dedup import NUM_PERM, similarity
 from monitor.model import Entry
 
 WINDOW = timedelta(hours=36)
@@ -103,10 +103,9 @@ class StoryIndex:
         self.by_term: dict[str, set[int]] = {}
         self.terms = _Vocabulary()
         self.stories: dict[int, _Story] = {}
-        self.lsh: Any = _new_lsh()
+        self.bands = Bands(LSH_THRESHOLD, NUM_PERM)
         self.looked: datetime | None = None  # when storage last added what others stored
         self.pruned: datetime | None = None
-        self.last: tuple[np.ndarray, Any] | None = None
 
     def __len__(self) -> int:
         return len(self.items)
@@ -117,8 +116,8 @@ class StoryIndex:
         if signature is None or not self.items:
             return []
         scored = []
-        for key in self.lsh.query(self._sketch(signature)):
-            other = self.items.get(int(key))
+        for key in self.bands.query(signature):
+            other = self.items.get(key)
             if other is not None and other.signature is not None:
                 value = similarity(signature, other.signature)
                 if value >= CANDIDATE:
@@ -179,7 +178,7 @@ class StoryIndex:
         features.term_ids = self.terms.add(terms)
         features.term_weights = np.array([TITLE_WEIGHT if t in features.title_terms else 1.0 for t in terms])
         if features.signature is not None:
-            self.lsh.insert(str(features.article_id), self._sketch(features.signature), check_duplication=False)
+            self.bands.insert(features.article_id, features.signature)
         if features.story_id is not None:
             story = self.stories.setdefault(features.story_id, _Story())
             story.members.append(features.article_id)
@@ -199,7 +198,7 @@ class StoryIndex:
         self.terms.remove(sorted(features.terms))
         features.term_ids = features.term_weights = None
         if features.signature is not None:
-            self.lsh.remove(str(article_id))
+            self.bands.remove(article_id)
         story = self.stories.get(features.story_id) if features.story_id is not None else None
         if story is not None and article_id in story.members:
             story.members.remove(article_id)
@@ -216,12 +215,6 @@ class StoryIndex:
         for article_id in old:
             self.remove(article_id)
         return len(old)
-
-    def _sketch(self, signature: np.ndarray) -> Any:
-        """The datasketch MinHash of a signature; the last one is kept (asked for, then added)."""
-        if self.last is None or self.last[0] is not signature:
-            self.last = (signature, _minhash(signature))
-        return self.last[1]
 
     def members(self, story_id: int) -> list[int]:
         story = self.stories.get(story_id)
@@ -302,18 +295,6 @@ class _Idf(dict[str, float]):
 
 def _weights(features: Features) -> Counter[str]:
     return Counter({t: TITLE_WEIGHT if t in features.title_terms else 1.0 for t in features.terms})
-
-
-def _new_lsh() -> Any:
-    from datasketch import MinHashLSH
-
-    return MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-
-
-def _minhash(signature: np.ndarray) -> Any:
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, hashvalues=signature, permutations=_permutations(), scheme=SCHEME)
 
 
 def pack(signature: np.ndarray | None) -> bytes | None:

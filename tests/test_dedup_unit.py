@@ -122,3 +122,32 @@ def test_the_index_forgets_articles_older_than_its_horizon() -> None:
     assert index.near_candidates(old.signature) == [1]
     assert index.prune(START + timedelta(days=8)) == 1
     assert index.near_candidates(old.signature) == [] and len(index) == 0
+
+
+def test_band_index_proposes_exactly_the_candidates_of_datasketch_lsh() -> None:
+    import random
+
+    from datasketch import MinHash, MinHashLSH
+
+    from monitor.bands import Bands
+
+    words = WIRE.split() + OTHER.split() + EDITED.split()
+    rng = random.Random(7)
+    texts = [WIRE.split(), EDITED.split(), OTHER.split()]
+    for _ in range(300):  # variants sharing more or less of one another
+        base = rng.choice(texts)
+        texts.append([w if rng.random() > rng.choice((0.01, 0.05, 0.3)) else rng.choice(words) for w in base])
+    signatures = [dedup.signature([w.casefold() for w in text]) for text in texts]
+    bands, lsh = Bands(0.4, dedup.NUM_PERM), MinHashLSH(threshold=0.4, num_perm=dedup.NUM_PERM)
+    for number, signature in enumerate(signatures):
+        assert signature is not None
+        sketch = MinHash(num_perm=dedup.NUM_PERM, hashvalues=unpack(pack(signature)),
+                         permutations=dedup._permutations(), scheme=dedup.SCHEME)
+        assert bands.query(unpack(pack(signature))) == set(lsh.query(sketch))
+        bands.insert(number, signature)
+        lsh.insert(number, sketch)
+        if number % 7 == 0:
+            bands.remove(number // 2)
+            lsh.remove(number // 2)
+    found = [len(bands.query(s)) for s in signatures if s is not None]
+    assert max(found) >= 5  # the variants do find one another

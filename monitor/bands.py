@@ -1,0 +1,67 @@
+"""Locality-sensitive hashing over MinHash signatures: the near-duplicate candidates of an article.
+
+A signature is cut into ``bands`` bands of ``rows`` values; two articles are candidates when any
+band is equal. The band and row counts are datasketch's (``MinHashLSH``'s choice for the threshold
+and the number of permutations), so the candidates are exactly the ones ``MinHashLSH.query`` gives
+(``tests/test_dedup_unit.py`` checks this). The index itself is a dict per band: datasketch's
+``MinHashLSH`` built a MinHash object per call and hashed each band separately, about 200 µs per
+new article, more than computing its signature (bench/bench_dedup.py); this is ~10x less.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+
+@lru_cache(maxsize=8)
+def parameters(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) that datasketch picks for this threshold and number of permutations."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return int(lsh.b), int(lsh.r)
+
+
+class Bands:
+    """Article ids by the bands of their signatures."""
+
+    def __init__(self, threshold: float, num_perm: int) -> None:
+        self.bands, self.rows = parameters(threshold, num_perm)
+        self.tables: list[dict[bytes, set[int]]] = [{} for _ in range(self.bands)]
+        self.keys: dict[int, list[bytes]] = {}
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def _cut(self, signature: np.ndarray) -> list[bytes]:
+        raw = np.asarray(signature[: self.bands * self.rows], dtype="<u4").tobytes()
+        width = 4 * self.rows
+        return [raw[start:start + width] for start in range(0, len(raw), width)]
+
+    def query(self, signature: np.ndarray) -> set[int]:
+        """Ids of the articles sharing at least one band with this signature."""
+        found: set[int] = set()
+        for table, band in zip(self.tables, self._cut(signature), strict=True):
+            ids = table.get(band)
+            if ids:
+                found |= ids
+        return found
+
+    def insert(self, article_id: int, signature: np.ndarray) -> None:
+        self.remove(article_id)
+        bands = self.keys[article_id] = self._cut(signature)
+        for table, band in zip(self.tables, bands, strict=True):
+            table.setdefault(band, set()).add(article_id)
+
+    def remove(self, article_id: int) -> None:
+        bands = self.keys.pop(article_id, None)
+        if bands is None:
+            return
+        for table, band in zip(self.tables, bands, strict=True):
+            ids = table.get(band)
+            if ids is not None:
+                ids.discard(article_id)
+                if not ids:
+                    del table[band]
