@@ -12,16 +12,18 @@ from monitor.errors import StoreError
 from monitor.model import Entry
 from monitor.store import repo
 from monitor.store.db import Database, open_database
+from monitor.store.identity import Deduplicator
 from tests.harness import START
 
 
 def _store(db: Database, feed: str, entries: list[Entry]) -> int:
+    """New articles among the entries, through the dedup stage as a poll stores them."""
     with db.session() as session:
         repo.sync_feeds(session, [FeedConfig(url=f"https://example.org/{feed}.xml", name=feed)], START)
         state = repo.feed_state(session, feed)
         assert state is not None
         candidates = [repo.Candidate(e, identity_keys(e, state.id)) for e in entries]
-        return len(repo.store_new(session, state.id, candidates, START))
+        return sum(1 for stored in Deduplicator().store(session, state, candidates, START) if stored.is_new)
 
 
 def test_unique_keys_decide_what_is_new_across_feeds_guids_and_tracking_parameters(db: Database) -> None:

@@ -8,13 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.config import FeedConfig
 from monitor.model import Document, Entry, FetchResult, Validators
-from monitor.store.batch import store_batch
-from monitor.store.tables import Alert, Article, ArticleKey, ArticleSource, Feed
+from monitor.store.tables import Alert, Article, ArticleSource, Feed
 from monitor.store.writes import insert_rows
 
 
@@ -108,76 +106,6 @@ def record_fetch(session: Session, feed_id: int, result: FetchResult, now: datet
         row.last_error, row.last_error_at = reason[:500], now
     if result.gone:
         row.disabled = True
-
-
-def store_new(session: Session, feed_id: int, candidates: Iterable[Candidate], now: datetime) -> list[StoredArticle]:
-    """Insert the candidates that are new; a known one only gains this feed as a source and its keys.
-
-    The whole feed goes in as one batch; only when a concurrent writer got in between is it stored
-    entry by entry, each in its own savepoint."""
-    candidates = list(candidates)
-    rows = [_row(feed_id, c.entry, now) for c in candidates]
-    done = store_batch(session, feed_id, [(c.keys, c.entry) for c in candidates], rows, now)
-    if done is not None:
-        return [StoredArticle(article_id, feed_id, candidates[index].entry) for index, article_id in done]
-    return _store_one_by_one(session, feed_id, candidates, now)
-
-
-def _row(feed_id: int, entry: Entry, now: datetime) -> dict[str, object]:
-    return {"feed_id": feed_id, "title": entry.title, "link": entry.link, "guid": entry.guid,
-            "summary": entry.summary, "body": entry.body or None, "author": entry.author,
-            "published": entry.published, "first_seen": now}
-
-
-def _store_one_by_one(session: Session, feed_id: int, candidates: Iterable[Candidate],
-                      now: datetime) -> list[StoredArticle]:
-    new: list[StoredArticle] = []
-    for candidate in candidates:
-        if not candidate.keys:
-            continue
-        existing = _existing_article(session, candidate.keys)
-        if existing is None:
-            article = _insert(session, feed_id, candidate, now)
-            if article is not None:
-                new.append(article)
-                continue
-            existing = _existing_article(session, candidate.keys)
-        if existing is not None:
-            _link(session, existing, feed_id, candidate.keys, now)
-    return new
-
-
-def _existing_article(session: Session, keys: Sequence[str]) -> int | None:
-    return session.scalar(select(ArticleKey.article_id).where(ArticleKey.key.in_(keys)).limit(1))
-
-
-def _insert(session: Session, feed_id: int, candidate: Candidate, now: datetime) -> StoredArticle | None:
-    entry = candidate.entry
-    try:
-        with session.begin_nested():
-            article = Article(feed_id=feed_id, title=entry.title, link=entry.link, guid=entry.guid,
-                              summary=entry.summary, body=entry.body or None, author=entry.author,
-                              published=entry.published, first_seen=now)
-            session.add(article)
-            session.flush()
-            session.add_all(ArticleKey(key=key, article_id=article.id) for key in candidate.keys)
-            session.add(ArticleSource(article_id=article.id, feed_id=feed_id, seen_at=now))
-            session.flush()
-    except IntegrityError:
-        return None  # another writer stored it first: the unique key decided
-    return StoredArticle(article.id, feed_id, entry)
-
-
-def _link(session: Session, article_id: int, feed_id: int, keys: Sequence[str], now: datetime) -> None:
-    known = set(session.scalars(select(ArticleKey.key).where(ArticleKey.key.in_(keys))))
-    try:
-        with session.begin_nested():
-            session.add_all(ArticleKey(key=key, article_id=article_id) for key in keys if key not in known)
-            if session.get(ArticleSource, (article_id, feed_id)) is None:
-                session.add(ArticleSource(article_id=article_id, feed_id=feed_id, seen_at=now))
-            session.flush()
-    except IntegrityError:
-        pass  # a concurrent writer linked it; nothing is lost
 
 
 def add_alerts(session: Session, rows: Iterable[dict[str, Any]]) -> int:
