@@ -216,6 +216,10 @@ class StoryIndex:
             self.remove(article_id)
         return len(old)
 
+    def seen_since(self, since: datetime) -> int:
+        """How many of the articles held were first seen at ``since`` or later."""
+        return sum(1 for item in self.items.values() if item.seen >= since)
+
     def members(self, story_id: int) -> list[int]:
         story = self.stories.get(story_id)
         return list(story.members) if story else []

@@ -32,9 +32,16 @@ ELBE = ("Die Brücke über die Elbe bleibt nach einem Schaden an einem Lager bis
         "rechnet mit langen Staus im Berufsverkehr und bittet Pendler, auf Busse und Bahnen umzusteigen.")
 
 
-def _ingest(db: Database, feeds: list[tuple[str, list[Entry]]]) -> list[list[tuple[int, bool, int | None]]]:
-    """Each feed through the dedup stage in its own transaction: (article, is new, story) of what came out."""
-    stage = Deduplicator()
+SKAT = ("Beim Skatturnier im Gemeindehaus gewann die Titelverteidigerin aus dem Nachbarort mit deutlichem "
+        "Vorsprung. Die Spieler lobten die Organisation, im nächsten Jahr soll das Turnier zwei Tage dauern und "
+        "auch Gäste aus der Partnerstadt sollen eingeladen werden, sagte der Vorsitzende des Vereins.")
+
+
+def _ingest(db: Database, feeds: list[tuple[str, list[Entry]]],
+            stage: Deduplicator | None = None) -> list[list[tuple[int, bool, int | None]]]:
+    """Each feed through the dedup stage (one process's, or a new one) in its own transaction: (article,
+    is new, story) of what came out."""
+    stage = stage or Deduplicator()
     out = []
     for name, entries in feeds:
         with db.session() as session:
@@ -145,3 +152,13 @@ def test_a_writer_that_stored_the_article_in_between_wins(db: Database, monkeypa
     assert [source[:2] for source in rows["sources"]] == [(1, 1), (1, 2), (2, 2)]
     assert [row[0] for row in rows["features"]] == [1, 2]  # no features of the rolled-back copy
     assert [(new, story) for _id, new, story in _renumbered(db, [out])[0]] == [(True, 2)]
+
+
+def test_a_process_sees_what_another_stored_since_it_last_looked(db: Database) -> None:
+    one, other = Deduplicator(), Deduplicator()  # the indexes of two daemons on one database
+    ((_skat, _, _),), = _ingest(db, [("sport", [Entry(title="Skat", link="https://s.example/1", summary=SKAT)])], one)
+    ((first, new, story),), = _ingest(db, [("agentur", [Entry(title="Elbbrücke gesperrt",
+                                                              link="https://a.example/1", summary=ELBE)])], other)
+    edited = Entry(title="Elbbrücke bleibt gesperrt", link="https://b.example/1", summary=ELBE + " Mehr in Kürze.")
+    ((article, revised_new, revised_story),), = _ingest(db, [("stadt", [edited])], one)
+    assert new and (article, revised_new, revised_story) == (first, False, story)  # a revision of the other's
