@@ -20,6 +20,7 @@ from monitor.model import FIELDS, Document, Field, Hit, Match
 from monitor.text.normalise import Normalised, keys
 
 WEIGHTS: dict[Field, float] = {"title": 3.0, "summary": 1.5, "body": 1.0}
+_ONCE: dict[Field, float] = {where: round(weight, 2) for where, weight in WEIGHTS.items()}  # score of one hit
 
 
 def checked(text: str, entities: Mapping[str, EntityConfig], *, exclude: bool = False) -> Node:
@@ -44,7 +45,7 @@ class _Watchlist:
 def score(hits: Sequence[Hit]) -> float:
     """Title hits weigh 3, summary 1.5, body 1; repeats of a term in a field add a quarter each (≤ 4)."""
     if len(hits) == 1:  # the sum below of one term
-        return round(WEIGHTS[hits[0].field], 2)
+        return _ONCE[hits[0].field]
     counts: dict[tuple[str, Field], int] = {}
     for hit in hits:
         counts[(hit.term, hit.field)] = counts.get((hit.term, hit.field), 0) + 1
@@ -171,6 +172,12 @@ class Matcher:
                     continue
                 if watchlist.exclude is not None and ctx.evaluate(watchlist.exclude) is not None:
                     continue
+            elif len(found_groups) == 1 and len(found_groups[0][1]) == 1:  # one term, once: the usual
+                label, ((where, start, end),), _ = found_groups[0]
+                start, end = fields[where].span(start, end)
+                hit = Hit(label, where, start, end, getattr(doc, where)[start:end])
+                matches.append(Match(watchlist.name, _ONCE[where], (hit,)))
+                continue
             hits = ctx.hits(found_groups)
             matches.append(Match(watchlist.name, score(hits), hits))
         return matches

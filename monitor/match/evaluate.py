@@ -187,11 +187,6 @@ class Context:
     def hits(self, groups: list[Group]) -> tuple[Hit, ...]:
         """Hits in the original text, in field order, each (term, field, offsets) once."""
         fields, doc = self.fields, self.doc
-        if len(groups) == 1 and len(groups[0][1]) == 1:  # the usual match: one term, once
-            label, ((where, start, end),), original = groups[0]
-            if not original:
-                start, end = fields[where].span(start, end)
-            return (Hit(label, where, start, end, getattr(doc, where)[start:end]),)
         seen: dict[tuple[int, int, int, str], None] = {}
         for label, spots, original in groups:
             for where, start, end in spots:
