@@ -156,17 +156,20 @@ class Matcher:
                         collected[number] = [(label, spots, False)]
                     else:
                         groups.append((label, spots, False))
-            numbers = triggers.get(leaf)
-            if numbers is not None:
-                touched.update(numbers)
+            if triggers:
+                numbers = triggers.get(leaf)
+                if numbers is not None:
+                    touched.update(numbers)
         if not collected and not touched:
             return []
-        ctx = Context(doc, fields, found)
+        ctx: Context | None = None  # needed to evaluate a tree or to explain several hits
+        lists = self._lists
         matches: list[Match] = []
         for number in sorted(touched.union(collected) if touched else collected):
-            watchlist = self._lists[number]
+            watchlist = lists[number]
             found_groups = collected.get(number)
             if found_groups is None:
+                ctx = ctx or Context(doc, fields, found)
                 found_groups = ctx.evaluate(watchlist.query)
                 if not found_groups:
                     continue
@@ -174,10 +177,13 @@ class Matcher:
                     continue
             elif len(found_groups) == 1 and len(found_groups[0][1]) == 1:  # one term, once: the usual
                 label, ((where, start, end),), _ = found_groups[0]
-                start, end = fields[where].span(start, end)
+                norm = fields[where]
+                if not norm.one_to_one:
+                    start, end = norm.span(start, end)
                 hit = Hit(label, where, start, end, getattr(doc, where)[start:end])
                 matches.append(Match(watchlist.name, _ONCE[where], (hit,)))
                 continue
+            ctx = ctx or Context(doc, fields, found)
             hits = ctx.hits(found_groups)
             matches.append(Match(watchlist.name, score(hits), hits))
         return matches

@@ -152,6 +152,7 @@ class Normalised:
     _mode: int = field(default=_FAST, repr=False)
     _outs: list[int] | None = field(default=None, repr=False)
     _units: list[tuple[int, int, int, int]] | None = field(default=None, repr=False)
+    one_to_one: bool = field(default=False, repr=False)  # known at folding: every character folded to one
 
     def _irregular(self) -> tuple[list[int], list[tuple[int, int, int, int]]]:
         if self._outs is None or self._units is None:
@@ -238,7 +239,7 @@ def _fold(text: str, table: _Table) -> tuple[str, int, bool]:
 def _normalised(text: str, table: _Table) -> Normalised:
     folded, mode, one_to_one = _fold(text, table)
     if one_to_one:  # nothing to map back: the way back is known to be empty without another look
-        return Normalised(text, folded, table, mode, [], [])
+        return Normalised(text, folded, table, mode, [], [], True)
     return Normalised(text, folded, table, mode)
 
 
