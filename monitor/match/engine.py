@@ -3,7 +3,9 @@
 ``Matcher.match`` folds each field once, runs the one automaton over it and records, per leaf
 (term or entity), where it occurred. Only watchlists with a leaf among those (plus the few that
 use ``re:``, which no automaton can see) have their boolean tree evaluated; ``exclude`` is
-evaluated for those that matched. Hits are mapped back to offsets in the field as written.
+evaluated for those that matched. A watchlist of OR-ed terms with no exclude (the usual big one)
+has no tree to walk: each leaf that occurred hands its occurrences straight to the watchlists it
+belongs to. Hits are mapped back to offsets in the field as written.
 """
 
 from __future__ import annotations
