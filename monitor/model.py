@@ -75,7 +75,7 @@ class Document:
         return {"title": self.title, "summary": self.summary, "body": self.body}[name]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Hit:
     """One occurrence of a query term: offsets point into the field's text as written."""
 
@@ -84,6 +84,19 @@ class Hit:
     start: int
     end: int
     text: str
+
+    def __init__(self, term: str, field: Field, start: int, end: int, text: str) -> None:
+        # Through the slots' own setters: a frozen dataclass's generated __init__ calls
+        # object.__setattr__ per field, and the matcher makes one Hit per occurrence it explains.
+        set_term, set_field, set_start, set_end, set_text = _HIT_SLOTS
+        set_term(self, term)
+        set_field(self, field)
+        set_start(self, start)
+        set_end(self, end)
+        set_text(self, text)
+
+
+_HIT_SLOTS: tuple[Any, ...] = tuple(Hit.__dict__[name].__set__ for name in ("term", "field", "start", "end", "text"))
 
 
 def hits_json(hits: tuple[Hit, ...]) -> list[dict[str, Any]]:
@@ -98,7 +111,7 @@ def match_json(match: Match, *, title: str, link: str | None, guid: str | None, 
             "hits": hits_json(match.hits)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Match:
     """A watchlist that matched a document, with the hits that explain why."""
 
@@ -106,9 +119,18 @@ class Match:
     score: float
     hits: tuple[Hit, ...] = field(default_factory=tuple)
 
+    def __init__(self, watchlist: str, score: float, hits: tuple[Hit, ...] = ()) -> None:
+        set_watchlist, set_score, set_hits = _MATCH_SLOTS  # as for Hit: one Match per matching watchlist
+        set_watchlist(self, watchlist)
+        set_score(self, score)
+        set_hits(self, hits)
+
     @property
     def terms(self) -> list[str]:
         seen: dict[str, None] = {}
         for hit in self.hits:
             seen.setdefault(hit.text, None)
         return list(seen)
+
+
+_MATCH_SLOTS: tuple[Any, ...] = tuple(Match.__dict__[name].__set__ for name in ("watchlist", "score", "hits"))

@@ -118,6 +118,12 @@ CASES: list[tuple[str, str, str, bool]] = [
     ("fuzzy never a dictionary word", "@weinstein", "Einstein erklärte die Relativität.", False),
     ("fuzzy never a dictionary word", "@weinstein", "Leichter Regen bei Reiniger Weinstien.", True),
     ("regex", "re:/G-?\\d{1,2}-Gipfel/", "Der G7-Gipfel beginnt.", True),
+    ("beyond Latin-1", "Wałęsa", "Lech Wałęsa sprach in Danzig.", True),
+    ("beyond Latin-1", "Wałęsa", "Lech Walesa sprach in Danzig.", False),
+    ("beyond Latin-1", "Wałęsa", "Lech Wa??sa sprach in Danzig.", False),  # "?" stands in for ł in bytes
+    ("beyond Latin-1", "Gipfel", "In Łódź beginnt der Gipfel.", True),
+    ("beyond Latin-1", "Łódź", "In Łódź beginnt der Gipfel.", True),
+    ("beyond Latin-1", "Łódź AND Gipfel", "In Lodz beginnt der Gipfel.", False),
     ("regex", "re:/G-?\\d{1,2}-Gipfel/", "Der Gipfel beginnt.", False),
     ("regex", "Gipfel re:/G-?\\d{1,2}/", "Der Gipfel beginnt mit G7.", True),
 ]

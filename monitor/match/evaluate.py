@@ -186,12 +186,12 @@ class Context:
 
     def hits(self, groups: list[Group]) -> tuple[Hit, ...]:
         """Hits in the original text, in field order, each (term, field, offsets) once."""
+        fields, doc = self.fields, self.doc
         seen: dict[tuple[int, int, int, str], None] = {}
         for label, spots, original in groups:
             for where, start, end in spots:
                 if not original:
-                    start, end = self.fields[where].span(start, end)
+                    start, end = fields[where].span(start, end)
                 seen[(_ORDER[where], start, end, label)] = None
-        return tuple(
-            Hit(label, FIELDS[f], s, e, self.doc.field(FIELDS[f])[s:e]) for f, s, e, label in sorted(seen)
-        )
+        texts = (doc.title, doc.summary, doc.body)
+        return tuple(Hit(label, FIELDS[f], s, e, texts[f][s:e]) for f, s, e, label in sorted(seen))

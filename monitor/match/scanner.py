@@ -3,6 +3,8 @@
 ``ahocorasick_rs`` (the Rust aho-corasick crate) is used when installed: it reports all overlapping
 matches of a text in one call and its automaton stays compact, so a 10,000-term scan costs about
 half of what pyahocorasick's does (bench/bench_match.py). pyahocorasick is the fallback.
+
+The texts searched are key streams (``monitor.text.normalise.keys``): letters, digits and spaces.
 """
 
 from __future__ import annotations
@@ -18,13 +20,27 @@ class Scanner(Protocol):
 
 
 class RustScanner:
+    """A German key stream nearly always fits in Latin-1 (ä, ö, ü, ß, é are in it): such a text is
+    searched as its Latin-1 bytes, whose offsets are character offsets, so the crate need not map
+    every byte of the text back to a character as it does for a ``str``. A pattern with a character
+    beyond Latin-1 cannot occur in such a text; in the bytes automaton "?" (never in a key stream)
+    stands in for that character, which keeps the pattern numbers. The rare text beyond Latin-1
+    (a Polish ł) goes to the ``str`` automaton over the same patterns."""
+
     def __init__(self, patterns: Sequence[str]) -> None:
         import ahocorasick_rs
 
-        self._automaton = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
+        standard = ahocorasick_rs.MatchKind.Standard
+        narrow = [pattern.encode("latin-1", "replace") for pattern in patterns]
+        self._narrow = ahocorasick_rs.BytesAhoCorasick(narrow, matchkind=standard)
+        self._wide = ahocorasick_rs.AhoCorasick(patterns, matchkind=standard)
 
     def matches(self, text: str) -> list[tuple[int, int, int]]:
-        return self._automaton.find_matches_as_indexes(text, overlapping=True)
+        try:
+            data = text.encode("latin-1")
+        except UnicodeEncodeError:
+            return self._wide.find_matches_as_indexes(text, overlapping=True)
+        return self._narrow.find_matches_as_indexes(data, overlapping=True)
 
 
 class PythonScanner:

@@ -85,12 +85,14 @@ def _key_of(char: str) -> str:
 class _Table:
     """Each character's folding for ``str.translate``, in a plain dict (the fastest table CPython
     has): filled for the first 12,288 code points on first use, and for a rarer character when a
-    text brings one. ``odd`` finds the characters that do not fold to exactly one character."""
+    text brings one. ``odd`` finds the characters that do not fold to exactly one character;
+    ``check`` finds those and the ones the fast path cannot translate (``_CHECK``), in one pass."""
 
     def __init__(self, keys: bool) -> None:
         self._keys = keys
         self.plain: dict[int, str] = {}
         self._odd: re.Pattern[str] | None = None
+        self._check: re.Pattern[str] | None = None
 
     def __getitem__(self, code: int) -> str:
         value = self.plain.get(code)
@@ -103,8 +105,15 @@ class _Table:
         if self._odd is None:
             for code in range(_PREFILLED):
                 self[code]
-            self._odd = _char_class(chr(c) for c in range(_PREFILLED) if len(self.plain[c]) != 1)
+            odd = [chr(c) for c in range(_PREFILLED) if len(self.plain[c]) != 1]
+            self._odd = _char_class(odd)
+            self._check = re.compile(f"[{_CHECK.pattern[1:-1]}{''.join(map(re.escape, odd))}]")
         return self.plain
+
+    def check(self) -> re.Pattern[str]:
+        self.ready()
+        assert self._check is not None
+        return self._check
 
     def learn(self, text: str) -> None:
         for char in set(text):
@@ -143,6 +152,7 @@ class Normalised:
     _mode: int = field(default=_FAST, repr=False)
     _outs: list[int] | None = field(default=None, repr=False)
     _units: list[tuple[int, int, int, int]] | None = field(default=None, repr=False)
+    one_to_one: bool = field(default=False, repr=False)  # known at folding: every character folded to one
 
     def _irregular(self) -> tuple[list[int], list[tuple[int, int, int, int]]]:
         if self._outs is None or self._units is None:
@@ -185,6 +195,9 @@ class Normalised:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original offsets of the folded range ``[start, end)`` (end > start)."""
+        outs = self._outs if self._outs is not None else self._irregular()[0]
+        if not outs:  # every character folded to exactly one: the offsets are the same
+            return start, end
         return self.source(start)[0], self.source(end - 1)[1]
 
 
@@ -199,15 +212,20 @@ def _fold_unit(unit: str, table: _Table) -> str:
     return composed.translate(table.plain)
 
 
-def _fold(text: str, table: _Table) -> tuple[str, int]:
+def _fold(text: str, table: _Table) -> tuple[str, int, bool]:
+    """(folded text, mode, whether every character folded to exactly one: offsets unchanged)."""
     plain = table.ready()
-    if _CHECK.search(text) is None:
-        return text.translate(plain), _FAST
+    first = table.check().search(text)
+    if first is None:
+        return text.translate(plain), _FAST, True
+    at = first.start()
+    if _CHECK.match(text, at) is None and _CHECK.search(text, at + 1) is None:
+        return text.translate(plain), _FAST, False
     if _SLOW.search(text) is None:
         if _WIDE.search(text) is None:
-            return text.translate(plain), _FAST
+            return text.translate(plain), _FAST, False
         table.learn(text)
-        return text.translate(plain), _WIDE_CHARS
+        return text.translate(plain), _WIDE_CHARS, False
     table.learn(text)
     pieces: list[str] = []
     last = 0
@@ -215,23 +233,25 @@ def _fold(text: str, table: _Table) -> tuple[str, int]:
         pieces += (text[last : unit.start()].translate(plain), _fold_unit(unit.group(), table))
         last = unit.end()
     pieces.append(text[last:].translate(plain))
-    return "".join(pieces), _UNITS
+    return "".join(pieces), _UNITS, False
 
 
-def _fold_with(text: str, table: _Table) -> tuple[str, _Table, int]:
-    folded, mode = _fold(text, table)
-    return folded, table, mode
+def _normalised(text: str, table: _Table) -> Normalised:
+    folded, mode, one_to_one = _fold(text, table)
+    if one_to_one:  # nothing to map back: the way back is known to be empty without another look
+        return Normalised(text, folded, table, mode, [], [], True)
+    return Normalised(text, folded, table, mode)
 
 
 def normalise(text: str) -> Normalised:
     """Fold ``text`` for comparison; see the module docstring for what folds to what."""
-    return Normalised(text, *_fold_with(text, _TEXT_TABLE))
+    return _normalised(text, _TEXT_TABLE)
 
 
 def keys(text: str) -> Normalised:
     """The matcher's stream: folded like ``normalise`` but ä, ö, ü, ß kept and every character that
     is not a letter or digit a space."""
-    return Normalised(text, *_fold_with(text, _KEY_TABLE))
+    return _normalised(text, _KEY_TABLE)
 
 
 def fold(text: str) -> str:
