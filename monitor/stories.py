@@ -24,6 +24,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 
 import numpy as np
 
@@ -43,6 +44,7 @@ CENTROID = 0.15
 TITLE_WEIGHT = 2.0
 MIN_SHARED = 2
 COMMON = 0.2  # terms in more than this share of the index do not propose candidates
+CANDIDATES = 400  # at most this many candidates, those sharing the most terms (the cost grows with them)
 
 
 @dataclass(slots=True)
@@ -130,15 +132,8 @@ class StoryIndex:
         vector = self._vector(features, idf)
         if not vector:
             return None
-        limit = max(50, int(COMMON * len(self.items)))
-        shared: Counter[int] = Counter()
-        for term in features.terms:
-            ids = self.by_term.get(term, ())
-            if len(ids) <= limit:
-                shared.update(ids)
-        candidates = [other for other_id, count in shared.items() if count >= MIN_SHARED
-                      and (other := self.items[other_id]).story_id is not None
-                      and abs(other.at - features.at) <= WINDOW]
+        candidates = [other for other_id in self._sharing(features)
+                      if (other := self.items[other_id]).story_id is not None and abs(other.at - features.at) <= WINDOW]
         best: dict[int, float] = {}
         for other, link in zip(candidates, self._links(vector, candidates), strict=True):
             story_id = other.story_id
@@ -149,6 +144,22 @@ class StoryIndex:
             if self._centroid(vector, self.stories[story_id], idf) >= CENTROID:
                 return story_id
         return None
+
+    def _sharing(self, features: Features) -> list[int]:
+        """Articles sharing at least ``MIN_SHARED`` of the article's terms (terms in more than ``COMMON`` of
+        the index propose none); when more than ``CANDIDATES`` do, those sharing the most terms."""
+        limit = max(50, int(COMMON * len(self.items)))
+        lists = [posting for term in features.terms
+                 if (posting := self.by_term.get(term)) is not None and len(posting) <= limit]
+        if len(lists) < MIN_SHARED:
+            return []
+        found = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=sum(map(len, lists)))
+        ids, counts = np.unique(found, return_counts=True)
+        keep = counts >= MIN_SHARED
+        ids, counts = ids[keep], counts[keep]
+        if len(ids) > CANDIDATES:  # the most sharing ones; ties by id, so the choice is repeatable
+            ids = ids[np.sort(np.argsort(-counts, kind="stable")[:CANDIDATES])]
+        return ids.tolist()  # type: ignore[no-any-return]
 
     def _links(self, vector: dict[str, float], candidates: list[Features]) -> list[float]:
         """Cosine of the article's vector with each candidate's TF-IDF vector, all at once: the IDF
