@@ -12,6 +12,12 @@ version of a known one, and which story it belongs to (DESIGN.md §5).
 Only new articles and revisions flow on to matching. One ``Deduplicator`` per process owns the
 in-memory index; the stage runs under its lock, and a failed transaction drops the index (it is
 rebuilt from the database on the next use).
+
+A feed's entries are decided together (``Deduplicator._batch``): one key lookup for all of them,
+repeats skipped in memory, new articles and known texts at a new source written with one
+multi-row statement per table (``store/writes.py``). Revisions and near-duplicates go through the
+entry-by-entry path (``Deduplicator._one``), which also takes over the whole feed when a
+concurrent writer won a unique key; both leave the same rows (``tests/test_store_batch.py``).
 """
 
 from __future__ import annotations
