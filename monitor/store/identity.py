@@ -45,12 +45,14 @@ from monitor.store.writes import FeedWrites
 from monitor.stories import StoryIndex
 from monitor.stories import features as features_of
 
+OUTLET_CHARS = 200  # the width of the outlet columns (``article_sources``, ``story_outlets``)
+
 
 def outlet_of(link: str | None, feed_name: str) -> str:
     """The outlet behind a link: its host without ``www.``; the feed's name when there is no link."""
     host = (urlsplit(link).hostname or "") if link else ""
     host = host.removeprefix("www.")
-    return host or feed_name
+    return (host or feed_name)[:OUTLET_CHARS]
 
 
 @dataclass(slots=True)
@@ -132,8 +134,7 @@ class Deduplicator:
                now: datetime) -> tuple[list[tuple[int, StoredArticle]], list[_Prepared]]:
         """Store the clearly new entries of a feed and link the known texts; returns them and the entries
         left for ``_one``."""
-        hits = {item.position: next((found[key] for key in (item.version, *item.keys) if key in found), None)
-                for item in prepared}
+        hits = {item.position: _hit(found, item) for item in prepared}
         fresh = sum(1 for hit in hits.values() if hit is None)  # at most this many new articles and stories
         writes = FeedWrites(feed.id, now, Ids(session, Article, fresh), Ids(session, Story, fresh))
         batch = _Batch(writes, found, sourced_by(session, feed.id, found.values()),
@@ -166,8 +167,8 @@ class Deduplicator:
             done.append((item.position, StoredArticle(article_id, feed.id, item.entry, story_id=features.story_id)))
         counted = batch.writes.flush(session)
         for item, article_id, story_id in batch.linked:  # one more outlet: the story's trending may change
-            if story_id is not None and (story_id, item.outlet[:200]) in counted:
-                counted.discard((story_id, item.outlet[:200]))
+            if story_id is not None and (story_id, item.outlet) in counted:
+                counted.discard((story_id, item.outlet))
                 done.append((item.position, StoredArticle(article_id, feed.id, item.entry, story_id=story_id,
                                                           repeat=True)))
         return done, later
@@ -194,7 +195,7 @@ class Deduplicator:
     def _one(self, session: Session, feed: FeedState, item: _Prepared, now: datetime) -> StoredArticle | None:
         entry, keys, version, outlet = item.entry, item.keys, item.version, item.outlet
         found = known_keys(session, (*keys, version))
-        existing = found.get(version) or next((found[key] for key in keys if key in found), None)
+        existing = _hit(found, item)
         near = False
         signature = None
         if existing is None:
@@ -204,7 +205,7 @@ class Deduplicator:
         if existing is None:
             inserted = _insert(session, feed, entry, (*keys, version), outlet, now)
             if inserted is not None:
-                return self._features(session, inserted, entry, signature, outlet, now)
+                return self._features(session, inserted, item, signature, now)
             found = known_keys(session, (*keys, version))
             existing = next((found[key] for key in keys if key in found), None)
             if existing is None:
@@ -214,25 +215,30 @@ class Deduplicator:
         if new_source:
             story_id = self._story_of(session, existing)
             grown = story_id is not None and stories.add_outlet(session, story_id, outlet, now)
-        if version in found or _same_text(session, existing, entry, version):  # a version seen before: a repeat
+        if version in found or _same_text(session, existing, item):  # a version seen before: a repeat
             if grown:  # … at one more outlet: only the story's trending may change
                 return StoredArticle(existing, feed.id, entry, story_id=self._story_of(session, existing), repeat=True)
             return None
-        return _revise(session, existing, feed, entry, version, near, self._story_of(session, existing), now)
+        return _revise(session, existing, feed, item, near, self._story_of(session, existing), now)
 
     def _story_of(self, session: Session, article_id: int) -> int | None:
         known = self.index.items.get(article_id)
         return known.story_id if known is not None else stories.story_of(session, article_id)
 
-    def _features(self, session: Session, article: Article, entry: Entry, signature: np.ndarray | None,
-                  outlet: str, now: datetime) -> StoredArticle:
-        features = features_of(article.id, entry, now, signature)
-        story_id = stories.join_or_create(session, self.index.story_for(features), article.id, entry.title, outlet,
-                                          now)
+    def _features(self, session: Session, article: Article, item: _Prepared, signature: np.ndarray | None,
+                  now: datetime) -> StoredArticle:
+        features = features_of(article.id, item.entry, now, signature)
+        story_id = stories.join_or_create(session, self.index.story_for(features), article.id, item.entry.title,
+                                          item.outlet, now)
         features.story_id = story_id
-        stories.save_features(session, features, entry_hash(entry))
+        stories.save_features(session, features, item.digest)
         self.index.add(features)
-        return StoredArticle(article.id, article.feed_id, entry, story_id=story_id)
+        return StoredArticle(article.id, article.feed_id, item.entry, story_id=story_id)
+
+
+def _hit(found: dict[str, int], item: _Prepared) -> int | None:
+    """The known article an entry is: the one its version belongs to, else the one of its first known key."""
+    return next((found[key] for key in (item.version, *item.keys) if key in found), None)
 
 
 def _near(session: Session, candidates: list[int], tokens: list[str],
@@ -251,10 +257,6 @@ def _near(session: Session, candidates: list[int], tokens: list[str],
     return None
 
 
-def entry_hash(entry: Entry) -> str:
-    return dedup.content_hash(entry)
-
-
 def _version_key(identity: str, content_hash: str) -> str:
     """One version of the text under one identity (URL/GUID): seen before means a repeat."""
     return "ver:" + hashlib.sha1(f"{identity}\n{content_hash}".encode()).hexdigest()
@@ -270,7 +272,7 @@ def _insert(session: Session, feed: FeedState, entry: Entry, keys: tuple[str, ..
             session.add(article)
             session.flush()
             session.add_all(ArticleKey(key=key, article_id=article.id) for key in keys)
-            session.add(ArticleSource(article_id=article.id, feed_id=feed.id, seen_at=now, outlet=outlet[:200],
+            session.add(ArticleSource(article_id=article.id, feed_id=feed.id, seen_at=now, outlet=outlet,
                                       link=entry.link))
             session.flush()
     except IntegrityError:
@@ -288,7 +290,7 @@ def _link(session: Session, article_id: int, feed_id: int, missing: list[str], o
         with session.begin_nested():
             session.add_all(ArticleKey(key=key, article_id=article_id) for key in missing)
             if new_source:
-                session.add(ArticleSource(article_id=article_id, feed_id=feed_id, seen_at=now, outlet=outlet[:200],
+                session.add(ArticleSource(article_id=article_id, feed_id=feed_id, seen_at=now, outlet=outlet,
                                           link=link))
             session.flush()
     except IntegrityError:
@@ -296,35 +298,37 @@ def _link(session: Session, article_id: int, feed_id: int, missing: list[str], o
     return new_source
 
 
-def _same_text(session: Session, article_id: int, entry: Entry, version: str) -> bool:
+def _same_text(session: Session, article_id: int, item: _Prepared) -> bool:
     """The article's current text under another identity (a wire copy), or its teaser again from a feed
     whose articles get their body from the page (``fulltext``): remember the version, no revision."""
+    entry = item.entry
     features = session.get(ArticleFeatures, article_id)
     if features is None:
         return False
-    if features.content_hash != entry_hash(entry):
+    if features.content_hash != item.digest:
         article = session.get_one(Article, article_id)
         if entry.body or not article.body or (article.title, article.summary) != (entry.title, entry.summary):
             return False
     try:
         with session.begin_nested():
-            session.add(ArticleKey(key=version, article_id=article_id))
+            session.add(ArticleKey(key=item.version, article_id=article_id))
             session.flush()
     except IntegrityError:
         pass
     return True
 
 
-def _revise(session: Session, article_id: int, feed: FeedState, entry: Entry, version: str, near: bool,
+def _revise(session: Session, article_id: int, feed: FeedState, item: _Prepared, near: bool,
             story_id: int | None, now: datetime) -> StoredArticle | None:
     """A version of the article not seen before becomes a revision."""
+    entry = item.entry
     article = session.get_one(Article, article_id)
     previous = Document(article.title, article.summary, article.body or "")
     features = session.get(ArticleFeatures, article_id)
     revision = (features.revision if features else 1) + 1
     try:
         with session.begin_nested():
-            session.add(ArticleKey(key=version, article_id=article_id))
+            session.add(ArticleKey(key=item.version, article_id=article_id))
             session.add(ArticleRevision(article_id=article_id, revision=revision, feed_id=feed.id, title=entry.title,
                                         link=entry.link, summary=entry.summary, body=entry.body or None,
                                         seen_at=now))
@@ -336,6 +340,6 @@ def _revise(session: Session, article_id: int, feed: FeedState, entry: Entry, ve
     if not near:  # an update under the same URL or GUID: the newest version is the article's text
         article.title, article.summary, article.body = entry.title, entry.summary, entry.body or None
         if features is not None:
-            features.content_hash = entry_hash(entry)
+            features.content_hash = item.digest
     return StoredArticle(article_id, article.feed_id, entry, story_id=story_id, revision=revision,
                          previous=previous)

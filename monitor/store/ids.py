@@ -21,6 +21,7 @@ class Ids:
     def __init__(self, session: Session, model: type[Base], block: int) -> None:
         table: Table = model.__table__  # type: ignore[assignment]
         self.session, self.table, self.block = session, table, max(1, block)
+        self.sequence = session.get_bind().dialect.name == "postgresql"
         self.free: list[int] = []
         self.after: int | None = None  # SQLite: the largest id so far
 
@@ -28,7 +29,7 @@ class Ids:
         return self
 
     def __next__(self) -> int:
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self.sequence:
             if not self.free:
                 self.free = self._sequence()[::-1]
             return self.free.pop()

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from monitor.store.batch import chunks
 from monitor.store.tables import Alert, Article, ArticleFeatures, ArticleSource, Feed, Story, StoryOutlet
 from monitor.stories import HORIZON, Features, StoryIndex, pack, unpack
 
@@ -31,10 +32,9 @@ def load_index(session: Session, index: StoryIndex, now: datetime) -> int:
         index.looked = max(index.looked, now)  # as many rows as the index holds of the window: nothing new
         return 0
     ids = set(session.scalars(select(ArticleFeatures.article_id).where(recent)))
-    unknown = sorted(ids - index.items.keys())
-    for start in range(0, len(unknown), 500):
-        query = (select(ArticleFeatures).where(ArticleFeatures.article_id.in_(unknown[start:start + 500]))
-                 .order_by(ArticleFeatures.article_id))
+    unknown = ids - index.items.keys()
+    for part in chunks(unknown):
+        query = select(ArticleFeatures).where(ArticleFeatures.article_id.in_(part)).order_by(ArticleFeatures.article_id)
         for row in session.scalars(query):
             index.add(features_of(row))
     index.looked = now if index.looked is None else max(index.looked, now)
@@ -67,13 +67,12 @@ def join_or_create(session: Session, story_id: int | None, article_id: int, titl
                   outlet_count=1)
     session.add(story)
     session.flush()
-    session.add(StoryOutlet(story_id=story.id, outlet=outlet[:200], first_seen=now))
+    session.add(StoryOutlet(story_id=story.id, outlet=outlet, first_seen=now))
     return story.id
 
 
 def add_outlet(session: Session, story_id: int, outlet: str, now: datetime) -> bool:
     """Count the outlet for the story; False when it was already counted."""
-    outlet = outlet[:200]
     if session.get(StoryOutlet, (story_id, outlet)) is not None:
         return False
     session.add(StoryOutlet(story_id=story_id, outlet=outlet, first_seen=now))
@@ -91,11 +90,10 @@ def outlets_within(session: Session, story_id: int, since: datetime) -> int:
 
 def content_hashes(session: Session, article_ids: list[int]) -> dict[int, str]:
     """The current content hash of each of these articles (one query per 500)."""
-    wanted = sorted(set(article_ids))
     out: dict[int, str] = {}
-    for start in range(0, len(wanted), 500):
+    for part in chunks(article_ids):
         query = select(ArticleFeatures.article_id, ArticleFeatures.content_hash).where(
-            ArticleFeatures.article_id.in_(wanted[start:start + 500]))
+            ArticleFeatures.article_id.in_(part))
         out.update((article_id, digest) for article_id, digest in session.execute(query))
     return out
 

@@ -18,7 +18,7 @@ from sqlalchemy import Table, bindparam, case, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from monitor.model import Entry
-from monitor.store.batch import CHUNK
+from monitor.store.batch import chunks
 from monitor.store.tables import (
     Article,
     ArticleFeatures,
@@ -73,12 +73,11 @@ class FeedWrites:
              "published": entry.published, "first_seen": self.now})
         self.keys.extend({"key": key, "article_id": article_id} for key in keys)
         self.sources.append({"article_id": article_id, "feed_id": self.feed_id, "seen_at": self.now,
-                             "outlet": outlet[:200], "link": entry.link})
+                             "outlet": outlet, "link": entry.link})
         return article_id
 
     def story(self, story_id: int | None, article_id: int, title: str, outlet: str) -> int:
         """The story the article joins, or a new one it starts; counted with ``flush``."""
-        outlet = outlet[:200]
         if story_id is not None:
             counts = self.grown.setdefault(story_id, _Counts())
             counts.articles += 1
@@ -96,9 +95,9 @@ class FeedWrites:
         self.keys.extend({"key": key, "article_id": article_id} for key in keys)
         if source:
             self.sources.append({"article_id": article_id, "feed_id": self.feed_id, "seen_at": self.now,
-                                 "outlet": outlet[:200], "link": entry.link})
+                                 "outlet": outlet, "link": entry.link})
             if story_id is not None:
-                self.started.get(story_id, self.grown.setdefault(story_id, _Counts()).outlets).add(outlet[:200])
+                self.started.get(story_id, self.grown.setdefault(story_id, _Counts()).outlets).add(outlet)
 
     def feature(self, features: Features, content_hash: str) -> None:
         terms = {"title": sorted(features.title_terms), "text": sorted(features.terms - features.title_terms)}
@@ -119,9 +118,9 @@ class FeedWrites:
         outlets = {story_id: set(counts.outlets) for story_id, counts in self.grown.items()
                    if story_id not in self.started}
         pairs = [(story_id, outlet) for story_id, names in outlets.items() for outlet in names]
-        for start in range(0, len(pairs), CHUNK):
+        for part in chunks(pairs):
             query = select(StoryOutlet.story_id, StoryOutlet.outlet).where(
-                tuple_(StoryOutlet.story_id, StoryOutlet.outlet).in_(pairs[start:start + CHUNK]))
+                tuple_(StoryOutlet.story_id, StoryOutlet.outlet).in_(part))
             for story_id, outlet in session.execute(query):
                 outlets[story_id].discard(outlet)
         for story_id, names in self.started.items():
