@@ -20,8 +20,6 @@ _BLOCK = frozenset({
 })
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "iframe", "object", "svg", "math"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"[^\S\n]+")
-_LINES = re.compile(r" *\n[\s]*")
 _MARKUP = re.compile(r"[<&]")
 
 
@@ -65,9 +63,9 @@ def _collect(element: etree._Element, parts: list[str]) -> None:
 
 
 def _tidy(text: str) -> str:
-    text = _SPACES.sub(" ", text)
-    text = _LINES.sub("\n", text)
-    return text.strip()
+    """Runs of whitespace in a line as one space, lines trimmed, empty lines dropped (str methods: a
+    regex substitution per space was a fifth of the cleaning)."""
+    return "\n".join(line for line in (" ".join(part.split()) for part in text.split("\n")) if line)
 
 
 # Query parameters that only track where a click came from; removed from canonical URLs.

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
 
 from monitor import dedup
 from monitor.model import Entry
@@ -87,6 +91,27 @@ def test_signatures_survive_storage() -> None:
     assert signature is not None
     restored = unpack(pack(signature))
     assert restored is not None and dedup.similarity(signature, restored) == 1.0
+
+
+def _datasketch_signature(tokens: list[str]) -> list[int]:
+    from datasketch import MinHash
+
+    sketch = MinHash(num_perm=dedup.NUM_PERM, seed=1, scheme=dedup.SCHEME)
+    sketch.update_batch([shingle.encode() for shingle in dedup.shingles(tokens)])
+    return [int(value) for value in sketch.hashvalues]
+
+
+def test_signatures_are_the_values_datasketch_computes(realdata: Path) -> None:
+    """Stored signatures must stay comparable: the vectorised MinHash gives datasketch's exact values."""
+    with (realdata / "fundus-german-articles" / "articles_flat.jsonl").open(encoding="utf-8") as lines:
+        articles = [json.loads(line) for line in lines]
+    texts = [dedup.content_words(entry(a["title"], a["text"])) for a in articles] + [_words(WIRE, "t")]
+    assert len(texts) > 100
+    for tokens in texts:
+        mine = dedup.signature(tokens)
+        assert mine is not None and mine.dtype == np.uint32
+        assert mine.tolist() == _datasketch_signature(tokens)
+        assert unpack(pack(mine)).tolist() == mine.tolist()  # type: ignore[union-attr]
 
 
 def test_articles_about_one_event_share_a_story_and_a_shared_word_is_not_enough() -> None:
