@@ -189,15 +189,13 @@ def lead_terms(entry: Entry) -> frozenset[str]:
 
 def terms_of(text: str) -> frozenset[str]:
     found = _WORD.findall(unicodedata.normalize("NFKC", _visible(text)))
-    return frozenset(chain.from_iterable(map(_word_terms, found)))
+    return frozenset(chain.from_iterable(map(_word_terms, [word for word in found if word[0].isupper()])))
 
 
 @lru_cache(maxsize=65536)
 def _word_terms(word: str) -> tuple[str, ...]:
-    """The terms of one word: none unless it is capitalised (a German noun or a name); each part of a
-    hyphenated compound. Cached by word: a text's words are mostly ones seen before."""
-    if not word[0].isupper() or word.isdigit():
-        return ()
+    """The terms of a capitalised word (a German noun or a name): each part of a hyphenated compound.
+    Cached by word: a text's words are mostly ones seen before."""
     return tuple(term for part in word.split("-") if (term := _term(part)))
 
 
@@ -208,9 +206,9 @@ def _term(word: str) -> str | None:
     lowered = word.casefold()
     if lowered in _STOP:
         return None
-    from monitor.text.tokens import dictionary  # simplemma's table, shared with the matcher
+    from monitor.text.tokens import lemma  # simplemma's table, shared with the matcher
 
-    lemma = dictionary().get(word, word).casefold()
-    if lemma in _STOP:
+    base = lemma(word).casefold()
+    if base in _STOP:
         return None
-    return lemma.translate(_FOLD)
+    return base.translate(_FOLD)

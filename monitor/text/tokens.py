@@ -49,6 +49,12 @@ def _encoded() -> dict[bytes, bytes]:
     return {form.encode(): lemma.encode() for form, lemma in table.items()}
 
 
+def lemma(word: str) -> str:
+    """The dictionary's lemma of a word form, or the word itself where it has none."""
+    found = _encoded().get(word.encode())
+    return word if found is None else found.decode()
+
+
 def release_lexicon() -> None:
     """Let the lexicon go (about 100 MB); the next compile loads it again. A daemon calls this once
     its matcher is built: matching never needs the lexicon, only compiling does."""
