@@ -32,6 +32,7 @@ from monitor import dedup
 from monitor.bands import Bands
 from monitor.dedup import NUM_PERM, similarity
 from monitor.model import Entry
+from monitor.termvectors import NO_STORY, Slots, Vocabulary, micros
 
 WINDOW = timedelta(hours=36)
 FUTURE_SLACK = timedelta(hours=1)
@@ -45,6 +46,7 @@ TITLE_WEIGHT = 2.0
 MIN_SHARED = 2
 COMMON = 0.2  # terms in more than this share of the index do not propose candidates
 CANDIDATES = 400  # at most this many candidates, those sharing the most terms (the cost grows with them)
+_WINDOW = WINDOW // timedelta(microseconds=1)
 
 
 @dataclass(slots=True)
@@ -58,8 +60,6 @@ class Features:
     terms: frozenset[str]
     signature: np.ndarray | None = None
     story_id: int | None = None
-    term_ids: np.ndarray | None = None  # set by the index it is added to: its terms' numbers there …
-    term_weights: np.ndarray | None = None  # … and their weights (``TITLE_WEIGHT`` for title terms)
 
 
 def features(article_id: int, entry: Entry, seen: datetime, signature: np.ndarray | None = None) -> Features:
@@ -102,8 +102,9 @@ class StoryIndex:
 
     def __init__(self) -> None:
         self.items: dict[int, Features] = {}
-        self.by_term: dict[str, set[int]] = {}
-        self.terms = _Vocabulary()
+        self.by_term: dict[str, set[int]] = {}  # the slots of the articles holding each term
+        self.terms = Vocabulary()
+        self.slots = Slots()
         self.stories: dict[int, _Story] = {}
         self.bands = Bands(LSH_THRESHOLD, NUM_PERM)
         self.looked: datetime | None = None  # when storage last added what others stored
@@ -132,44 +133,43 @@ class StoryIndex:
         vector = self._vector(features, idf)
         if not vector:
             return None
-        candidates = [other for other_id in self._sharing(features)
-                      if (other := self.items[other_id]).story_id is not None and abs(other.at - features.at) <= WINDOW]
+        slots = self._sharing(features)
+        table = self.slots
+        slots = slots[(table.story[slots] != NO_STORY) & (np.abs(table.at[slots] - micros(features.at)) <= _WINDOW)]
+        links = self._links(vector, slots)
+        linked = links >= LINK
         best: dict[int, float] = {}
-        for other, link in zip(candidates, self._links(vector, candidates), strict=True):
-            story_id = other.story_id
-            assert story_id is not None
-            if link >= LINK and link > best.get(story_id, 0.0):
+        for story_id, link in zip(table.story[slots[linked]].tolist(), links[linked].tolist(), strict=True):
+            if link > best.get(story_id, 0.0):
                 best[story_id] = link
         for story_id, _link in sorted(best.items(), key=lambda kv: -kv[1]):
             if self._centroid(vector, self.stories[story_id], idf) >= CENTROID:
                 return story_id
         return None
 
-    def _sharing(self, features: Features) -> list[int]:
-        """Articles sharing at least ``MIN_SHARED`` of the article's terms (terms in more than ``COMMON`` of
-        the index propose none); when more than ``CANDIDATES`` do, those sharing the most terms."""
+    def _sharing(self, features: Features) -> np.ndarray:
+        """Slots of the articles sharing at least ``MIN_SHARED`` of the article's terms (terms in more than
+        ``COMMON`` of the index propose none), in the order of their ids; when more than ``CANDIDATES`` do,
+        those sharing the most terms (ties: the lower id)."""
         limit = max(50, int(COMMON * len(self.items)))
         lists = [posting for term in features.terms
                  if (posting := self.by_term.get(term)) is not None and len(posting) <= limit]
         if len(lists) < MIN_SHARED:
-            return []
-        found = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=sum(map(len, lists)))
-        ids, counts = np.unique(found, return_counts=True)
-        keep = counts >= MIN_SHARED
-        ids, counts = ids[keep], counts[keep]
-        if len(ids) > CANDIDATES:  # the most sharing ones; ties by id, so the choice is repeatable
-            ids = ids[np.sort(np.argsort(-counts, kind="stable")[:CANDIDATES])]
-        return ids.tolist()  # type: ignore[no-any-return]
+            return np.zeros(0, dtype=np.intp)
+        counts = np.bincount(np.fromiter(chain.from_iterable(lists), dtype=np.intp, count=sum(map(len, lists))))
+        slots = np.flatnonzero(counts >= MIN_SHARED)
+        ids = self.slots.ids[slots]
+        if len(slots) > CANDIDATES:
+            slots = slots[np.lexsort((ids, -counts[slots]))[:CANDIDATES]]
+            ids = self.slots.ids[slots]
+        return slots[np.argsort(ids, kind="stable")]
 
-    def _links(self, vector: dict[str, float], candidates: list[Features]) -> list[float]:
+    def _links(self, vector: dict[str, float], slots: np.ndarray) -> np.ndarray:
         """Cosine of the article's vector with each candidate's TF-IDF vector, all at once: the IDF
         moves with every article added, so the candidates' vectors are made anew from their term numbers."""
-        if not candidates:
-            return []
-        ids = np.concatenate([c.term_ids for c in candidates])
-        weights = np.concatenate([c.term_weights for c in candidates])
-        starts = np.zeros(len(candidates), dtype=np.intp)
-        np.cumsum([len(c.term_ids) for c in candidates[:-1]], out=starts[1:])  # type: ignore[arg-type]
+        if not len(slots):
+            return np.zeros(0)
+        ids, weights, starts = self.slots.gather(slots)
         values = np.log1p((len(self.items) + 1) / (self.terms.df[ids] + 1)) * weights
         norms = np.sqrt(np.add.reduceat(values * values, starts))
         query = self.terms.dense(vector)
@@ -177,17 +177,19 @@ class StoryIndex:
             dots = np.add.reduceat(query[ids] * values, starts)
         finally:
             self.terms.clear(query, vector)
-        return (dots / norms).tolist()  # type: ignore[no-any-return]
+        links: np.ndarray = dots / norms
+        return links
 
     def add(self, features: Features) -> None:
         if features.article_id in self.items:
             self.remove(features.article_id)
         self.items[features.article_id] = features
-        for term in features.terms:
-            self.by_term.setdefault(term, set()).add(features.article_id)
         terms = sorted(features.terms)
-        features.term_ids = self.terms.add(terms)
-        features.term_weights = np.array([TITLE_WEIGHT if t in features.title_terms else 1.0 for t in terms])
+        weights = np.array([TITLE_WEIGHT if t in features.title_terms else 1.0 for t in terms])
+        slot = self.slots.add(features.article_id, features.story_id, micros(features.at), self.terms.add(terms),
+                              weights)
+        for term in terms:
+            self.by_term.setdefault(term, set()).add(slot)
         if features.signature is not None:
             self.bands.insert(features.article_id, features.signature)
         if features.story_id is not None:
@@ -200,14 +202,15 @@ class StoryIndex:
         features = self.items.pop(article_id, None)
         if features is None:
             return
+        slot = self.slots.remove(article_id)
+        assert slot is not None  # an article is in ``items`` exactly when it has a slot
         for term in features.terms:
             ids = self.by_term.get(term)
             if ids is not None:
-                ids.discard(article_id)
+                ids.discard(slot)
                 if not ids:
                     del self.by_term[term]
         self.terms.remove(sorted(features.terms))
-        features.term_ids = features.term_weights = None
         if features.signature is not None:
             self.bands.remove(article_id)
         story = self.stories.get(features.story_id) if features.story_id is not None else None
@@ -249,53 +252,6 @@ class StoryIndex:
         return sum(v * weights.get(t, 0.0) for t, v in vector.items()) / norm if norm else 0.0
 
 
-class _Vocabulary:
-    """A number for each term of the index and its document frequency in an array, so that the
-    candidates' vectors are computed with numpy; numbers of terms that left the index are reused."""
-
-    def __init__(self) -> None:
-        self.number: dict[str, int] = {}
-        self.free: list[int] = []
-        self.df = np.zeros(1024)
-        self.scratch = np.zeros(1024)  # the query as a dense vector, zero between calls
-
-    def add(self, terms: list[str]) -> np.ndarray:
-        numbers = []
-        for term in terms:
-            number = self.number.get(term)
-            if number is None:
-                number = self.number[term] = self.free.pop() if self.free else len(self.number)
-                if number >= len(self.df):
-                    self.df = np.concatenate([self.df, np.zeros(len(self.df))])
-                    self.scratch = np.zeros(len(self.df))
-            self.df[number] += 1
-            numbers.append(number)
-        return np.array(numbers, dtype=np.intp)
-
-    def remove(self, terms: list[str]) -> None:
-        for term in terms:
-            number = self.number.get(term)
-            if number is not None:
-                self.df[number] -= 1
-                if self.df[number] <= 0:
-                    self.df[number] = 0
-                    del self.number[term]
-                    self.free.append(number)
-
-    def dense(self, vector: dict[str, float]) -> np.ndarray:
-        for term, value in vector.items():
-            number = self.number.get(term)
-            if number is not None:
-                self.scratch[number] = value
-        return self.scratch
-
-    def clear(self, dense: np.ndarray, vector: dict[str, float]) -> None:
-        for term in vector:
-            number = self.number.get(term)
-            if number is not None:
-                dense[number] = 0.0
-
-
 class _Idf(dict[str, float]):
     """``StoryIndex._idf`` of each term, computed on first use and kept while the index stands still."""
 
@@ -308,8 +264,8 @@ class _Idf(dict[str, float]):
         return value
 
 
-def _weights(features: Features) -> Counter[str]:
-    return Counter({t: TITLE_WEIGHT if t in features.title_terms else 1.0 for t in features.terms})
+def _weights(features: Features) -> dict[str, float]:
+    return {t: TITLE_WEIGHT if t in features.title_terms else 1.0 for t in features.terms}
 
 
 def pack(signature: np.ndarray | None) -> bytes | None:
