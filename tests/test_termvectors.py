@@ -1,0 +1,95 @@
+"""The story index's arrays: slots and the arena stay right through removals, reuse and compaction,
+and the vectorised cosine is the TF-IDF cosine of its definition."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import timedelta
+
+import numpy as np
+
+from monitor.stories import TITLE_WEIGHT, Features, StoryIndex
+from monitor.termvectors import NO_STORY, Slots, micros
+from tests.harness import START
+
+
+def test_slots_keep_each_articles_terms_through_removal_reuse_and_compaction() -> None:
+    rng = random.Random(3)
+    slots = Slots(capacity=4)  # a 128-entry arena: it grows and compacts many times below
+    held: dict[int, tuple[list[int], list[float], int | None]] = {}
+    for article_id in range(1, 3000):
+        terms = rng.sample(range(500), rng.randint(0, 60))
+        weights = [rng.choice((1.0, TITLE_WEIGHT)) for _ in terms]
+        story = rng.choice((None, article_id % 40))
+        slots.add(article_id, story, article_id * 1000, np.array(terms, dtype=np.intp), np.array(weights))
+        held[article_id] = (terms, weights, story)
+        if rng.random() < 0.6:  # most leave again, as old articles do
+            gone = rng.choice(list(held))
+            slots.remove(gone)
+            del held[gone]
+    assert len(slots.slot) == len(held) and len(set(slots.slot.values())) == len(held)
+    assert len(slots.terms) < 4 * 60 * len(held) + 1024  # compacted, not only grown
+    ordered = list(held)
+    rng.shuffle(ordered)
+    numbers = np.array([slots.slot[a] for a in ordered], dtype=np.intp)
+    terms, weights, starts = slots.gather(numbers)
+    ends = [*starts[1:].tolist(), len(terms)]
+    for article_id, slot, start, end in zip(ordered, numbers.tolist(), starts.tolist(), ends, strict=True):
+        expected_terms, expected_weights, story = held[article_id]
+        assert terms[start:end].tolist() == expected_terms
+        assert weights[start:end].tolist() == expected_weights
+        assert slots.ids[slot] == article_id and slots.at[slot] == article_id * 1000
+        assert slots.story[slot] == (NO_STORY if story is None else story)
+
+
+def test_story_clock_is_exact_to_the_microsecond() -> None:
+    assert micros(START + timedelta(hours=36, microseconds=1)) - micros(START) == 36 * 3600 * 10**6 + 1
+    assert micros(START.replace(tzinfo=None)) == micros(START)
+
+
+def _cosines(index: StoryIndex, query: Features, others: list[Features]) -> list[float]:
+    """TF-IDF cosine as defined: idf = ln(1 + (N + 1) / (df + 1)), title terms weighted."""
+    size = len(index.items)
+
+    def vector(item: Features) -> dict[str, float]:
+        return {t: math.log(1 + (size + 1) / (len(index.by_term.get(t, ())) + 1))
+                * (TITLE_WEIGHT if t in item.title_terms else 1.0) for t in item.terms}
+
+    mine = vector(query)
+    norm = math.sqrt(sum(v * v for v in mine.values()))
+    result = []
+    for other in others:
+        theirs = vector(other)
+        dot = sum(v * theirs.get(t, 0.0) for t, v in mine.items())
+        result.append(dot / norm / math.sqrt(sum(v * v for v in theirs.values())))
+    return result
+
+
+def test_candidate_cosines_are_the_tf_idf_cosines_after_many_articles_came_and_went() -> None:
+    rng = random.Random(5)
+    words = [f"wort{n}" for n in range(300)]
+    index = StoryIndex()
+    items = []
+    for article_id in range(1, 1500):
+        title = frozenset(rng.sample(words, 3))
+        item = Features(article_id, START, START, title, title | frozenset(rng.sample(words, 12)), story_id=article_id)
+        index.add(item)
+        items.append(item)
+        if article_id % 3 == 0:
+            index.remove(rng.choice(items).article_id)
+    title = frozenset(rng.sample(words, 3))
+    query = Features(10**6, START, START, title, title | frozenset(rng.sample(words, 12)))
+    vector = index._vector(query, _idf(index))
+    slots = index._sharing(query)
+    assert len(slots) > 50
+    found = dict(zip(index.slots.ids[slots].tolist(), index._links(vector, slots).tolist(), strict=True))
+    others = [index.items[article_id] for article_id in found]
+    expected = _cosines(index, query, others)
+    assert np.allclose([found[o.article_id] for o in others], expected, rtol=1e-12, atol=0)
+
+
+def _idf(index: StoryIndex) -> dict[str, float]:
+    from monitor.stories import _Idf
+
+    return _Idf(index)
