@@ -21,7 +21,6 @@ chain of loosely related articles from growing into one story. Tuned on the 13 f
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import chain
@@ -93,7 +92,6 @@ class LocalStories:
 @dataclass(slots=True)
 class _Story:
     members: list[int] = field(default_factory=list)
-    weights: Counter[str] = field(default_factory=Counter)
     last: datetime | None = None
 
 
@@ -129,23 +127,45 @@ class StoryIndex:
 
     def story_for(self, features: Features) -> int | None:
         """The story this article belongs to, or None when it starts a new one."""
-        idf = _Idf(self)  # the index does not change during this call: each term's IDF once
-        vector = self._vector(features, idf)
-        if not vector:
+        query = self._query(features)
+        if query is None:
             return None
         slots = self._sharing(features)
         table = self.slots
         slots = slots[(table.story[slots] != NO_STORY) & (np.abs(table.at[slots] - micros(features.at)) <= _WINDOW)]
-        links = self._links(vector, slots)
-        linked = links >= LINK
-        best: dict[int, float] = {}
-        for story_id, link in zip(table.story[slots[linked]].tolist(), links[linked].tolist(), strict=True):
-            if link > best.get(story_id, 0.0):
-                best[story_id] = link
-        for story_id, _link in sorted(best.items(), key=lambda kv: -kv[1]):
-            if self._centroid(vector, self.stories[story_id], idf) >= CENTROID:
-                return story_id
-        return None
+        dense = self.terms.scratch  # the query as a dense vector over the term numbers, zero again on return
+        dense[query[0]] = query[1]
+        try:
+            links = self._links(dense, slots)
+            linked = links >= LINK
+            best: dict[int, float] = {}
+            for story_id, link in zip(table.story[slots[linked]].tolist(), links[linked].tolist(), strict=True):
+                if link > best.get(story_id, 0.0):
+                    best[story_id] = link
+            for story_id, _link in sorted(best.items(), key=lambda kv: -kv[1]):
+                if self._centroid(dense, self.stories[story_id]) >= CENTROID:
+                    return story_id
+            return None
+        finally:
+            dense[query[0]] = 0.0
+
+    def _query(self, features: Features) -> tuple[np.ndarray, np.ndarray] | None:
+        """The article's TF-IDF vector, normalised: the numbers of its terms that the index knows and their
+        values (terms new to the index count in the norm only); None for an article without terms."""
+        if not features.terms:
+            return None
+        terms = sorted(features.terms)
+        numbers = np.array([self.terms.number.get(term, -1) for term in terms], dtype=np.intp)
+        known = numbers >= 0
+        values = self._idf(np.where(known, self.terms.df[numbers], 0.0))
+        values *= [TITLE_WEIGHT if term in features.title_terms else 1.0 for term in terms]
+        values /= math.sqrt(values @ values)
+        return numbers[known], values[known]
+
+    def _idf(self, df: np.ndarray) -> np.ndarray:
+        """Inverse document frequency over the index for these document frequencies."""
+        idf: np.ndarray = np.log1p((len(self.items) + 1) / (df + 1))
+        return idf
 
     def _sharing(self, features: Features) -> np.ndarray:
         """Slots of the articles sharing at least ``MIN_SHARED`` of the article's terms (terms in more than
@@ -164,21 +184,25 @@ class StoryIndex:
             ids = self.slots.ids[slots]
         return slots[np.argsort(ids, kind="stable")]
 
-    def _links(self, vector: dict[str, float], slots: np.ndarray) -> np.ndarray:
-        """Cosine of the article's vector with each candidate's TF-IDF vector, all at once: the IDF
+    def _links(self, dense: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        """Cosine of the (dense, normalised) query with each candidate's TF-IDF vector, all at once: the IDF
         moves with every article added, so the candidates' vectors are made anew from their term numbers."""
         if not len(slots):
             return np.zeros(0)
         ids, weights, starts = self.slots.gather(slots)
-        values = np.log1p((len(self.items) + 1) / (self.terms.df[ids] + 1)) * weights
+        values = self._idf(self.terms.df[ids]) * weights
         norms = np.sqrt(np.add.reduceat(values * values, starts))
-        query = self.terms.dense(vector)
-        try:
-            dots = np.add.reduceat(query[ids] * values, starts)
-        finally:
-            self.terms.clear(query, vector)
-        links: np.ndarray = dots / norms
+        links: np.ndarray = np.add.reduceat(dense[ids] * values, starts) / norms
         return links
+
+    def _centroid(self, dense: np.ndarray, story: _Story) -> float:
+        """Cosine of the query with the story as a whole: the sum of its articles' weights per term, by IDF."""
+        slots = np.array([self.slots.slot[member] for member in story.members], dtype=np.intp)
+        ids, weights, _starts = self.slots.gather(slots)
+        terms, inverse = np.unique(ids, return_inverse=True)
+        values = np.bincount(inverse, weights) * self._idf(self.terms.df[terms])
+        norm = math.sqrt(values @ values)
+        return float(dense[terms] @ values) / norm if norm else 0.0
 
     def add(self, features: Features) -> None:
         if features.article_id in self.items:
@@ -195,7 +219,6 @@ class StoryIndex:
         if features.story_id is not None:
             story = self.stories.setdefault(features.story_id, _Story())
             story.members.append(features.article_id)
-            story.weights.update(_weights(features))
             story.last = features.at if story.last is None else max(story.last, features.at)
 
     def remove(self, article_id: int) -> None:
@@ -216,7 +239,6 @@ class StoryIndex:
         story = self.stories.get(features.story_id) if features.story_id is not None else None
         if story is not None and article_id in story.members:
             story.members.remove(article_id)
-            story.weights.subtract(_weights(features))
             if not story.members:
                 del self.stories[features.story_id]  # type: ignore[arg-type]
 
@@ -237,36 +259,6 @@ class StoryIndex:
     def members(self, story_id: int) -> list[int]:
         story = self.stories.get(story_id)
         return list(story.members) if story else []
-
-    def _idf(self, term: str) -> float:
-        return math.log(1.0 + (len(self.items) + 1) / (len(self.by_term.get(term, ())) + 1))
-
-    def _vector(self, features: Features, idf: _Idf) -> dict[str, float]:
-        raw = {t: idf[t] * (TITLE_WEIGHT if t in features.title_terms else 1.0) for t in features.terms}
-        norm = math.sqrt(sum(v * v for v in raw.values()))
-        return {t: v / norm for t, v in raw.items()} if norm else {}
-
-    def _centroid(self, vector: dict[str, float], story: _Story, idf: _Idf) -> float:
-        weights = {t: w * idf[t] for t, w in story.weights.items() if w > 0}
-        norm = math.sqrt(sum(w * w for w in weights.values()))
-        return sum(v * weights.get(t, 0.0) for t, v in vector.items()) / norm if norm else 0.0
-
-
-class _Idf(dict[str, float]):
-    """``StoryIndex._idf`` of each term, computed on first use and kept while the index stands still."""
-
-    def __init__(self, index: StoryIndex) -> None:
-        super().__init__()
-        self._index = index
-
-    def __missing__(self, term: str) -> float:
-        value = self[term] = self._index._idf(term)
-        return value
-
-
-def _weights(features: Features) -> dict[str, float]:
-    return {t: TITLE_WEIGHT if t in features.title_terms else 1.0 for t in features.terms}
-
 
 def pack(signature: np.ndarray | None) -> bytes | None:
     """A signature as stored: ``NUM_PERM`` little-endian 32-bit values (the affine32 scheme's range)."""

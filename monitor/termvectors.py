@@ -62,19 +62,6 @@ class Vocabulary:
                     del self.number[term]
                     self.free.append(number)
 
-    def dense(self, vector: dict[str, float]) -> np.ndarray:
-        for term, value in vector.items():
-            number = self.number.get(term)
-            if number is not None:
-                self.scratch[number] = value
-        return self.scratch
-
-    def clear(self, dense: np.ndarray, vector: dict[str, float]) -> None:
-        for term in vector:
-            number = self.number.get(term)
-            if number is not None:
-                dense[number] = 0.0
-
 
 class Slots:
     """Per article: id, story (``NO_STORY`` for none), story clock, and its terms in the arena."""

@@ -80,16 +80,42 @@ def test_candidate_cosines_are_the_tf_idf_cosines_after_many_articles_came_and_w
             index.remove(rng.choice(items).article_id)
     title = frozenset(rng.sample(words, 3))
     query = Features(10**6, START, START, title, title | frozenset(rng.sample(words, 12)))
-    vector = index._vector(query, _idf(index))
     slots = index._sharing(query)
     assert len(slots) > 50
-    found = dict(zip(index.slots.ids[slots].tolist(), index._links(vector, slots).tolist(), strict=True))
+    numbers = index._query(query)
+    assert numbers is not None
+    dense = np.zeros(len(index.terms.df))
+    dense[numbers[0]] = numbers[1]
+    found = dict(zip(index.slots.ids[slots].tolist(), index._links(dense, slots).tolist(), strict=True))
     others = [index.items[article_id] for article_id in found]
     expected = _cosines(index, query, others)
     assert np.allclose([found[o.article_id] for o in others], expected, rtol=1e-12, atol=0)
 
 
-def _idf(index: StoryIndex) -> dict[str, float]:
-    from monitor.stories import _Idf
-
-    return _Idf(index)
+def test_story_centroid_is_the_cosine_with_the_sum_of_its_articles() -> None:
+    rng = random.Random(9)
+    words = [f"wort{n}" for n in range(120)]
+    index = StoryIndex()
+    for article_id in range(1, 400):
+        title = frozenset(rng.sample(words, 2))
+        index.add(Features(article_id, START, START, title, title | frozenset(rng.sample(words, 8)),
+                           story_id=article_id % 7))
+    for article_id in range(1, 400, 5):
+        index.remove(article_id)
+    query = Features(10**6, START, START, frozenset(words[:2]), frozenset(words[:12]))
+    numbers = index._query(query)
+    assert numbers is not None
+    dense = np.zeros(len(index.terms.df))
+    dense[numbers[0]] = numbers[1]
+    size = len(index.items)
+    idf = {t: math.log(1 + (size + 1) / (len(index.by_term.get(t, ())) + 1)) for t in words}
+    mine = {t: idf[t] * (TITLE_WEIGHT if t in query.title_terms else 1.0) for t in query.terms}
+    for story_id, story in index.stories.items():
+        summed: dict[str, float] = {}
+        for member in story.members:
+            item = index.items[member]
+            for t in item.terms:
+                summed[t] = summed.get(t, 0.0) + (TITLE_WEIGHT if t in item.title_terms else 1.0) * idf[t]
+        dot = sum(v * summed.get(t, 0.0) for t, v in mine.items())
+        expected = dot / math.sqrt(sum(v * v for v in mine.values())) / math.sqrt(sum(v * v for v in summed.values()))
+        assert math.isclose(index._centroid(dense, story), expected, rel_tol=1e-12), story_id
