@@ -40,26 +40,29 @@ def html_to_text(html: str) -> str:
 
 
 def _collect(element: etree._Element, parts: list[str]) -> None:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    tag = tag.rsplit("}", 1)[-1].lower()
-    if tag and tag not in _SKIP:
-        block = tag in _BLOCK
-        if block:
-            parts.append("\n")
-        if tag == "br":
-            parts.append("\n")
-        elif tag == "img" and element.get("alt"):
-            parts.append(" ")
-        if element.text:
-            parts.append(element.text)
-        for child in element:
-            _collect(child, parts)
-        if block:
-            parts.append("\n")
-        elif tag in ("td", "th"):
-            parts.append(" ")
-    if element.tail:
-        parts.append(element.tail)
+    """The visible text under ``element`` and its tail (comments and processing instructions have a
+    non-string tag: only their tail counts)."""
+    tag = element.tag
+    if isinstance(tag, str):
+        if "}" in tag:
+            tag = tag.rsplit("}", 1)[-1]
+        tag = tag.lower()
+        if tag not in _SKIP:
+            block = tag in _BLOCK
+            if block or tag == "br":
+                parts.append("\n")
+            elif tag == "img" and element.get("alt"):
+                parts.append(" ")
+            text = element.text
+            if text:
+                parts.append(text)
+            for child in element:
+                _collect(child, parts)
+            if block:
+                parts.append("\n")
+    tail = element.tail
+    if tail:
+        parts.append(tail)
 
 
 def _tidy(text: str) -> str:

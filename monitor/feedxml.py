@@ -33,7 +33,7 @@ _ATOM_TEXT = {ATOM + "title": "title", ATOM + "summary": "summary", ATOM + "cont
               ATOM + "published": "published", ATOM + "updated": "updated"}
 _ATOM_IGNORED = frozenset({ATOM + "category", ATOM + "rights", _MEDIA + "content", _MEDIA + "thumbnail"})
 _HTMLISH = frozenset({None, "text", "html", "text/html", "text/plain"})
-_REFUSE = re.compile(rb"<!DOCTYPE|<!ENTITY|xml:base", re.I)
+_REFUSE = (b"<!doctype", b"<!entity", b"xml:base")  # looked for in the lower-cased body
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True,
                           remove_pis=True)
 _BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
@@ -48,7 +48,8 @@ class _Decline(Exception):
 
 def read(body: bytes, base: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
     """(feed, entries) as feedparser would give them, or None when feedparser must read ``body``."""
-    if _REFUSE.search(body):
+    lowered = body.lower()  # one C pass; a case-insensitive regex over the body took 15x longer
+    if any(marker in lowered for marker in _REFUSE):
         return None
     try:
         root = etree.fromstring(body, _PARSER)
