@@ -9,23 +9,19 @@ _PREFERENCE: tuple[Field, ...] = ("body", "summary", "title")
 
 
 def _collapse(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
-    """Runs of whitespace become one space; spans follow the text they cover."""
-    out: list[str] = []
-    where: list[int] = []
-    for char in text:
-        where.append(len(out))
-        if char.isspace():
-            if out and out[-1] != " ":
-                out.append(" ")
-        else:
-            out.append(char)
-    where.append(len(out))
-    lead = 1 if out[:1] == [" "] else 0
-    while out and out[-1] == " ":
-        out.pop()
-    collapsed = "".join(out[lead:])
-    moved = [(max(where[s] - lead, 0), min(where[e] - lead, len(collapsed))) for s, e in spans]
+    """Runs of whitespace become one space, none at either end; spans follow the text they cover."""
+    collapsed = " ".join(text.split())
+    moved = [(_position(text, s), min(_position(text, e), len(collapsed))) for s, e in spans]
     return collapsed, [(s, e) for s, e in moved if e > s]
+
+
+def _position(text: str, offset: int) -> int:
+    """Where ``offset`` of ``text`` lands in its collapsed form."""
+    head = text[:offset]
+    words = head.split()
+    if not words:
+        return 0
+    return len(" ".join(words)) + (1 if head[-1].isspace() else 0)
 
 
 def _window(text: str, anchor: Hit, width: int) -> tuple[int, int]:
