@@ -151,6 +151,11 @@ class FeedWrites:
     def flush(self, session: Session) -> set[tuple[int, str]]:
         """Write what was collected: one statement per table (the keys' unique constraint decides). Returns the
         (story, outlet) pairs counted for the first time."""
+        for row in self.stories:  # stories this batch started are written with their final counts
+            story_id = row["id"]
+            assert isinstance(story_id, int)
+            row["outlet_count"] = len(self.started[story_id])
+            row["article_count"] = 1 + self.grown.get(story_id, _Counts()).articles
         tables = ((Article, self.articles), (Story, self.stories), (ArticleKey, self.keys),
                   (ArticleSource, self.sources), (ArticleFeatures, self.features))
         for table, rows in tables:
@@ -172,7 +177,7 @@ class FeedWrites:
                 for story_id, names in outlets.items() for outlet in sorted(names)]
         insert_rows(session, StoryOutlet, rows)
         changes = [{"sid": story_id, "more": self.grown.get(story_id, _Counts()).articles, "outlets": len(names)}
-                   for story_id, names in outlets.items()]
+                   for story_id, names in outlets.items() if story_id not in self.started]
         changes = [change for change in changes if change["more"] or change["outlets"]]
         if changes:
             now = bindparam("now", type_=UTCDateTime())
