@@ -46,6 +46,7 @@ MIN_SHARED = 2
 COMMON = 0.2  # terms in more than this share of the index do not propose candidates
 CANDIDATES = 400  # at most this many candidates, those sharing the most terms (the cost grows with them)
 _WINDOW = WINDOW // timedelta(microseconds=1)
+_BUCKET = timedelta(hours=12) // timedelta(microseconds=1)  # postings by story clock, in steps of this
 
 
 @dataclass(slots=True)
@@ -100,7 +101,7 @@ class StoryIndex:
 
     def __init__(self) -> None:
         self.items: dict[int, Features] = {}
-        self.by_term: dict[str, set[int]] = {}  # the slots of the articles holding each term
+        self.by_term: dict[str, dict[int, set[int]]] = {}  # the slots of the articles holding each term, by ``_BUCKET``
         self.terms = Vocabulary()
         self.slots = Slots()
         self.stories: dict[int, _Story] = {}
@@ -168,13 +169,27 @@ class StoryIndex:
         return idf
 
     def _sharing(self, features: Features) -> np.ndarray:
-        """Slots of the articles sharing at least ``MIN_SHARED`` of the article's terms (terms in more than
-        ``COMMON`` of the index propose none), in the order of their ids; when more than ``CANDIDATES`` do,
-        those sharing the most terms (ties: the lower id)."""
+        """Slots of the articles near the story window that share at least ``MIN_SHARED`` of the article's terms
+        (terms in more than ``COMMON`` of the index propose none), in the order of their ids; when more than
+        ``CANDIDATES`` do, those sharing the most terms (ties: the lower id).
+
+        Postings are kept by story-clock bucket, so only the buckets the window touches are counted: the
+        index spans its seven-day horizon, the window 36 hours either side."""
         limit = max(50, int(COMMON * len(self.items)))
-        lists = [posting for term in features.terms
-                 if (posting := self.by_term.get(term)) is not None and len(posting) <= limit]
-        if len(lists) < MIN_SHARED:
+        at = micros(features.at)
+        buckets = range((at - _WINDOW) // _BUCKET, (at + _WINDOW) // _BUCKET + 1)
+        number, df = self.terms.number, self.terms.df
+        lists: list[set[int]] = []
+        sharing = 0
+        for term in features.terms:
+            held = self.by_term.get(term)
+            if held is None or df[number[term]] > limit:
+                continue
+            found = [posting for bucket in buckets if (posting := held.get(bucket))]
+            if found:
+                sharing += 1
+                lists.extend(found)
+        if sharing < MIN_SHARED:
             return np.zeros(0, dtype=np.intp)
         counts = np.bincount(np.fromiter(chain.from_iterable(lists), dtype=np.intp, count=sum(map(len, lists))))
         slots = np.flatnonzero(counts >= MIN_SHARED)
@@ -212,8 +227,9 @@ class StoryIndex:
         weights = np.array([TITLE_WEIGHT if t in features.title_terms else 1.0 for t in terms])
         slot = self.slots.add(features.article_id, features.story_id, micros(features.at), self.terms.add(terms),
                               weights)
+        bucket = micros(features.at) // _BUCKET
         for term in terms:
-            self.by_term.setdefault(term, set()).add(slot)
+            self.by_term.setdefault(term, {}).setdefault(bucket, set()).add(slot)
         if features.signature is not None:
             self.bands.insert(features.article_id, features.signature)
         if features.story_id is not None:
@@ -227,12 +243,16 @@ class StoryIndex:
             return
         slot = self.slots.remove(article_id)
         assert slot is not None  # an article is in ``items`` exactly when it has a slot
+        bucket = micros(features.at) // _BUCKET
         for term in features.terms:
-            ids = self.by_term.get(term)
-            if ids is not None:
+            held = self.by_term.get(term)
+            ids = held.get(bucket) if held is not None else None
+            if held is not None and ids is not None:
                 ids.discard(slot)
                 if not ids:
-                    del self.by_term[term]
+                    del held[bucket]
+                    if not held:
+                        del self.by_term[term]
         self.terms.remove(sorted(features.terms))
         if features.signature is not None:
             self.bands.remove(article_id)

@@ -53,7 +53,7 @@ def _cosines(index: StoryIndex, query: Features, others: list[Features]) -> list
     size = len(index.items)
 
     def vector(item: Features) -> dict[str, float]:
-        return {t: math.log(1 + (size + 1) / (len(index.by_term.get(t, ())) + 1))
+        return {t: math.log(1 + (size + 1) / (_df(index, t) + 1))
                 * (TITLE_WEIGHT if t in item.title_terms else 1.0) for t in item.terms}
 
     mine = vector(query)
@@ -108,7 +108,7 @@ def test_story_centroid_is_the_cosine_with_the_sum_of_its_articles() -> None:
     dense = np.zeros(len(index.terms.df))
     dense[numbers[0]] = numbers[1]
     size = len(index.items)
-    idf = {t: math.log(1 + (size + 1) / (len(index.by_term.get(t, ())) + 1)) for t in words}
+    idf = {t: math.log(1 + (size + 1) / (_df(index, t) + 1)) for t in words}
     mine = {t: idf[t] * (TITLE_WEIGHT if t in query.title_terms else 1.0) for t in query.terms}
     for story_id, story in index.stories.items():
         summed: dict[str, float] = {}
@@ -119,3 +119,25 @@ def test_story_centroid_is_the_cosine_with_the_sum_of_its_articles() -> None:
         dot = sum(v * summed.get(t, 0.0) for t, v in mine.items())
         expected = dot / math.sqrt(sum(v * v for v in mine.values())) / math.sqrt(sum(v * v for v in summed.values()))
         assert math.isclose(index._centroid(dense, story), expected, rel_tol=1e-12), story_id
+
+
+def _df(index: StoryIndex, term: str) -> int:
+    """How many articles of the index hold the term."""
+    return sum(len(slots) for slots in index.by_term.get(term, {}).values())
+
+
+def test_articles_outside_the_story_window_do_not_crowd_out_those_inside() -> None:
+    """Thousands of older articles on the same subject must not take the candidates' places of the one
+    article of the last hours that the new one belongs with."""
+    rng = random.Random(11)
+    subject = [f"thema{n}" for n in range(20)]
+    index = StoryIndex()
+    old = START - timedelta(days=4)
+    for article_id in range(1, 3001):  # four days old, three of the subject's terms each: an earlier story
+        terms = frozenset(rng.sample(subject, 3)) | {f"anderes{article_id}"}
+        index.add(Features(article_id, old, old, frozenset(), terms, story_id=1))
+    recent = frozenset({"thema0", "thema1", "absage", "treffen"})
+    index.add(Features(5000, START - timedelta(hours=2), START, recent, recent, story_id=2))
+    new = Features(5001, START, START, frozenset(subject[:3]), frozenset(subject) | {"absage"})
+    assert index.slots.ids[index._sharing(new)].tolist() == [5000]
+    assert index.story_for(new) == 2
