@@ -133,12 +133,13 @@ class Synthetic:
         title = f"{self.rng.choice(self.titles)} ({self.rng.randrange(10**6)})"
         return Article(title, _paragraphs(pick, 4), "synthetisch")
 
-    def feeds(self, count: int, per_feed: int, tag: str) -> list[tuple[str, bytes]]:
+    def feeds(self, count: int, per_feed: int, tag: str, start: datetime = START) -> list[tuple[str, bytes]]:
+        """``count`` feeds of ``per_feed`` new articles, the newest published at ``start``."""
         out = []
         for number in range(count):
             site = f"{tag}-{number}.example.de"
             seed = self.rng.randrange(10**9)
-            out.append((site, make_feed([self.article() for _ in range(per_feed)], site, seed)))
+            out.append((site, make_feed([self.article() for _ in range(per_feed)], site, seed, start=start)))
         return out
 
 

@@ -3,7 +3,10 @@
 (every item known: only dedup lookups and a second source).
 
 The database is filled through the same ``ingest`` (so dedup and story state are real), with
-distinct articles recombined from real sentences.
+distinct articles recombined from real sentences, at ``PER_DAY`` new articles a day of a simulated
+clock (a deployment of some 500 busy feeds): at 100k stored, ten days have passed, the story index
+holds the last seven (its horizon) and the story window the last 36 hours, as in a daemon that has
+run that long. The time the feeds' articles are published moves with the clock.
 """
 
 from __future__ import annotations
@@ -11,15 +14,17 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from bench import corpus
 from bench.common import peak_rss_mb, reset_peak
-from bench.ours import OursPipeline
+from bench.ours import NOW, OursPipeline
 
 PER_FEED = 50
 PROBE_FEEDS = 6
+PER_DAY = 10_000
 
 
 def run(sizes: list[int]) -> dict[str, Any]:
@@ -29,22 +34,26 @@ def run(sizes: list[int]) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="bench-growth-"))
     points = []
     try:
-        pipeline = OursPipeline(work, {"w0": corpus.BASE_TERMS}, total_feeds)
+        clock = {"now": NOW}
+        pipeline = OursPipeline(work, {"w0": corpus.BASE_TERMS}, total_feeds, clock=lambda: clock["now"])
+        step = timedelta(days=PER_FEED / PER_DAY)
         stored = feed_id = 0
         fill_started = time.process_time()
         for size in sizes:
             while stored < size:
-                (url, body), = synthetic.feeds(1, PER_FEED, f"f{feed_id}")
+                (url, body), = synthetic.feeds(1, PER_FEED, f"f{feed_id}", start=clock["now"])
                 pipeline.ingest(body, f"https://{url}/rss", feed_id)
                 stored, feed_id = stored + PER_FEED, feed_id + 1
+                clock["now"] += step
             reset_peak()
-            probe = synthetic.feeds(PROBE_FEEDS, PER_FEED, f"probe{size}")
+            probe = synthetic.feeds(PROBE_FEEDS, PER_FEED, f"probe{size}", start=clock["now"])
             ids = list(range(feed_id, feed_id + PROBE_FEEDS))
             feed_id += PROBE_FEEDS
             new = _timed(pipeline, probe, ids)
             known = _timed(pipeline, probe, ids)
             stored += PROBE_FEEDS * PER_FEED
-            points.append({"stored": size, "new_per_s": PROBE_FEEDS * PER_FEED / new,
+            points.append({"stored": size, "indexed": len(pipeline.ctx.dedup.index),
+                           "days": (clock["now"] - NOW) / timedelta(days=1), "new_per_s": PROBE_FEEDS * PER_FEED / new,
                            "known_per_s": PROBE_FEEDS * PER_FEED / known, "rss_mb": peak_rss_mb(),
                            "db_mb": (work / "newsmon.db").stat().st_size / 1e6})
         fill = time.process_time() - fill_started

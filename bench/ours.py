@@ -6,7 +6,7 @@ HTML-to-text step switched off so that cleaning is measured in its own row.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,7 +46,8 @@ class Stored:
 class OursPipeline:
     name = "newsmon"
 
-    def __init__(self, folder: Path, watchlists: dict[str, list[str]], feeds: int) -> None:
+    def __init__(self, folder: Path, watchlists: dict[str, list[str]], feeds: int,
+                 clock: Callable[[], datetime] = lambda: NOW) -> None:
         from monitor.config import load
         from monitor.match import compile_matcher
         from monitor.pipeline import Context
@@ -56,7 +57,7 @@ class OursPipeline:
         self.settings = load(write_config(folder, watchlists, feeds))
         self.db = open_database(self.settings.database_url, upgrade=True)
         self.matcher = compile_matcher(self.settings.watchlists, self.settings.entities)
-        self.ctx = Context(self.settings, self.db, self.matcher, lambda: NOW)
+        self.ctx = Context(self.settings, self.db, self.matcher, clock)
         with self.db.session() as session:
             repo.sync_feeds(session, self.settings.feeds, NOW)
         with self.db.session() as session:
