@@ -1,11 +1,13 @@
 """Run the automaton over an article, evaluate the watchlists it touched, explain and score.
 
-``Matcher.match`` folds each field once, runs the one automaton over it and records, per leaf
-(term or entity), where it occurred. Only watchlists with a leaf among those (plus the few that
-use ``re:``, which no automaton can see) have their boolean tree evaluated; ``exclude`` is
-evaluated for those that matched. A watchlist of OR-ed terms with no exclude (the usual big one)
-has no tree to walk: each leaf that occurred hands its occurrences straight to the watchlists it
-belongs to. Hits are mapped back to offsets in the field as written.
+``Matcher.match`` folds each field once and runs the one automaton over it. A watchlist of OR-ed
+terms with no exclude (the usual big one) has no tree to walk: each hit of one of its terms goes
+straight to it, as (field, start, end, term), and becomes a Hit; in the common case (a whole word
+of a term only that watchlist uses) the pattern number alone says where it goes, so the work per
+hit stays a few steps however many terms there are. For the other watchlists the matcher records,
+per leaf (term or entity), where it occurred; only those with a leaf among them (plus the few that
+use ``re:``, which no automaton can see) have their boolean tree evaluated, and ``exclude`` for
+those that matched. Hits are mapped back to offsets in the field as written.
 """
 
 from __future__ import annotations
