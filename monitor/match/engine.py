@@ -108,13 +108,17 @@ class Matcher:
         self._patterns = built[1] if built is not None else []
         # By pattern index, for the common case, the (watchlist, term as written) a hit goes to: a
         # whole-word pattern (no adjusting beyond the boundary spaces) of one leaf that only one
-        # watchlist of OR-ed terms uses. None: the general case, ``_place``.
+        # watchlist of OR-ed terms uses. A whole word of several such leaves or watchlists (two terms
+        # sharing an inflected form) has its destinations in ``_shared``; the rest go to ``_place``.
         self._routes: list[tuple[int, str] | None] = [None] * len(self._patterns)
+        self._shared: dict[int, list[tuple[int, str]]] = {}
         for index, pattern in enumerate(self._patterns):
-            if pattern.lead and pattern.trail and len(pattern.leaves) == 1:
-                owners = self._direct.get(pattern.leaves[0], [])
-                if len(owners) == 1 and pattern.leaves[0] not in self._tree:
+            if pattern.lead and pattern.trail and self._tree.isdisjoint(pattern.leaves):
+                owners = [owner for leaf in pattern.leaves for owner in self._direct.get(leaf, ())]
+                if len(owners) == 1:
                     self._routes[index] = owners[0]
+                else:
+                    self._shared[index] = owners
 
     @property
     def watchlist_names(self) -> list[str]:
@@ -130,7 +134,7 @@ class Matcher:
         collected: dict[int, Entries] = {}
         found: dict[int, list[Spot]] = {}
         touched = set(self._always)
-        automaton, routes = self._scanner, self._routes
+        automaton, routes, shared = self._scanner, self._routes, self._shared
         for number, text in enumerate((doc.title, doc.summary, doc.body)):
             if not text:
                 continue
@@ -141,7 +145,11 @@ class Matcher:
             for index, start, stop in automaton.matches(" " + folded + " "):
                 route = routes[index]
                 if route is None:
-                    self._place(index, number, folded, start, stop, collected, found, touched)
+                    owners = shared.get(index)
+                    if owners is None:
+                        self._place(index, number, folded, start, stop, collected, found, touched)
+                    for owner, label in owners or ():
+                        _add(collected, owner, (number, start, stop - 2, label))
                     continue
                 # " word ": the padding space and the pattern's own cancel out at the start
                 entry = (number, start, stop - 2, route[1])
@@ -170,14 +178,7 @@ class Matcher:
             stop = len(folded) if found_end < 0 else found_end
         for leaf in pattern.leaves:
             for owner, label in self._direct.get(leaf, ()):
-                entry = (number, start, stop, label)
-                got = collected.get(owner)
-                if got is None:
-                    collected[owner] = entry
-                elif isinstance(got, list):
-                    got.append(entry)
-                else:
-                    collected[owner] = [got, entry]
+                _add(collected, owner, (number, start, stop, label))
             if leaf in self._tree:
                 found.setdefault(leaf, []).append((FIELDS[number], start, stop))
                 touched.update(self._triggers.get(leaf, ()))
@@ -217,6 +218,16 @@ class Matcher:
                 hit = hit_of(label, FIELDS[field], start, end, texts[field][start:end])
                 matches.append(match_of(names[number], _ONCE_AT[field], (hit,)))
         return matches
+
+
+def _add(collected: dict[int, Entries], owner: int, entry: Entry) -> None:
+    got = collected.get(owner)
+    if got is None:
+        collected[owner] = entry
+    elif isinstance(got, list):
+        got.append(entry)
+    else:
+        collected[owner] = [got, entry]
 
 
 def _explain(
