@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.config import EntityConfig, WatchlistConfig
 from monitor.match import compile_matcher, snippet
-from monitor.model import Document, Match
+from monitor.model import Document, Hit, Match
 
 ENTITIES = {"lawrow": EntityConfig(name="Sergej Lawrow", aliases=["Lawrow", "Lavrov"])}
 
@@ -69,6 +73,26 @@ def test_wildcard_hits_are_whole_words_and_keep_the_term_as_written() -> None:
         ("*gipfel", "Friedensgipfel"),
         ("Tomahawk*", "Tomahawkraketen"),
     ]
+
+
+def test_repeated_terms_are_listed_in_text_order_and_scored_once_per_term_and_field() -> None:
+    doc = Document(title="Gipfel", body="Gipfel, Lawrow, Gipfel und Gipfel.")
+    match = one("Gipfel OR @lawrow OR Gipfel", doc)
+    assert [(h.field, h.start, h.text) for h in match.hits] == [
+        ("title", 0, "Gipfel"), ("body", 0, "Gipfel"), ("body", 8, "Lawrow"), ("body", 16, "Gipfel"),
+        ("body", 27, "Gipfel"),
+    ]  # fmt: skip
+    assert match.score == 3.0 + 1.5 + 1.0  # title once; body three times (+0.25 each repeat); Lawrow once
+
+
+def test_matches_are_plain_frozen_values() -> None:
+    doc = Document(title="Tomahawk", body="Tomahawk und Tomahawk.")
+    match = one("Tomahawk OR Lawrow", doc)
+    built = Match("w", match.score, tuple(Hit(h.term, h.field, h.start, h.end, h.text) for h in match.hits))
+    assert match == built and hash(match) == hash(built) and type(match.hits[0]) is Hit
+    assert pickle.loads(pickle.dumps(match)) == match
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        match.hits[0].start = 1  # type: ignore[misc]
 
 
 def test_regex_hits_carry_offsets() -> None:

@@ -1,11 +1,13 @@
 """Run the automaton over an article, evaluate the watchlists it touched, explain and score.
 
-``Matcher.match`` folds each field once, runs the one automaton over it and records, per leaf
-(term or entity), where it occurred. Only watchlists with a leaf among those (plus the few that
-use ``re:``, which no automaton can see) have their boolean tree evaluated; ``exclude`` is
-evaluated for those that matched. A watchlist of OR-ed terms with no exclude (the usual big one)
-has no tree to walk: each leaf that occurred hands its occurrences straight to the watchlists it
-belongs to. Hits are mapped back to offsets in the field as written.
+``Matcher.match`` folds each field once and runs the one automaton over it. A watchlist of OR-ed
+terms with no exclude (the usual big one) has no tree to walk: each hit of one of its terms goes
+straight to it, as (field, start, end, term), and becomes a Hit; in the common case (a whole word
+of a term only that watchlist uses) the pattern number alone says where it goes, so the work per
+hit stays a few steps however many terms there are. For the other watchlists the matcher records,
+per leaf (term or entity), where it occurred; only those with a leaf among them (plus the few that
+use ``re:``, which no automaton can see) have their boolean tree evaluated, and ``exclude`` for
+those that matched. Hits are mapped back to offsets in the field as written.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ from dataclasses import dataclass
 
 from monitor.config import EntityConfig, WatchlistConfig
 from monitor.errors import QueryError
-from monitor.match.compile import LeafTable, Pattern
-from monitor.match.evaluate import AnyLeaf, Compiled, Context, Group, Spot, compile_tree
+from monitor.match.compile import LeafTable
+from monitor.match.evaluate import AnyLeaf, Compiled, Context, Spot, compile_tree
 from monitor.match.query import EntityRef, Node, Regex, leaves, needs_a_hit, parse
-from monitor.model import FIELDS, Document, Field, Hit, Match
+from monitor.model import FIELDS, Document, Field, Hit, Match, hit_of, match_of
 from monitor.text.normalise import Normalised, keys
 
 WEIGHTS: dict[Field, float] = {"title": 3.0, "summary": 1.5, "body": 1.0}
 _ONCE: dict[Field, float] = {where: round(weight, 2) for where, weight in WEIGHTS.items()}  # score of one hit
+_ONCE_AT = tuple(_ONCE[where] for where in FIELDS)
+_WEIGHT_AT = tuple(WEIGHTS[where] for where in FIELDS)
+_REPEATED = tuple(1 + 0.25 * min(n - 1, 4) for n in range(6))  # by number of hits of a term in a field
 
 
 def checked(text: str, entities: Mapping[str, EntityConfig], *, exclude: bool = False) -> Node:
@@ -55,6 +60,13 @@ def score(hits: Sequence[Hit]) -> float:
     return round(total, 2)
 
 
+# One occurrence for a watchlist of OR-ed terms: (field number, start, end, term as written), the
+# offsets still in the folded text; in the order its hits are listed. A watchlist met once holds one
+# such tuple, else a list of them.
+Entry = tuple[int, int, int, str]
+Entries = Entry | list[Entry]
+
+
 class Matcher:
     """All watchlists compiled into one automaton; build once per config, call ``match`` per article."""
 
@@ -65,6 +77,7 @@ class Matcher:
         self._lists: list[_Watchlist] = []
         self._triggers: dict[int, list[int]] = {}
         self._direct: dict[int, list[tuple[int, str]]] = {}
+        self._tree: set[int] = set()  # the leaves some watchlist's tree (query or exclude) looks up
         self._always: list[int] = []
         for number, config in enumerate(watchlists):
             query = checked(config.query, entities)
@@ -77,7 +90,7 @@ class Matcher:
             self._lists.append(watchlist)
             if type(watchlist.query) is AnyLeaf and watchlist.exclude is None:
                 # Terms OR-ed, nothing excluded: true exactly when one of its terms occurs, with those
-                # occurrences as the explanation; ``match`` collects them per leaf, no tree to walk.
+                # occurrences as the explanation; ``match`` collects them per watchlist, no tree to walk.
                 for leaf_number, label in watchlist.query.leaves:
                     self._direct.setdefault(leaf_number, []).append((number, label))
                 continue
@@ -86,48 +99,76 @@ class Matcher:
                     self._always.append(number)
                 else:
                     self._triggers.setdefault(table.add(leaf), []).append(number)
+            for tree in (query, exclude) if exclude is not None else (query,):
+                self._tree.update(table.add(leaf) for leaf in leaves(tree) if not isinstance(leaf, Regex))
         self._always = sorted(set(self._always))
+        self._names = [w.name for w in self._lists]
         built = table.automaton(engine)
         self._scanner = built[0] if built is not None else None
         self._patterns = built[1] if built is not None else []
-        # By pattern index: the one leaf of a whole-word pattern (the common case, whose hit needs no
-        # adjusting beyond the boundary spaces), else -1.
-        self._whole = [p.leaves[0] if p.lead and p.trail and len(p.leaves) == 1 else -1 for p in self._patterns]
+        # By pattern index, for the common case, the (watchlist, term as written) a hit goes to: a
+        # whole-word pattern (no adjusting beyond the boundary spaces) of one leaf that only one
+        # watchlist of OR-ed terms uses. A whole word of several such leaves or watchlists (two terms
+        # sharing an inflected form) has its destinations in ``_shared``; the rest go to ``_place``.
+        self._routes: list[tuple[int, str] | None] = [None] * len(self._patterns)
+        self._shared: dict[int, list[tuple[int, str]]] = {}
+        for index, pattern in enumerate(self._patterns):
+            if pattern.lead and pattern.trail and self._tree.isdisjoint(pattern.leaves):
+                owners = [owner for leaf in pattern.leaves for owner in self._direct.get(leaf, ())]
+                if len(owners) == 1:
+                    self._routes[index] = owners[0]
+                else:
+                    self._shared[index] = owners
 
     @property
     def watchlist_names(self) -> list[str]:
-        return [w.name for w in self._lists]
+        return list(self._names)
 
-    def _scan(self, doc: Document) -> tuple[dict[Field, Normalised], dict[int, list[Spot]]]:
-        """Fold each field and run the automaton over it: where each leaf occurred, in folded offsets."""
-        fields: dict[Field, Normalised] = {}
+    def _scan(
+        self, doc: Document
+    ) -> tuple[list[Normalised | None], dict[int, Entries], dict[int, list[Spot]], set[int]]:
+        """Fold each field and run the automaton over it: the folded fields, the occurrences of each
+        watchlist of OR-ed terms that occurred, where each leaf of a tree occurred (folded offsets)
+        and the watchlists whose tree is to be evaluated."""
+        norms: list[Normalised | None] = [None, None, None]
+        collected: dict[int, Entries] = {}
         found: dict[int, list[Spot]] = {}
-        automaton, whole = self._scanner, self._whole
-        for where, text in zip(FIELDS, (doc.title, doc.summary, doc.body), strict=True):
+        touched = set(self._always)
+        automaton, routes, shared = self._scanner, self._routes, self._shared
+        for number, text in enumerate((doc.title, doc.summary, doc.body)):
             if not text:
                 continue
-            norm = fields[where] = keys(text)
+            norm = norms[number] = keys(text)
             if automaton is None:
                 continue
             folded = norm.text
             for index, start, stop in automaton.matches(" " + folded + " "):
-                leaf = whole[index]
-                if leaf >= 0:  # " word ": the padding space and the pattern's own cancel out at the start
-                    spot: Spot = (where, start, stop - 2)
-                    spots = found.get(leaf)
-                    if spots is None:
-                        found[leaf] = [spot]
-                    else:
-                        spots.append(spot)
+                route = routes[index]
+                if route is None:
+                    owners = shared.get(index)
+                    if owners is None:
+                        self._place(index, number, folded, start, stop, collected, found, touched)
+                    for owner, label in owners or ():
+                        _add(collected, owner, (number, start, stop - 2, label))
                     continue
-                self._place(self._patterns[index], where, folded, start, stop, found)
-        return fields, found
+                # " word ": the padding space and the pattern's own cancel out at the start
+                entry = (number, start, stop - 2, route[1])
+                got = collected.get(route[0])
+                if got is None:
+                    collected[route[0]] = entry
+                elif isinstance(got, list):
+                    got.append(entry)
+                else:
+                    collected[route[0]] = [got, entry]
+        return norms, collected, found, touched
 
-    @staticmethod
     def _place(
-        pattern: Pattern, where: Field, folded: str, start: int, stop: int, found: dict[int, list[Spot]]
+        self, index: int, number: int, folded: str, start: int, stop: int,
+        collected: dict[int, Entries], found: dict[int, list[Spot]], touched: set[int],
     ) -> None:
-        """Record a hit of a wildcard, compound-head or shared pattern (offsets in the padded text)."""
+        """Record a hit of any pattern (wildcard, compound head, shared, used by a tree; offsets in
+        the padded text) for each of its leaves."""
+        pattern = self._patterns[index]
         start += pattern.lead - 1  # - 1: the padding space
         stop -= pattern.trail + 1
         if not pattern.lead:  # a compound head (*gipfel): the hit is the whole word
@@ -135,57 +176,83 @@ class Matcher:
         if not pattern.trail:  # a prefix (Tomahawk*): likewise
             found_end = folded.find(" ", stop)
             stop = len(folded) if found_end < 0 else found_end
-        spot = (where, start, stop)
         for leaf in pattern.leaves:
-            spots = found.get(leaf)
-            if spots is None:
-                found[leaf] = [spot]
-            else:
-                spots.append(spot)
+            for owner, label in self._direct.get(leaf, ()):
+                _add(collected, owner, (number, start, stop, label))
+            if leaf in self._tree:
+                found.setdefault(leaf, []).append((FIELDS[number], start, stop))
+                touched.update(self._triggers.get(leaf, ()))
 
     def match(self, doc: Document) -> list[Match]:
         """One Match per watchlist that matches ``doc`` and is not excluded, hits explaining it."""
-        fields, found = self._scan(doc)
-        direct, triggers = self._direct, self._triggers
-        collected: dict[int, list[Group]] = {}  # OR-of-terms watchlists: their groups, leaf by leaf
-        touched = set(self._always)  # the others: their trees are evaluated
-        for leaf, spots in found.items():
-            owners = direct.get(leaf)
-            if owners is not None:
-                for number, label in owners:
-                    groups = collected.get(number)
-                    if groups is None:
-                        collected[number] = [(label, spots, False)]
-                    else:
-                        groups.append((label, spots, False))
-            if triggers:
-                numbers = triggers.get(leaf)
-                if numbers is not None:
-                    touched.update(numbers)
+        norms, collected, found, touched = self._scan(doc)
         if not collected and not touched:
             return []
-        ctx: Context | None = None  # needed to evaluate a tree or to explain several hits
-        lists = self._lists
+        texts = (doc.title, doc.summary, doc.body)
+        ctx: Context | None = None  # needed to evaluate a tree
+        names = self._names
         matches: list[Match] = []
         for number in sorted(touched.union(collected) if touched else collected):
-            watchlist = lists[number]
-            found_groups = collected.get(number)
-            if found_groups is None:
-                ctx = ctx or Context(doc, fields, found)
-                found_groups = ctx.evaluate(watchlist.query)
-                if not found_groups:
+            got = collected.get(number)
+            if got is None:
+                watchlist = self._lists[number]
+                if ctx is None:
+                    fields = {FIELDS[n]: norm for n, norm in enumerate(norms) if norm is not None}
+                    ctx = Context(doc, fields, found)
+                groups = ctx.evaluate(watchlist.query)
+                if not groups:
                     continue
                 if watchlist.exclude is not None and ctx.evaluate(watchlist.exclude) is not None:
                     continue
-            elif len(found_groups) == 1 and len(found_groups[0][1]) == 1:  # one term, once: the usual
-                label, ((where, start, end),), _ = found_groups[0]
-                norm = fields[where]
+                hits = ctx.hits(groups)
+                matches.append(Match(names[number], score(hits), hits))
+            elif isinstance(got, list):
+                hits, points = _explain(got, norms, texts)
+                matches.append(match_of(names[number], points, hits))
+            else:  # one term, once: the usual
+                field, start, end, label = got
+                norm = norms[field]
+                assert norm is not None
                 if not norm.one_to_one:
                     start, end = norm.span(start, end)
-                hit = Hit(label, where, start, end, getattr(doc, where)[start:end])
-                matches.append(Match(watchlist.name, _ONCE[where], (hit,)))
-                continue
-            ctx = ctx or Context(doc, fields, found)
-            hits = ctx.hits(found_groups)
-            matches.append(Match(watchlist.name, score(hits), hits))
+                hit = hit_of(label, FIELDS[field], start, end, texts[field][start:end])
+                matches.append(match_of(names[number], _ONCE_AT[field], (hit,)))
         return matches
+
+
+def _add(collected: dict[int, Entries], owner: int, entry: Entry) -> None:
+    got = collected.get(owner)
+    if got is None:
+        collected[owner] = entry
+    elif isinstance(got, list):
+        got.append(entry)
+    else:
+        collected[owner] = [got, entry]
+
+
+def _explain(
+    entries: list[Entry], norms: list[Normalised | None], texts: tuple[str, str, str]
+) -> tuple[tuple[Hit, ...], float]:
+    """Hits in the original text, in field order, each (term, field, offsets) once; and their score
+    (as ``score`` works it out, without the Hit objects)."""
+    if all([norm is None or norm.one_to_one for norm in norms]):
+        ordered = sorted(set(entries))  # the folded offsets are the original ones
+    else:
+        seen: set[Entry] = set()
+        for field, start, end, label in entries:
+            norm = norms[field]
+            assert norm is not None
+            seen.add((field, *norm.span(start, end), label))
+        ordered = sorted(seen)
+    hits = tuple([hit_of(label, FIELDS[f], s, e, texts[f][s:e]) for f, s, e, label in ordered])
+    first = ordered[0]
+    if len(ordered) == 1:
+        return hits, _ONCE_AT[first[0]]
+    last = ordered[-1]
+    if first[0] == last[0] and first[3] == last[3] and all([label == first[3] for _, _, _, label in ordered]):
+        # one term in one field (the usual): ``score``'s sum of one item
+        return hits, round(_WEIGHT_AT[first[0]] * _REPEATED[min(len(ordered), 5)], 2)
+    counts: dict[tuple[str, int], int] = {}  # in the order of the hits, as in ``score``
+    for field, _, _, label in ordered:
+        counts[(label, field)] = counts.get((label, field), 0) + 1
+    return hits, round(sum([_WEIGHT_AT[f] * _REPEATED[min(n, 5)] for (_, f), n in counts.items()]), 2)
