@@ -101,7 +101,9 @@ class StoryIndex:
 
     def __init__(self) -> None:
         self.items: dict[int, Features] = {}
-        self.by_term: dict[str, dict[int, set[int]]] = {}  # the slots of the articles holding each term, by ``_BUCKET``
+        # The slots of the articles holding each term, by ``_BUCKET`` of their story clock; lists, oldest first
+        # (a set per term and bucket was the index's largest part; articles leave oldest first).
+        self.by_term: dict[str, dict[int, list[int]]] = {}
         self.terms = Vocabulary()
         self.slots = Slots()
         self.stories: dict[int, _Story] = {}
@@ -179,7 +181,7 @@ class StoryIndex:
         at = micros(features.at)
         buckets = range((at - _WINDOW) // _BUCKET, (at + _WINDOW) // _BUCKET + 1)
         number, df = self.terms.number, self.terms.df
-        lists: list[set[int]] = []
+        lists: list[list[int]] = []
         sharing = 0
         for term in features.terms:
             held = self.by_term.get(term)
@@ -229,7 +231,7 @@ class StoryIndex:
                               weights)
         bucket = micros(features.at) // _BUCKET
         for term in terms:
-            self.by_term.setdefault(term, {}).setdefault(bucket, set()).add(slot)
+            self.by_term.setdefault(term, {}).setdefault(bucket, []).append(slot)
         if features.signature is not None:
             self.bands.insert(features.article_id, features.signature)
         if features.story_id is not None:
@@ -247,8 +249,8 @@ class StoryIndex:
         for term in features.terms:
             held = self.by_term.get(term)
             ids = held.get(bucket) if held is not None else None
-            if held is not None and ids is not None:
-                ids.discard(slot)
+            if held is not None and ids is not None and slot in ids:
+                ids.remove(slot)
                 if not ids:
                     del held[bucket]
                     if not held:
