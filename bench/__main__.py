@@ -29,7 +29,7 @@ MODES: dict[str, dict[str, Any]] = {
               "trials": 2},
     "full": {"captures": 99, "generated": 30, "repeat": 3, "terms": [10, 100, 1_000, 10_000],
              "termsets": ["lexicon", "corpus"], "match_repeat": 3, "naive_budget": 2.0,
-             "sizes": [1_000, 3_000, 10_000], "cycle_feeds": 1_000, "cycle_items": 5, "trials": 7},
+             "sizes": [1_000, 3_000, 10_000, 30_000, 100_000], "cycle_feeds": 1_000, "cycle_items": 5, "trials": 7},
 }
 
 
