@@ -1,6 +1,6 @@
 """Parse a feed body into plain values: RSS 0.9x/1.0/2.0, Atom, JSON Feed (feedparser underneath).
 
-Pure: bytes in, ``ParsedFeed`` out. A plain RSS 2.0 or Atom feed in UTF-8 is read by ``feedxml``
+Pure: bytes in, ``ParsedFeed`` out. An RSS 2.0, RSS 1.0 or Atom feed in UTF-8 is read by ``feedxml``
 (lxml, the same values, fifty times faster); everything else by feedparser, which runs without its
 HTML sanitiser and URI resolver (twice as fast, DESIGN §10) because every text field goes through
 ``clean.html_to_text`` anyway.
