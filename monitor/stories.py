@@ -230,8 +230,17 @@ class StoryIndex:
         slot = self.slots.add(features.article_id, features.story_id, micros(features.at), self.terms.add(terms),
                               weights)
         bucket = micros(features.at) // _BUCKET
-        for term in terms:
-            self.by_term.setdefault(term, {}).setdefault(bucket, []).append(slot)
+        by_term = self.by_term
+        for term in terms:  # not setdefault: its default would be made for every term
+            held = by_term.get(term)
+            if held is None:
+                by_term[term] = {bucket: [slot]}
+            else:
+                ids = held.get(bucket)
+                if ids is None:
+                    held[bucket] = [slot]
+                else:
+                    ids.append(slot)
         if features.signature is not None:
             self.bands.insert(features.article_id, features.signature)
         if features.story_id is not None:
