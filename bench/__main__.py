@@ -76,9 +76,10 @@ def main() -> None:
     settings = MODES[name]
     sections = set(args.only or ["stages", "matching", "growth", "cycle", "latency"])
     out = args.out or ROOT / "bench" / ("results" if name == "full" else "out")
+    stem, picture = ("results", "curves") if name == "full" else (name, name)  # the README shows the full run's
     out.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"mode": name, "machine": machine(), "versions": versions(), "settings": settings}
-    previous = out / f"{name}.json"
+    previous = out / f"{stem}.json"
     if args.only and previous.exists():  # a partial run updates its sections of the last full one
         results = {**json.loads(previous.read_text("utf-8")), **results}
     started = time.perf_counter()
@@ -90,32 +91,32 @@ def main() -> None:
             results["stages"] = {kind: worker({"section": "stages", "kind": kind, "feeds": feeds,
                                                "watchlists": watchlists, "repeat": settings["repeat"]})
                                  for kind in KINDS}
-        save(results, out, name)
+        save(results, out, stem)
         if "matching" in sections:
             print("matching against the number of terms", file=sys.stderr)
             results["matching"] = [point for termset in settings["termsets"] for n in settings["terms"]
                                    for point in worker({"section": "matching", "terms": n, "termset": termset,
                                                         "repeat": settings["match_repeat"],
                                                         "budget": settings["naive_budget"]})]
-        save(results, out, name)
+        save(results, out, stem)
         if "growth" in sections:
             print("ingest as the database grows", file=sys.stderr)
             results["growth"] = worker({"section": "growth", "sizes": settings["sizes"]})
-        save(results, out, name)
+        save(results, out, stem)
         if "cycle" in sections:
             print("poll cycle", file=sys.stderr)
             results["cycle"] = worker({"section": "cycle", "feeds": settings["cycle_feeds"],
                                        "per_feed": settings["cycle_items"]})
-        save(results, out, name)
+        save(results, out, stem)
         if "latency" in sections:
             print("alert latency", file=sys.stderr)
             results["latency"] = worker({"section": "latency", "trials": settings["trials"]})
     results["seconds"] = time.perf_counter() - started + (results.get("seconds", 0.0) if args.only else 0.0)
-    (out / f"{name}.json").write_text(json.dumps(results, indent=1), "utf-8")
+    (out / f"{stem}.json").write_text(json.dumps(results, indent=1), "utf-8")
     text = report.markdown(results)
-    (out / f"{name}.md").write_text(text, "utf-8")
+    (out / f"{stem}.md").write_text(text, "utf-8")
     if "matching" in results or "growth" in results or "cycle" in results:
-        report.plot(results, out / f"{name}.png")
+        report.plot(results, out / f"{picture}.png")
     print(text)
     print(f"\nwritten to {out} ({results['seconds']:.0f}s)", file=sys.stderr)
 
