@@ -4,17 +4,18 @@ One ``StoryIndex`` per process holds the features of recently seen articles (``H
 first-seen time); storage persists the same features, so after a restart the index is rebuilt
 lazily from the database, and articles other processes stored are added incrementally.
 
-Near-duplicates: datasketch MinHash LSH over word 3-shingles proposes candidates, the caller
-compares the texts (``dedup.near_duplicate``). Only articles without an exact identity or
-fingerprint match get here.
+Near-duplicates: MinHash (datasketch's values) with an LSH band index over word 3-shingles
+proposes candidates, the caller compares the texts (``dedup.near_duplicate``). Only articles
+without an exact identity or fingerprint match get here.
 
 Stories: an article is compared with the articles of the time window (``WINDOW`` around its
-published time) that share at least two terms. Terms are the lemmatised nouns and names of title
-and lead (``dedup.story_terms``), weighted by inverse document frequency over the index, title
-terms ``TITLE_WEIGHT`` times; the similarity is the cosine of these vectors. The article joins
-the story of its most similar article when that similarity reaches ``LINK`` and its similarity to
-the story as a whole (the centroid of its articles) reaches ``CENTROID``; the second test keeps a
-chain of loosely related articles from growing into one story. Tuned on the 13 feeds captured on
+published time) that share at least two terms (at most ``CANDIDATES``, those sharing the most).
+Terms are the lemmatised nouns and names of title and lead (``dedup.story_terms``), weighted by
+inverse document frequency over the index, title terms ``TITLE_WEIGHT`` times; the similarity is
+the cosine of these vectors. The article joins the story of its most similar article when that
+similarity reaches ``LINK`` and its similarity to the story as a whole (the centroid of its
+articles) reaches ``CENTROID``; the second test keeps a chain of loosely related articles from
+growing into one story. Tuned on the 13 feeds captured on
 21 Dec 2024 (see bench/bench_dedup.py and the README).
 """
 

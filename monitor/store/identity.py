@@ -15,7 +15,7 @@ rebuilt from the database on the next use).
 
 A feed's entries are decided together (``Deduplicator._batch``): one key lookup for all of them,
 repeats skipped in memory, new articles and known texts at a new source written with one
-multi-row statement per table (``store/writes.py``). Revisions and near-duplicates go through the
+``executemany`` per table (``store/writes.py``). Revisions and near-duplicates go through the
 entry-by-entry path (``Deduplicator._one``), which also takes over the whole feed when a
 concurrent writer won a unique key; both leave the same rows (``tests/test_store_batch.py``).
 """
@@ -111,7 +111,7 @@ class Deduplicator:
         """New articles and new versions of known ones; repeats only gain a source.
 
         A feed's entries are decided together: one key lookup, repeats skipped in memory, new articles
-        written with multi-row statements (``FeedWrites``) in one savepoint. Entries that touch a known
+        written with one executemany per table (``FeedWrites``) in one savepoint. Entries that touch a known
         article (a new source, key or version) or one stored earlier in the same batch, and near-duplicates,
         then take the entry-by-entry path, as does the whole feed if a concurrent writer got in between."""
         stories.load_index(session, self.index, now)

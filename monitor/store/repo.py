@@ -109,7 +109,7 @@ def record_fetch(session: Session, feed_id: int, result: FetchResult, now: datet
 
 
 def add_alerts(session: Session, rows: Iterable[dict[str, Any]]) -> int:
-    """Outbox rows for a new article, in the article's own transaction (one multi-row INSERT)."""
+    """Outbox rows for a new article, in the article's own transaction (one executemany)."""
     alerts = list(rows)
     insert_rows(session, Alert, alerts)
     return len(alerts)

@@ -2,8 +2,8 @@
 
 Articles and stories get their ids as they are decided (``store/ids.py``: the in-memory index and
 the next entries of the same feed refer to them), and every row (articles, identity keys, sources,
-stories, features, story outlets and counters) is collected and written with one multi-row
-statement per table by ``flush``. The caller runs all of it inside one savepoint: the unique keys
+stories, features, story outlets and counters) is collected and written with one
+``executemany`` per table by ``flush``. The caller runs all of it inside one savepoint: the unique keys
 of ``article_keys`` still decide, and if a concurrent writer stored one of the articles first, the
 whole batch is rolled back and the entry-by-entry path takes over.
 """
