@@ -75,7 +75,7 @@ class Document:
         return {"title": self.title, "summary": self.summary, "body": self.body}[name]
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Hit:
     """One occurrence of a query term: offsets point into the field's text as written."""
 
@@ -84,19 +84,6 @@ class Hit:
     start: int
     end: int
     text: str
-
-    def __init__(self, term: str, field: Field, start: int, end: int, text: str) -> None:
-        # Through the slots' own setters: a frozen dataclass's generated __init__ calls
-        # object.__setattr__ per field, and the matcher makes one Hit per occurrence it explains.
-        set_term, set_field, set_start, set_end, set_text = _HIT_SLOTS
-        set_term(self, term)
-        set_field(self, field)
-        set_start(self, start)
-        set_end(self, end)
-        set_text(self, text)
-
-
-_HIT_SLOTS: tuple[Any, ...] = tuple(Hit.__dict__[name].__set__ for name in ("term", "field", "start", "end", "text"))
 
 
 class _HitDraft:
@@ -111,9 +98,10 @@ class _HitDraft:
 
 
 def hit_of(term: str, field: Field, start: int, end: int, text: str) -> Hit:
-    """``Hit(term, field, start, end, text)`` at less than half the cost, for the matcher's one Hit per
-    occurrence it explains: a draft with Hit's very slots is filled by plain stores and then becomes a
-    Hit (same layout, so Python allows the change of class); the result is an ordinary, frozen Hit."""
+    """``Hit(term, field, start, end, text)`` at less than half the cost (a frozen dataclass's
+    ``__init__`` calls ``object.__setattr__`` per field), for the matcher's one Hit per occurrence it
+    explains: a draft with Hit's very slots is filled by plain stores and then becomes a Hit (same
+    layout, so Python allows the change of class); the result is an ordinary, frozen Hit."""
     hit = _HitDraft()
     hit.term, hit.field, hit.start, hit.end, hit.text = term, field, start, end, text
     hit.__class__ = Hit  # type: ignore[assignment]
@@ -132,19 +120,13 @@ def match_json(match: Match, *, title: str, link: str | None, guid: str | None, 
             "hits": hits_json(match.hits)}
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Match:
     """A watchlist that matched a document, with the hits that explain why."""
 
     watchlist: str
     score: float
     hits: tuple[Hit, ...] = field(default_factory=tuple)
-
-    def __init__(self, watchlist: str, score: float, hits: tuple[Hit, ...] = ()) -> None:
-        set_watchlist, set_score, set_hits = _MATCH_SLOTS  # as for Hit: one Match per matching watchlist
-        set_watchlist(self, watchlist)
-        set_score(self, score)
-        set_hits(self, hits)
 
     @property
     def terms(self) -> list[str]:
@@ -153,8 +135,6 @@ class Match:
             seen.setdefault(hit.text, None)
         return list(seen)
 
-
-_MATCH_SLOTS: tuple[Any, ...] = tuple(Match.__dict__[name].__set__ for name in ("watchlist", "score", "hits"))
 
 
 class _MatchDraft:

@@ -205,7 +205,7 @@ class Matcher:
                 if watchlist.exclude is not None and ctx.evaluate(watchlist.exclude) is not None:
                     continue
                 hits = ctx.hits(groups)
-                matches.append(Match(names[number], score(hits), hits))
+                matches.append(match_of(names[number], score(hits), hits))
             elif isinstance(got, list):
                 hits, points = _explain(got, norms, texts)
                 matches.append(match_of(names[number], points, hits))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import regex
 
 from monitor.match.query import And, EntityRef, Near, Node, Not, Regex, Term
-from monitor.model import FIELDS, Document, Field, Hit
+from monitor.model import FIELDS, Document, Field, Hit, hit_of
 from monitor.text.normalise import Normalised
 
 log = logging.getLogger(__name__)
@@ -194,4 +194,4 @@ class Context:
                     start, end = fields[where].span(start, end)
                 seen[(_ORDER[where], start, end, label)] = None
         texts = (doc.title, doc.summary, doc.body)
-        return tuple(Hit(label, FIELDS[f], s, e, texts[f][s:e]) for f, s, e, label in sorted(seen))
+        return tuple([hit_of(label, FIELDS[f], s, e, texts[f][s:e]) for f, s, e, label in sorted(seen)])
