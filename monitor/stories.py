@@ -228,9 +228,9 @@ class StoryIndex:
         self.items[features.article_id] = features
         terms = sorted(features.terms)
         weights = np.array([TITLE_WEIGHT if t in features.title_terms else 1.0 for t in terms])
-        slot = self.slots.add(features.article_id, features.story_id, micros(features.at), self.terms.add(terms),
-                              weights)
-        bucket = micros(features.at) // _BUCKET
+        at = micros(features.at)
+        slot = self.slots.add(features.article_id, features.story_id, at, self.terms.add(terms), weights)
+        bucket = at // _BUCKET
         by_term = self.by_term
         for term in terms:  # not setdefault: its default would be made for every term
             held = by_term.get(term)

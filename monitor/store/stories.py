@@ -47,11 +47,16 @@ def features_of(row: ArticleFeatures) -> Features:
                     unpack(row.signature), row.story_id)
 
 
-def save_features(session: Session, features: Features, content_hash: str) -> None:
+def feature_row(features: Features, content_hash: str) -> dict[str, object]:
+    """The ``article_features`` row of a new article (``features_of`` reads it back)."""
     terms = {"title": sorted(features.title_terms), "text": sorted(features.terms - features.title_terms)}
-    session.add(ArticleFeatures(article_id=features.article_id, story_id=features.story_id,
-                                content_hash=content_hash, signature=pack(features.signature), terms=terms,
-                                at=features.at, first_seen=features.seen, revision=1))
+    return {"article_id": features.article_id, "story_id": features.story_id, "content_hash": content_hash,
+            "signature": pack(features.signature), "terms": terms, "at": features.at, "first_seen": features.seen,
+            "revision": 1}
+
+
+def save_features(session: Session, features: Features, content_hash: str) -> None:
+    session.add(ArticleFeatures(**feature_row(features, content_hash)))
 
 
 def join_or_create(session: Session, story_id: int | None, article_id: int, title: str, outlet: str,

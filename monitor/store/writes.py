@@ -23,6 +23,7 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from monitor.model import Entry
 from monitor.store.batch import chunks
+from monitor.store.stories import feature_row
 from monitor.store.tables import (
     Article,
     ArticleFeatures,
@@ -33,7 +34,7 @@ from monitor.store.tables import (
     StoryOutlet,
     UTCDateTime,
 )
-from monitor.stories import Features, pack
+from monitor.stories import Features
 
 _STORIES: Table = Story.__table__  # type: ignore[assignment]
 
@@ -143,10 +144,7 @@ class FeedWrites:
                 self.started.get(story_id, self.grown.setdefault(story_id, _Counts()).outlets).add(outlet)
 
     def feature(self, features: Features, content_hash: str) -> None:
-        terms = {"title": sorted(features.title_terms), "text": sorted(features.terms - features.title_terms)}
-        self.features.append({"article_id": features.article_id, "story_id": features.story_id,
-                              "content_hash": content_hash, "signature": pack(features.signature),
-                              "terms": terms, "at": features.at, "first_seen": features.seen, "revision": 1})
+        self.features.append(feature_row(features, content_hash))
 
     def flush(self, session: Session) -> set[tuple[int, str]]:
         """Write what was collected: one statement per table (the keys' unique constraint decides). Returns the
