@@ -129,7 +129,7 @@ class FeedWrites:
             return story_id
         new_id = next(self.story_ids)
         self.stories.append({"id": new_id, "first_article_id": article_id, "title": title, "first_seen": self.now,
-                             "last_seen": self.now, "article_count": 1, "outlet_count": 0})
+                             "last_seen": self.now})  # its counts are known at ``flush``
         self.started[new_id] = {outlet}
         return new_id
 
