@@ -30,13 +30,13 @@ sys.path.insert(0, str(ROOT))
 
 from monitor import dedup  # noqa: E402
 from monitor.config import FeedConfig  # noqa: E402
+from monitor.dedup.stage import Deduplicator  # noqa: E402
+from monitor.dedup.storyindex import StoryIndex, features  # noqa: E402
+from monitor.feeds.parse.reader import parse  # noqa: E402
 from monitor.model import Entry, Validators  # noqa: E402
-from monitor.parse import parse  # noqa: E402
 from monitor.store import repo  # noqa: E402
 from monitor.store.db import open_database  # noqa: E402
-from monitor.store.identity import Deduplicator  # noqa: E402
 from monitor.store.repo import Candidate, FeedState  # noqa: E402
-from monitor.stories import StoryIndex, features  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "realdata" / "corss-dec2024-snapshot"
 NOW = datetime(2024, 12, 21, 19, 30, tzinfo=UTC)

@@ -4,14 +4,14 @@ Run by hand (not in CI), on an otherwise idle machine::
 
     python bench/bench_fetch.py [--repeat 3] [--realdata ../shared/realdata]
 
-* parse: ``monitor.parse.parse`` over the real German feeds vs feedparser with its defaults and
+* parse: ``monitor.feeds.parse.reader.parse`` over the real German feeds vs feedparser with its defaults and
   with ``sanitize_html=False, resolve_relative_uris=False`` (the setting parse uses), items/s;
-* html_to_text: ``monitor.clean.html_to_text`` vs bs4's ``get_text`` on the feeds' real summaries
+* html_to_text: ``monitor.feeds.parse.html.html_to_text`` vs bs4's ``get_text`` on the feeds' real summaries
   and bodies, items/s;
 * fetch_all: 200 local feeds (a real 54 KB feed each) from a local server, first fetch and a
   conditional re-fetch answered 304, feeds/s (the test server shares this process, so this is a
   floor, not the client's ceiling);
-* fulltext: word-level F1 of ``monitor.fulltext.extract`` on the 105 fundus pages, and ms/page.
+* fulltext: word-level F1 of ``monitor.feeds.fulltext.extract`` on the 105 fundus pages, and ms/page.
 
 Times are CPU seconds of this process for the pure stages (medians of ``--repeat``), wall time for
 fetching.
@@ -32,11 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor.clean import html_to_text  # noqa: E402
 from monitor.config import HttpConfig  # noqa: E402
-from monitor.fetch import fetch_all  # noqa: E402
+from monitor.feeds.fetch import fetch_all  # noqa: E402
+from monitor.feeds.parse.html import html_to_text  # noqa: E402
+from monitor.feeds.parse.reader import parse  # noqa: E402
 from monitor.model import Validators  # noqa: E402
-from monitor.parse import parse  # noqa: E402
 
 FOLDERS = ("corss-dec2024-snapshot", "news-homereader-feeds", "fast-news-reader-feeds", "sz-feed")
 
@@ -70,7 +70,7 @@ def bench_parse(feeds: list[bytes], repeat: int) -> None:
                    for body in feeds)
 
     print(f"parse, {ours()} items of {len(feeds)} real German feeds (items/s):")
-    for name, work in (("monitor.parse.parse", ours), ("feedparser default", default),
+    for name, work in (("monitor.feeds.parse.reader.parse", ours), ("feedparser default", default),
                        ("feedparser unsanitised", unsanitised)):
         print(f"  {name:28s} {rate(work, repeat):10,.0f}")
 
@@ -97,7 +97,7 @@ def bench_clean(feeds: list[bytes], repeat: int) -> None:
         return len(texts)
 
     print(f"html_to_text, {len(texts)} real summaries and bodies (items/s):")
-    print(f"  {'monitor.clean.html_to_text':28s} {rate(ours, repeat):10,.0f}")
+    print(f"  {'monitor.feeds.parse.html.html_to_text':28s} {rate(ours, repeat):10,.0f}")
     print(f"  {'bs4 lxml get_text':28s} {rate(bs4, max(1, repeat // 2)):10,.0f}")
 
 
@@ -121,7 +121,7 @@ def bench_fetch(feed: bytes) -> None:
 
 
 def bench_fulltext(realdata: Path) -> None:
-    from monitor.fulltext import extract
+    from monitor.feeds.fulltext import extract
     from tests.test_fulltext_quality import _pages, f1
 
     pages = _pages(realdata / "fundus-german-articles")

@@ -28,11 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor.config import FeedConfig, RetentionConfig, WatchlistConfig, load_watchlists  # noqa: E402
-from monitor.dedup import identity_keys  # noqa: E402
-from monitor.history import Scan  # noqa: E402
+from monitor.config import FeedConfig, RetentionConfig, WatchlistConfig  # noqa: E402
+from monitor.dedup.features import identity_keys  # noqa: E402
 from monitor.match import compile_matcher  # noqa: E402
 from monitor.model import Entry  # noqa: E402
+from monitor.reports.search import Scan  # noqa: E402
+from monitor.settings import load_watchlists  # noqa: E402
 from monitor.store import repo  # noqa: E402
 from monitor.store.db import open_database  # noqa: E402
 from monitor.store.maintenance import run_if_due  # noqa: E402
@@ -110,7 +111,7 @@ def main() -> None:
         class _Settings:  # what Scan needs of Settings
             database_url = url
 
-        from monitor.store import history
+        from monitor.store import archive as history
 
         reader = open_database(url)
         seconds, _ = timed(lambda: sum(1 for _ in history.articles(reader, None)))

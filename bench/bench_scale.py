@@ -91,8 +91,8 @@ def _items(feed: int, count: int, rows: list[dict[str, str]]) -> list[Item]:
 
 
 def _worker(config: str, ready: Any, go: Any, results: Any) -> None:
-    from monitor.config import load
-    from monitor.scheduler import Runner
+    from monitor.daemon.scheduler import Runner
+    from monitor.settings import load
 
     runner = Runner(load(config))
     runner.ctx.matcher.match  # noqa: B018  (compiled already; the dictionary is loaded)

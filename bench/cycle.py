@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run(feeds: int, per_feed: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
-    from monitor.config import load
-    from monitor.scheduler import Runner
+    from monitor.daemon.scheduler import Runner
+    from monitor.settings import load
     from tests.receivers import Webhook
 
     synthetic = corpus.Synthetic(corpus.article_pool(), seed=11)

@@ -1,6 +1,6 @@
 """newsmon itself, stage by stage and whole (``monitor.pipeline.ingest``), on a real config and database.
 
-The stage calls are the ones ``ingest`` makes; the parse row runs ``monitor.parse.parse`` with the
+The stage calls are the ones ``ingest`` makes; the parse row runs ``monitor.feeds.parse.reader.parse`` with the
 HTML-to-text step switched off so that cleaning is measured in its own row.
 """
 
@@ -48,9 +48,9 @@ class OursPipeline:
 
     def __init__(self, folder: Path, watchlists: dict[str, list[str]], feeds: int,
                  clock: Callable[[], datetime] = lambda: NOW) -> None:
-        from monitor.config import load
         from monitor.match import compile_matcher
         from monitor.pipeline import Context
+        from monitor.settings import load
         from monitor.store import repo
         from monitor.store.db import open_database
 
@@ -65,20 +65,20 @@ class OursPipeline:
 
     # --- stages -------------------------------------------------------------------------------------
     def parse(self, body: bytes, url: str) -> list[Raw]:
-        import monitor.parse
+        import monitor.feeds.parse.reader
 
-        with _no_cleaning(monitor.parse):
-            parsed = monitor.parse.parse(body, url)
+        with _no_cleaning(monitor.feeds.parse.reader):
+            parsed = monitor.feeds.parse.reader.parse(body, url)
         return [Raw(e.title, e.summary, e.body, e.link, e.guid, e.published) for e in parsed.entries]
 
     def clean(self, raws: list[Raw]) -> list[Text]:
-        from monitor.clean import html_to_text
+        from monitor.feeds.parse.html import html_to_text
 
         return [Text(html_to_text(r.title), html_to_text(r.summary), html_to_text(r.body), r.link, r.guid,
                      r.published) for r in raws]
 
     def dedup(self, items: list[Text], feed_id: int) -> list[Any]:
-        from monitor.dedup import identity_keys
+        from monitor.dedup.features import identity_keys
         from monitor.model import Entry
         from monitor.store.repo import Candidate
 
@@ -97,7 +97,7 @@ class OursPipeline:
                 if not article.repeat and (found := self.matcher.match(article.document))]
 
     def outbox(self, matched: list[tuple[Any, list[Any]]]) -> int:
-        from monitor.alert import stories
+        from monitor.alert import storyalerts as stories
         from monitor.alert.outbox import alert_rows
         from monitor.store import repo
 

@@ -1,31 +1,26 @@
-"""Config: the only module that reads config files and the environment.
+"""The config models: ``monitor.yaml`` and watchlist files as frozen pydantic models (a leaf).
 
-``load()`` reads ``monitor.yaml``, substitutes ``${ENV}`` references, merges every watchlist
-file of the watchlist folder, validates everything with pydantic and returns frozen
-``Settings``. Every problem becomes one ``ConfigError`` naming the file and the key.
+They import nothing of newsmon but errors and units; reading files, ``${ENV}`` substitution and
+the cross-checks that need the matcher or the templates are ``monitor.settings``'.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     WithJsonSchema,
     model_validator,
 )
 
-from monitor.errors import ConfigError, QueryError
-from monitor.units import parse_duration, parse_size
+from monitor.units import cron_trigger, parse_duration, parse_size
 
 Duration = Annotated[
     float,
@@ -39,10 +34,8 @@ Size = Annotated[
 ]
 
 DEFAULT_USER_AGENT = "newsmon/0.1 (+https://github.com/newsmon/newsmon; self-hosted news monitor)"
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _QUIET = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 _RATE = re.compile(r"^\d+/(second|minute|hour|day)$")
-_M = TypeVar("_M", bound=BaseModel)
 
 
 class _Strict(BaseModel):
@@ -108,8 +101,6 @@ class DigestConfig(_Strict):
 
     @model_validator(mode="after")
     def _cron(self) -> DigestConfig:
-        from monitor.alert.policy import cron_trigger
-
         try:
             cron_trigger(self.cron, "UTC")
         except ValueError as err:
@@ -217,256 +208,3 @@ class Settings(BaseModel):
         if watchlist.notify:
             return list(watchlist.notify)
         return [self.monitor.default_target] if self.monitor.default_target else []
-
-
-def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """``--config``, else ``$NEWSMON_CONFIG``, else ``./config/monitor.yaml``, else ``/etc/newsmon``."""
-    if explicit:
-        return Path(explicit)
-    if os.environ.get("NEWSMON_CONFIG"):
-        return Path(os.environ["NEWSMON_CONFIG"])
-    local = Path("config/monitor.yaml")
-    return local if local.exists() else Path("/etc/newsmon/monitor.yaml")
-
-
-def state_dir() -> Path:
-    for var in ("NEWSMON_STATE_DIR", "STATE_DIRECTORY"):
-        if os.environ.get(var):
-            return Path(os.environ[var].split(":")[0])
-    return Path.home() / ".local" / "state" / "newsmon"
-
-
-def load(path: str | os.PathLike[str] | None = None) -> Settings:
-    """Read, substitute, merge and validate; raise ``ConfigError`` naming file and key."""
-    cfg_path = config_path(path)
-    raw = _read_yaml(cfg_path)
-    monitor = _validate(MonitorConfig, raw, cfg_path)
-    base = cfg_path.parent
-    entities: dict[str, EntityConfig] = {}
-    watchlists: list[WatchlistConfig] = []
-    owner: dict[str, Path] = {}
-    entity_owner: dict[str, Path] = {}
-    for file in _watchlist_files(base / monitor.watchlists, cfg_path):
-        part = _validate(WatchlistFile, _read_yaml(file), file)
-        for key, entity in part.entities.items():
-            if key in entities:
-                raise ConfigError(f"entity {key!r} is already defined in {entity_owner[key]}", file=str(file),
-                                  key=f"entities.{key}")
-            entities[key], entity_owner[key] = entity, file
-        for index, watchlist in enumerate(part.watchlists):
-            if watchlist.name in owner:
-                raise ConfigError(
-                    f"watchlist name {watchlist.name!r} is already used in {owner[watchlist.name]}",
-                    file=str(file), key=f"watchlists[{index}].name")
-            owner[watchlist.name] = file
-            watchlists.append(watchlist)
-    feeds = list(monitor.feeds)
-    if monitor.feeds_opml:
-        feeds.extend(_opml_feeds(base / monitor.feeds_opml))
-    settings = Settings(
-        path=cfg_path,
-        monitor=monitor,
-        feeds=tuple(_resolve_feed(feed, base) for feed in feeds),
-        entities=entities,
-        watchlists=tuple(watchlists),
-        database_url=monitor.database or f"sqlite:///{state_dir() / 'newsmon.db'}",
-        state_dir=state_dir(),
-        templates=_templates(base / monitor.templates, cfg_path) if monitor.templates else {},
-    )
-    _check_references(settings, owner)
-    return settings
-
-
-def load_watchlists(path: str | os.PathLike[str], known: Mapping[str, EntityConfig] | None = None,
-                    ) -> tuple[dict[str, EntityConfig], list[WatchlistConfig]]:
-    """Only watchlists and entities (for ``match`` and ``backtest --watchlists``); ``known`` entities
-    (e.g. the running config's) can be referenced too, the file's own win."""
-    entities: dict[str, EntityConfig] = dict(known or {})
-    watchlists: list[WatchlistConfig] = []
-    for file in _watchlist_files(Path(path), Path(path)):
-        part = _validate(WatchlistFile, _read_yaml(file), file)
-        entities.update(part.entities)
-        watchlists.extend(part.watchlists)
-    for index, watchlist in enumerate(watchlists):
-        _check_queries(watchlist, entities, Path(path), index)
-    return entities, watchlists
-
-
-def _check_references(settings: Settings, owner: Mapping[str, Path]) -> None:
-    targets = settings.monitor.targets
-    if settings.monitor.workers > 1 and settings.database_url.startswith("sqlite"):
-        raise ConfigError("several workers share a PostgreSQL database; SQLite runs one process",
-                          file=str(settings.path), key="workers")
-    if settings.monitor.default_target and settings.monitor.default_target not in targets:
-        raise ConfigError(f"unknown target {settings.monitor.default_target!r}; known: {sorted(targets)}",
-                          file=str(settings.path), key="default_target")
-    _check_delivery_references(settings)
-    names = [feed.name for feed in settings.feeds]
-    for index, feed in enumerate(settings.feeds):
-        if names.count(feed.name) > 1:
-            raise ConfigError(f"feed name {feed.name!r} is used twice", file=str(settings.path),
-                              key=f"feeds[{index}].name")
-    for index, watchlist in enumerate(settings.watchlists):
-        file = owner[watchlist.name]
-        for target in watchlist.notify:
-            if target not in targets:
-                raise ConfigError(f"unknown target {target!r} in watchlist {watchlist.name!r}; "
-                                  f"known: {sorted(targets)}", file=str(file), key=f"{watchlist.name}.notify")
-        digest = watchlist.mode.removeprefix("digest:")
-        if watchlist.mode.startswith("digest:") and digest not in settings.monitor.digests:
-            raise ConfigError(f"unknown digest {digest!r}; known: {sorted(settings.monitor.digests)}",
-                              file=str(file), key=f"{watchlist.name}.mode")
-        _check_queries(watchlist, settings.entities, file, index)
-
-
-def _check_delivery_references(settings: Settings) -> None:
-    targets = settings.monitor.targets
-    for name, digest in settings.monitor.digests.items():
-        for target in digest.targets:
-            if target not in targets:
-                raise ConfigError(f"unknown target {target!r}; known: {sorted(targets)}", file=str(settings.path),
-                                  key=f"digests.{name}.targets")
-    admin = settings.monitor.admin
-    if admin is not None and admin.target not in targets:
-        raise ConfigError(f"unknown target {admin.target!r}; known: {sorted(targets)}", file=str(settings.path),
-                          key="admin.target")
-
-
-def _templates(folder: Path, cfg_path: Path) -> dict[str, str]:
-    """Every ``*.j2`` file of the template folder by name; each must replace a bundled template."""
-    from monitor.alert.render import check_template
-
-    if not folder.is_dir():
-        raise ConfigError(f"no template folder at {folder}", file=str(cfg_path), key="templates")
-    found: dict[str, str] = {}
-    for file in sorted(folder.glob("*.j2")):
-        try:
-            source = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            raise ConfigError(f"cannot read: {err}", file=str(file)) from err
-        check_template(file.name, source, str(file))
-        found[file.name] = source
-    return found
-
-
-def _check_queries(watchlist: WatchlistConfig, entities: Mapping[str, EntityConfig], file: Path,
-                   index: int) -> None:
-    from monitor.match import validate_query
-
-    for key in ("query", "exclude"):
-        text = getattr(watchlist, key)
-        if text is None:
-            continue
-        try:
-            validate_query(text, entities)
-        except QueryError as err:
-            raise ConfigError(f"query does not parse: {err}", file=str(file),
-                              key=f"{watchlist.name}.{key}") from err
-
-
-def _resolve_feed(feed: FeedConfig, base: Path) -> FeedConfig:
-    url = feed.url
-    if "://" not in url:
-        local = Path(url).expanduser()
-        url = str(local if local.is_absolute() else (base / local).resolve())
-    name = feed.name or _host_of(url)
-    return feed.model_copy(update={"url": url, "name": name})
-
-
-def _host_of(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).hostname or Path(url).stem
-
-
-def _opml_feeds(path: Path) -> list[FeedConfig]:
-    from monitor.opml import read_opml
-
-    try:
-        return [FeedConfig(url=url, name=title) for title, url in read_opml(path.read_bytes())]
-    except OSError as err:
-        raise ConfigError(f"cannot read OPML file: {err.strerror}", file=str(path), key="feeds_opml") from err
-
-
-def _watchlist_files(target: Path, cfg_path: Path) -> list[Path]:
-    if target.is_dir():
-        return sorted(p for p in target.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-    if target.is_file():
-        return [target]
-    raise ConfigError(f"no watchlist file or folder at {target}", file=str(cfg_path), key="watchlists")
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as err:
-        raise ConfigError("file not found", file=str(path)) from err
-    except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(f"cannot read: {err}", file=str(path)) from err
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        problem = getattr(err, "problem", None) or str(err)
-        raise ConfigError(f"not valid YAML: {problem}", file=str(path), key=where) from err
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"expected a mapping at the top, got {type(data).__name__}", file=str(path))
-    return _substitute(data, path, "")  # type: ignore[no-any-return]
-
-
-def _substitute(value: Any, path: Path, key: str) -> Any:
-    if isinstance(value, str):
-        def replace(found: re.Match[str]) -> str:
-            name, default = found.group(1), found.group(2)
-            if name in os.environ:
-                return os.environ[name]
-            if default is not None:
-                return default
-            raise ConfigError(f"environment variable ${{{name}}} is not set", file=str(path), key=key or None)
-
-        return _ENV_REF.sub(replace, value)
-    if isinstance(value, dict):
-        return {k: _substitute(v, path, f"{key}.{k}" if key else str(k)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_substitute(v, path, f"{key}[{i}]") for i, v in enumerate(value)]
-    return value
-
-
-def _validate(model: type[_M], data: dict[str, Any], path: Path) -> _M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as err:
-        first = err.errors()[0]
-        key = _key_path(first["loc"], data)
-        raise ConfigError(_describe(first), file=str(path), key=key or None) from err
-
-
-def _key_path(loc: tuple[int | str, ...], data: Any) -> str:
-    parts: list[str] = []
-    node = data
-    for part in loc:
-        if isinstance(part, int):
-            label = f"[{part}]"
-            if isinstance(node, list) and part < len(node) and isinstance(node[part], dict) and "name" in node[part]:
-                label = f"[{part}] ({node[part]['name']})"
-            parts.append(label)
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-        elif part.startswith("function-") or (part in ("url",) and not isinstance(node, dict)):
-            continue
-        else:
-            parts.append(("." if parts else "") + part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return "".join(parts)
-
-
-def _describe(error: Any) -> str:
-    kind = error["type"]
-    if kind == "missing":
-        return "required key is missing"
-    if kind == "extra_forbidden":
-        return "unknown key"
-    message = str(error["msg"])
-    return message.removeprefix("Value error, ")

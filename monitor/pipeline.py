@@ -17,16 +17,16 @@ from datetime import datetime
 
 from monitor.alert.outbox import match_and_enqueue
 from monitor.config import Settings
-from monitor.dedup import identity_keys
+from monitor.dedup.features import identity_keys
+from monitor.dedup.stage import Deduplicator
 from monitor.errors import ParseError
-from monitor.fetch import fetch
+from monitor.feeds.fetch import fetch
+from monitor.feeds.parse.reader import parse
+from monitor.feeds.schedule import next_poll
 from monitor.match import Matcher
 from monitor.model import FetchResult
-from monitor.parse import parse
-from monitor.politeness import next_poll
 from monitor.store import repo
 from monitor.store.db import Database
-from monitor.store.identity import Deduplicator
 from monitor.store.repo import Candidate, FeedState
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:
 
 def _with_fulltext(ctx: Context, candidates: list[Candidate]) -> list[Candidate]:
     """Teasers of entries not stored yet get their page's text, fetched before the write transaction."""
-    from monitor.fulltext import enrich
+    from monitor.feeds.fulltext import enrich
     from monitor.store.batch import known_keys
 
     with ctx.db.session() as session:

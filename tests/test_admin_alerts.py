@@ -8,8 +8,8 @@ from typing import Any
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.config import load
-from monitor.scheduler import Runner
+from monitor.daemon.scheduler import Runner
+from monitor.settings import load
 from tests.harness import Clock, Item, rss, write_config
 from tests.receivers import Webhook
 from tests.servers import FeedServer

@@ -100,7 +100,7 @@ def test_digest_alerts_wait_for_their_digest_then_become_one_message_each_and_un
 
 
 def test_crontab_weekdays_count_from_sunday_as_in_cron() -> None:
-    from monitor.alert.policy import cron_trigger
+    from monitor.units import cron_trigger
 
     friday_evening = _utc(2025, 10, 24, 17, 0)  # Friday 19:00 CEST
     sunday = cron_trigger("0 9 * * 0", BERLIN).get_next_fire_time(None, friday_evening)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from monitor.alert.render import Renderer, segments
-from monitor.config import load
 from monitor.errors import ConfigError
+from monitor.settings import load
 from tests.harness import write_config
 
 HOSTILE = {

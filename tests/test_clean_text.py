@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.clean import canonical_url, html_to_text
+from monitor.dedup.urls import canonical_url
+from monitor.feeds.parse.html import html_to_text
 
 
 @pytest.mark.parametrize(("html", "text"), [

@@ -9,8 +9,8 @@ import yaml
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.config import load
 from monitor.errors import ConfigError
+from monitor.settings import load
 from tests.harness import WATCHLISTS, write_config
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,9 +20,9 @@ import httpx
 import pytest
 import yaml
 
-from monitor.config import load
-from monitor.sdnotify import Notifier, Watchdog
-from monitor.status import collect
+from monitor.daemon.sdnotify import Notifier, Watchdog
+from monitor.reports.status import collect
+from monitor.settings import load
 from tests.harness import WATCHLISTS, Clock, Item, rss, write_config
 from tests.receivers import Webhook, free_port
 from tests.servers import FeedServer, trickle

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from monitor import dedup
+from monitor.dedup import features as dedup
+from monitor.dedup.storyindex import Features, StoryIndex, pack, unpack
 from monitor.model import Entry
-from monitor.stories import Features, StoryIndex, pack, unpack
 from tests.harness import START
 
 # Our own wire text (not from any outlet), about 70 words.
@@ -154,7 +154,7 @@ def test_band_index_proposes_exactly_the_candidates_of_datasketch_lsh() -> None:
 
     from datasketch import MinHash, MinHashLSH
 
-    from monitor.bands import Bands
+    from monitor.dedup.bands import Bands
 
     words = WIRE.split() + OTHER.split() + EDITED.split()
     rng = random.Random(7)

@@ -13,9 +13,9 @@ from typing import Any
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.config import load
-from monitor.scheduler import Runner
-from monitor.status import collect
+from monitor.daemon.scheduler import Runner
+from monitor.reports.status import collect
+from monitor.settings import load
 from tests.harness import Clock, Item, rss, write_config
 from tests.receivers import Webhook
 from tests.servers import FeedServer
@@ -228,7 +228,7 @@ def test_a_watchlist_naming_an_unknown_digest_is_a_config_error(tmp_path: Path) 
 
 
 def test_the_daemon_wakes_delivery_at_each_digest_time_and_follows_a_reload(tmp_path: Path) -> None:
-    from monitor.scheduler import Daemon
+    from monitor.daemon.scheduler import Daemon
 
     config = write_config(tmp_path, {}, {"hook": "json://127.0.0.1:9/h"}, watchlists=watchlists(mode="digest:m"),
                           digests={"m": {"cron": "0 7 * * 1-5"}})

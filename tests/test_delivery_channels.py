@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from monitor.config import load
-from monitor.scheduler import Runner
+from monitor.daemon.scheduler import Runner
+from monitor.settings import load
 from tests.harness import Clock, Item, rss, write_config
 from tests.receivers import Mailbox
 from tests.servers import FeedServer

@@ -11,9 +11,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from monitor.config import load
-from monitor.scheduler import Runner, utcnow
-from monitor.status import collect
+from monitor.daemon.scheduler import Runner, utcnow
+from monitor.reports.status import collect
+from monitor.settings import load
 from tests.harness import Item, rss, write_config
 from tests.receivers import Webhook
 from tests.servers import FeedServer

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from monitor.config import load
-from monitor.scheduler import Runner
+from monitor.daemon.scheduler import Runner
+from monitor.settings import load
 from tests.harness import Clock, Item, write_config
 from tests.receivers import Webhook
 from tests.test_stories_flow import ANALYSE, REAKTION, WIRE, Feeds

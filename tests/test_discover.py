@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitor.config import HttpConfig
-from monitor.discover import discover_feeds, feed_links
 from monitor.errors import FetchError
+from monitor.feeds.discovery import discover_feeds, feed_links
 from tests.servers import FeedServer, refused_url
 
 FEED = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Nachrichten aus Köln</title>"

@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.config import load
-from monitor.opml import read_opml, write_opml
+from monitor.feeds.opml import read_opml, write_opml
+from monitor.settings import load
 from tests.harness import Item, rss, write_config
 from tests.servers import FeedServer
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor import feedxml
-from monitor import parse as parse_module
 from monitor.errors import ParseError
+from monitor.feeds.parse import fastxml as feedxml
+from monitor.feeds.parse import reader as parse_module
 from monitor.model import ParsedFeed
 
 BASE = "https://example.org/feeds/rss.xml"

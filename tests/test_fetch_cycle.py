@@ -15,10 +15,10 @@ CYCLE = textwrap.dedent('''
     from datetime import UTC, datetime
     from monitor.config import HttpConfig
     from monitor.errors import ParseError
-    from monitor.fetch import fetch_all
+    from monitor.feeds.fetch import fetch_all
     from monitor.model import Validators
-    from monitor.parse import parse
-    from monitor.politeness import next_poll
+    from monitor.feeds.parse.reader import parse
+    from monitor.feeds.schedule import next_poll
     from tests import servers
     from tests.test_parse_hostile import BOMB
 

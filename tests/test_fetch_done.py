@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from monitor.config import load
-from monitor.scheduler import Runner
-from monitor.status import collect
+from monitor.daemon.scheduler import Runner
+from monitor.reports.status import collect
+from monitor.settings import load
 from tests.harness import Clock, Item, rss, write_config
 from tests.receivers import Webhook
 from tests.servers import FeedServer, endless, gzip_bomb, refused_url, retry_after, status, trickle

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+from monitor.feeds.schedule import MAX_BACKOFF, next_poll
 from monitor.model import FetchResult
-from monitor.politeness import MAX_BACKOFF, next_poll
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 OK = FetchResult(url="https://example.org/feed")

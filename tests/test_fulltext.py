@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor import transport
 from monitor.config import HttpConfig
-from monitor.fulltext import extract_text
-from monitor.transport import is_public
+from monitor.feeds import transport
+from monitor.feeds.fulltext import extract_text
+from monitor.feeds.transport import is_public
 from tests.servers import FeedServer
 
 PARAGRAPHS = [
@@ -113,7 +113,7 @@ def test_fetch_failures_are_not_cached(server: FeedServer, tmp_path: Path) -> No
 
 
 def test_enrich_fills_body_of_teaser_entries_and_keeps_order(server: FeedServer) -> None:
-    from monitor.fulltext import enrich
+    from monitor.feeds.fulltext import enrich
     from monitor.model import Entry
 
     url = server.serve("/artikel", ARTICLE, headers={"Content-Type": "text/html"})

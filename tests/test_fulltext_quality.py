@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from monitor.fulltext import extract
+from monitor.feeds.fulltext import extract
 
 WORD = re.compile(r"\w+")
 

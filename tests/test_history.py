@@ -12,8 +12,8 @@ import yaml
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.config import load
-from monitor.scheduler import Runner
+from monitor.daemon.scheduler import Runner
+from monitor.settings import load
 from tests.harness import Clock, Item, rss, write_config
 from tests.receivers import Webhook
 from tests.servers import FeedServer
@@ -75,7 +75,7 @@ def test_backtest_of_a_new_watchlist_finds_the_stored_articles_it_should(tmp_pat
 
 
 def test_backtest_shows_alerts_per_day_per_watchlist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("monitor.store.history.BATCH", 2)
+    monkeypatch.setattr("monitor.store.archive.BATCH", 2)
     config = _stored(tmp_path)
     trial = tmp_path / "trial.yaml"
     trial.write_text(yaml.safe_dump({"watchlists": [{"name": "zw", "query": "Zeitenwende"},
@@ -94,7 +94,7 @@ def test_backtest_shows_alerts_per_day_per_watchlist(tmp_path: Path, monkeypatch
 
 
 def test_search_uses_the_query_language_newest_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("monitor.store.history.BATCH", 2)  # several pages: the order holds across them
+    monkeypatch.setattr("monitor.store.archive.BATCH", 2)  # several pages: the order holds across them
     config = _stored(tmp_path)
     cli = CliRunner()
     result = cli.invoke(main, ["search", "--config", str(config), "Zeitenwende -Bundeswehr", "--json"])
@@ -120,7 +120,7 @@ def test_a_query_that_does_not_parse_is_exit_2_with_the_column(tmp_path: Path) -
 def test_on_a_terminal_a_progress_bar_goes_to_stderr_and_json_stays_clean(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = _stored(tmp_path)
-    monkeypatch.setattr("monitor.cli.history.PROGRESS_MIN", 1)
+    monkeypatch.setattr("monitor.cli.search.PROGRESS_MIN", 1)
     monkeypatch.setenv("FORCE_COLOR", "1")  # rich treats the captured stderr as a terminal
     result = CliRunner().invoke(main, ["search", "--config", str(config), "Zeitenwende", "--json"])
     assert result.exit_code == 0, result.output
@@ -130,9 +130,9 @@ def test_on_a_terminal_a_progress_bar_goes_to_stderr_and_json_stays_clean(
 
 def test_a_per_story_watchlist_counts_each_story_once_as_it_would_alert() -> None:
     from monitor.config import WatchlistConfig
-    from monitor.history import Found, PerDay
     from monitor.model import Document, Match
-    from monitor.store.history import StoredView
+    from monitor.reports.search import Found, PerDay
+    from monitor.store.archive import StoredView
 
     def found(watchlist: str, article: int, story: int | None, days_ago: int) -> Found:
         view = StoredView(article, f"t{article}", None, None, _noon(days_ago), _noon(days_ago), "feed", story,

@@ -11,8 +11,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
-from monitor.config import FeedConfig, load
-from monitor.scheduler import Runner
+from monitor.config import FeedConfig
+from monitor.daemon.scheduler import Runner
+from monitor.settings import load
 from monitor.store import leases, repo
 from monitor.store.db import Database, open_database
 from monitor.store.tables import Base, Feed

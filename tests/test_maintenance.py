@@ -9,8 +9,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from monitor.config import load
-from monitor.scheduler import Runner
+from monitor.daemon.scheduler import Runner
+from monitor.settings import load
 from monitor.store.db import open_database
 from monitor.store.maintenance import last_runs
 from monitor.store.tables import Base

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.opml import read_opml, write_opml
+from monitor.feeds.opml import read_opml, write_opml
 
 
 def test_real_exports_import_with_nested_folders(realdata: Path) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.encoding import fix_declared_encoding
-from monitor.parse import parse
+from monitor.feeds.parse.encoding import fix_declared_encoding
+from monitor.feeds.parse.reader import parse
 
 TEMPLATE = ("<rss version='2.0'><channel><title>Köln</title>"
             "<item><title>Grüße aus Düsseldorf – „Zitat“</title></item></channel></rss>")

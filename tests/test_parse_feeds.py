@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.encoding import fix_declared_encoding
 from monitor.errors import ParseError
-from monitor.parse import parse
+from monitor.feeds.parse.encoding import fix_declared_encoding
+from monitor.feeds.parse.reader import parse
 
 UMLAUTS = set("äöüÄÖÜß")
 
@@ -168,7 +168,7 @@ def test_a_malformed_link_loses_the_link_not_the_entry() -> None:
 
 
 def test_an_entry_that_cannot_be_read_is_skipped_not_the_feed(monkeypatch: pytest.MonkeyPatch) -> None:
-    import monitor.parse as module
+    import monitor.feeds.parse.reader as module
 
     original = module._entry
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.clean import canonical_url, html_to_text
-from monitor.encoding import fix_declared_encoding
+from monitor.dedup.urls import canonical_url
 from monitor.errors import ParseError
-from monitor.parse import parse
+from monitor.feeds.parse.encoding import fix_declared_encoding
+from monitor.feeds.parse.html import html_to_text
+from monitor.feeds.parse.reader import parse
 
 FRAGMENTS = st.sampled_from([
     b"<?xml version='1.0' encoding='iso-8859-1'?>", b"<?xml version='1.0'?>", b"<rss version='2.0'>",

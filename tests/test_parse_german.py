@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.parse import parse
+from monitor.feeds.parse.reader import parse
 
 FOLDERS = ("corss-dec2024-snapshot", "news-homereader-feeds", "fast-news-reader-feeds", "sz-feed",
            "elixir-scrape-feeds")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import ParseError
-from monitor.parse import parse
+from monitor.feeds.parse.reader import parse
 from tests.servers import FeedServer
 
 BOMB = b"""<?xml version="1.0"?>
@@ -89,7 +89,7 @@ def test_external_dtd_and_entities_are_never_fetched(server: FeedServer) -> None
 
 
 def test_a_feed_with_endless_items_is_read_up_to_the_entry_cap() -> None:
-    from monitor.parse import MAX_ENTRIES
+    from monitor.feeds.parse.reader import MAX_ENTRIES
 
     body = (b"<rss version='2.0'><channel><title>t</title>"
             + b"".join(b"<item><title>Nr. %d</title></item>" % i for i in range(MAX_ENTRIES + 500))

@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from monitor.clean import html_to_text
 from monitor.errors import ParseError
+from monitor.feeds.parse.html import html_to_text
+from monitor.feeds.parse.reader import parse
 from monitor.model import ParsedFeed
-from monitor.parse import parse
 
 SUITES = {
     "feedparser-wellformed": ("feedparser-tests/wellformed", 6),

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from monitor.config import load
-from monitor.reload import reread
+from monitor.daemon.reload import reread
+from monitor.settings import load
 from tests.harness import write_config
 
 

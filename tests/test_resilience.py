@@ -14,9 +14,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import Engine, create_engine, event, func, select, text
 
-from monitor.config import load
+from monitor.daemon.scheduler import Runner
 from monitor.errors import StoreError
-from monitor.scheduler import Runner
+from monitor.settings import load
 from monitor.store.retry import retrying
 from monitor.store.tables import Alert, Article
 from tests.conftest import pg_url

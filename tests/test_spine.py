@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from monitor.config import load
-from monitor.scheduler import Runner
-from monitor.status import collect
+from monitor.daemon.scheduler import Runner
+from monitor.reports.status import collect
+from monitor.settings import load
 from tests.harness import Clock, Item, rss, write_config
 from tests.receivers import Mailbox, Webhook
 from tests.servers import FeedServer

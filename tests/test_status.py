@@ -9,9 +9,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.config import load
-from monitor.scheduler import Runner
-from monitor.statusview import relative
+from monitor.cli.statusview import relative
+from monitor.daemon.scheduler import Runner
+from monitor.settings import load
 from tests.harness import Clock, Item, rss, write_config
 from tests.receivers import Webhook
 from tests.servers import FeedServer

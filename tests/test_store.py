@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from monitor.config import FeedConfig
-from monitor.dedup import identity_keys
+from monitor.dedup.features import identity_keys
+from monitor.dedup.stage import Deduplicator
 from monitor.errors import StoreError
 from monitor.model import Entry
 from monitor.store import repo
 from monitor.store.db import Database, open_database
-from monitor.store.identity import Deduplicator
 from tests.harness import START
 
 

@@ -12,12 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from monitor.config import FeedConfig
-from monitor.dedup import fingerprint_key, identity_keys
+from monitor.dedup import stage as identity
+from monitor.dedup.features import fingerprint_key, identity_keys
+from monitor.dedup.stage import Deduplicator
+from monitor.feeds.parse.reader import parse
 from monitor.model import Entry, Validators
-from monitor.parse import parse
-from monitor.store import identity, repo
+from monitor.store import repo
 from monitor.store.db import Database, open_database
-from monitor.store.identity import Deduplicator
 from monitor.store.tables import Article, ArticleFeatures, ArticleKey, ArticleSource, Story, StoryOutlet
 from tests.harness import START
 

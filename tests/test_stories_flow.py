@@ -11,14 +11,14 @@ from typing import Any
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from monitor import dedup
 from monitor.cli import main
-from monitor.config import load
+from monitor.daemon.scheduler import Runner
+from monitor.dedup import features as dedup
 from monitor.model import Entry
-from monitor.scheduler import Runner
-from monitor.status import collect
+from monitor.reports.status import collect
+from monitor.reports.stories import list_stories
+from monitor.settings import load
 from monitor.store.tables import Alert, Article, ArticleRevision, ArticleSource, Story
-from monitor.storylist import list_stories
 from tests.harness import START, Clock, Item, rss, write_config
 from tests.receivers import Webhook
 
@@ -290,10 +290,10 @@ def test_follow_ups_of_a_digest_watchlist_wait_for_the_digest(tmp_path: Path) ->
 
 
 def test_a_teaser_again_after_its_page_text_was_stored_is_a_repeat(tmp_path: Path) -> None:
+    from monitor.dedup.stage import Deduplicator
     from monitor.model import Validators
     from monitor.store import repo
     from monitor.store.db import open_database
-    from monitor.store.identity import Deduplicator
     from monitor.store.repo import Candidate, FeedState
 
     db = open_database(f"sqlite:///{tmp_path / 'n.db'}", upgrade=True)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from monitor.config import load
-from monitor.scheduler import Runner
-from monitor.store import stories
+from monitor.daemon.scheduler import Runner
+from monitor.settings import load
+from monitor.store import storyrows as stories
 from monitor.store.tables import Alert, Article, ArticleFeatures, ArticleRevision, Story
 from tests.harness import Clock, write_config
 from tests.receivers import Webhook

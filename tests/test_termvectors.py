@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import numpy as np
 
-from monitor.stories import TITLE_WEIGHT, Features, StoryIndex
-from monitor.termvectors import NO_STORY, Slots, micros
+from monitor.dedup.storyindex import TITLE_WEIGHT, Features, StoryIndex
+from monitor.dedup.termvectors import NO_STORY, Slots, micros
 from tests.harness import START
 
 

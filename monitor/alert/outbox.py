@@ -23,7 +23,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from monitor.alert import stories as story_alerts
+from monitor.alert import storyalerts as story_alerts
 from monitor.alert.deliver import Notifier
 from monitor.config import Settings
 from monitor.match import Matcher, snippet

@@ -20,7 +20,7 @@ def alerts() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
 def list_alerts(dead: bool, limit: int, as_json: bool) -> None:
     """Alerts newest first: state, target, watchlist, article, attempts, last error."""
-    from monitor.alert.listing import outbox_rows
+    from monitor.reports.alerts import outbox_rows
 
     rows = outbox_rows(settings(), dead_only=dead, limit=limit)
     if as_json:
@@ -45,7 +45,7 @@ def list_alerts(dead: bool, limit: int, as_json: bool) -> None:
 @click.option("--all-dead", is_flag=True, help="Every dead alert and dead admin message.")
 def retry(alert_id: str | None, all_dead: bool) -> None:
     """Send a dead alert (ID as shown by `alerts list`) or --all-dead ones again, with fresh attempts."""
-    from monitor.alert.listing import retry_dead
+    from monitor.reports.alerts import retry_dead
 
     if (alert_id is None) == (not all_dead):
         raise click.UsageError("give an alert ID or --all-dead (not both)")

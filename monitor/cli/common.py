@@ -26,10 +26,10 @@ def config_option(func: F) -> F:
 
 def settings() -> Settings:
     """Load the config named by --config (group or command), $NEWSMON_CONFIG or the defaults."""
-    from monitor import config
+    from monitor import settings
 
     root = click.get_current_context().find_root()
-    return config.load((root.obj or {}).get("config"))
+    return settings.load((root.obj or {}).get("config"))
 
 
 def echo_json(obj: Any) -> None:

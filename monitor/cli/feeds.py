@@ -19,7 +19,7 @@ def feeds() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line per feed.")
 def list_feeds(as_json: bool) -> None:
     """The configured feeds with their health from the database (when it exists)."""
-    from monitor.feedlist import feed_overview
+    from monitor.reports.feeds import feed_overview
 
     rows = feed_overview(settings())
     for row in rows:
@@ -38,9 +38,9 @@ def list_feeds(as_json: bool) -> None:
 @click.option("--fulltext", is_flag=True, help="Fetch each article's page for its full text.")
 def add(url: str, name: str | None, interval: str | None, fulltext: bool) -> None:
     """Add the feed at URL, or the feed a site page at URL links to; it is fetched and validated first."""
-    from monitor.config_edit import NewFeed, add_feeds
-    from monitor.discover import discover_feeds
     from monitor.errors import ConfigError
+    from monitor.feeds.discovery import discover_feeds
+    from monitor.feeds.subscribe import NewFeed, add_feeds
 
     cfg = settings()
     found = discover_feeds(url, cfg.monitor.http)
@@ -61,8 +61,8 @@ def add(url: str, name: str | None, interval: str | None, fulltext: bool) -> Non
 @click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_opml(opml: Path) -> None:
     """Add every feed of an OPML file that is not configured yet."""
-    from monitor.config_edit import NewFeed, add_feeds
-    from monitor.opml import read_opml
+    from monitor.feeds.opml import read_opml
+    from monitor.feeds.subscribe import NewFeed, add_feeds
 
     cfg = settings()
     entries = [NewFeed(url, title or url) for title, url in read_opml(opml.read_bytes())]
@@ -75,7 +75,7 @@ def import_opml(opml: Path) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
 def export(output: Path | None) -> None:
     """The configured feeds as OPML."""
-    from monitor.opml import write_opml
+    from monitor.feeds.opml import write_opml
 
     data = write_opml([(feed.name, feed.url) for feed in settings().feeds])
     if output:

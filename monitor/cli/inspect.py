@@ -42,13 +42,13 @@ def _masked(url: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status(as_json: bool) -> None:
     """Feeds' health, article count and the outbox."""
-    from monitor.status import collect
+    from monitor.reports.status import collect
 
     report = collect(settings())
     if as_json:
         echo_json(report)
         return
-    from monitor.statusview import show
+    from monitor.cli.statusview import show
 
     show(report)
 
@@ -62,7 +62,7 @@ def status(as_json: bool) -> None:
 def match(watchlists_path: str, as_json: bool, sources: tuple[str, ...]) -> None:
     """Offline: parse feed files or URLs and show which watchlists match; no database."""
     from monitor.config import HttpConfig
-    from monitor.offline import match_sources
+    from monitor.reports.offline import match_sources
 
     count = 0
     for found in match_sources(watchlists_path, sources, HttpConfig()):

@@ -15,7 +15,7 @@ from monitor.config import Settings
               "supervisor's workers do).")
 def run(once: bool, worker: bool) -> None:
     """Run the monitor (the daemon), or one cycle with --once."""
-    from monitor.scheduler import Daemon, Runner, run_once
+    from monitor.daemon.scheduler import Daemon, Runner, run_once
 
     config = settings()
     if config.monitor.workers > 1 and not (once or worker):
@@ -37,9 +37,9 @@ def run(once: bool, worker: bool) -> None:
 def _supervise(config: Settings) -> int:
     from functools import partial
 
-    from monitor.metrics import serve_stored_state
+    from monitor.daemon.metrics import serve_stored_state
+    from monitor.daemon.supervisor import Supervisor
     from monitor.store.db import open_database
-    from monitor.supervisor import Supervisor
 
     open_database(config.database_url, upgrade=True).dispose()  # migrate once, before the workers start
     verbose = bool(click.get_current_context().find_root().params.get("verbose"))

@@ -19,7 +19,7 @@ def stories(since: str, min_articles: int, limit: int, as_json: bool) -> None:
     """Recent stories: articles about one event across outlets, with outlet and article counts."""
     from datetime import timedelta
 
-    from monitor.storylist import list_stories
+    from monitor.reports.stories import list_stories
     from monitor.units import parse_duration
 
     try:

@@ -82,10 +82,10 @@ def write_config(folder: Path, base: str) -> Path:
 def run_demo(keep: str | None, echo: Callable[[str], None]) -> None:
     import logging
 
-    from monitor.config import load
+    from monitor.settings import load
 
     logging.getLogger().setLevel(logging.WARNING)  # the demo prints what matters itself
-    from monitor.scheduler import Runner, utcnow
+    from monitor.daemon.scheduler import Runner, utcnow
 
     with tempfile.TemporaryDirectory(prefix="newsmon-demo-") as tmp, _serving() as server:
         folder = Path(keep) if keep else Path(tmp)

@@ -21,9 +21,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
+from monitor.dedup.storyindex import Features
 from monitor.model import Entry
 from monitor.store.batch import chunks
-from monitor.store.stories import feature_row
+from monitor.store.storyrows import feature_row
 from monitor.store.tables import (
     Article,
     ArticleFeatures,
@@ -34,7 +35,6 @@ from monitor.store.tables import (
     StoryOutlet,
     UTCDateTime,
 )
-from monitor.stories import Features
 
 _STORIES: Table = Story.__table__  # type: ignore[assignment]
 

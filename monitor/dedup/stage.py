@@ -34,16 +34,16 @@ import numpy as np
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor import dedup
+from monitor.dedup import features as dedup
+from monitor.dedup.storyindex import StoryIndex
+from monitor.dedup.storyindex import features as features_of
 from monitor.model import Document, Entry
-from monitor.store import stories
+from monitor.store import storyrows as stories
 from monitor.store.batch import known_keys, sourced_by
 from monitor.store.ids import Ids
 from monitor.store.repo import Candidate, FeedState, StoredArticle
 from monitor.store.tables import Article, ArticleFeatures, ArticleKey, ArticleRevision, ArticleSource, Story
 from monitor.store.writes import FeedWrites
-from monitor.stories import StoryIndex
-from monitor.stories import features as features_of
 
 OUTLET_CHARS = 200  # the width of the outlet columns (``article_sources``, ``story_outlets``)
 

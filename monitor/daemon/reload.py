@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from monitor.config import Settings, load
+from monitor.config import Settings
 from monitor.errors import ConfigError, MonitorError
+from monitor.settings import load
 
 log = logging.getLogger(__name__)
 RESTART_ONLY = ("database", "metrics", "workers")

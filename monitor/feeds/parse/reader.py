@@ -6,7 +6,7 @@ HTML sanitiser and URI resolver (twice as fast, DESIGN §10) because every text 
 ``clean.html_to_text`` anyway.
 Hostile XML is harmless: feedparser strips DOCTYPE entity declarations (no entity expansion, no
 external entities), and expat never fetches external resources. Feeds whose declared encoding lies
-are repaired first (``monitor.encoding``).
+are repaired first (``monitor.feeds.parse.encoding``).
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from monitor import feedxml, jsonfeed
-from monitor.clean import html_to_text
-from monitor.encoding import fix_declared_encoding
 from monitor.errors import ParseError
+from monitor.feeds.parse import fastxml as feedxml
+from monitor.feeds.parse import jsonfeed
+from monitor.feeds.parse.encoding import fix_declared_encoding
+from monitor.feeds.parse.html import html_to_text
 from monitor.model import Entry, ParsedFeed
 
 _ESCAPED_MARKUP = re.compile(r"</(p|div|span|a|b|i|em|strong|li|ul|ol|table|tr|td|h[1-6]|blockquote)>", re.I)

@@ -15,7 +15,7 @@ from datetime import timedelta
 from functools import partial
 
 from monitor.alert.outbox import owner_id
-from monitor.fetch import fetch_all
+from monitor.feeds.fetch import fetch_all
 from monitor.pipeline import Context, PollOutcome, ingest
 from monitor.store import leases
 from monitor.store.repo import FeedState

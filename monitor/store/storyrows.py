@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from monitor.dedup.storyindex import HORIZON, Features, StoryIndex, pack, unpack
 from monitor.store.batch import chunks
 from monitor.store.tables import Alert, Article, ArticleFeatures, ArticleSource, Feed, Story, StoryOutlet
-from monitor.stories import HORIZON, Features, StoryIndex, pack, unpack
 
 RELOAD_SLACK = timedelta(minutes=10)
 

@@ -2,10 +2,10 @@
 
 The daemon runs one interval job per feed and a delivery job; a poll that wrote outbox rows wakes
 the delivery job at once. SIGTERM/SIGINT finish the current step and exit 0; a second signal exits
-at once. SIGHUP re-reads config and watchlists (``monitor.reload``): a good config takes effect for
+at once. SIGHUP re-reads config and watchlists (``monitor.daemon.reload``): a good config takes effect for
 the next articles and the feed jobs follow it; a broken one is refused and the running one stays.
 Under systemd (``Type=notify``) it reports READY/RELOADING/STOPPING and feeds the watchdog
-(``monitor.sdnotify``); a maintenance job runs retention (``monitor.store.maintenance``).
+(``monitor.daemon.sdnotify``); a maintenance job runs retention (``monitor.store.maintenance``).
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from monitor import sdnotify, workers
 from monitor.alert.deliver import Notifier
 from monitor.alert.outbox import DeliveryReport, deliver_due
 from monitor.config import Settings
+from monitor.daemon import polling as workers
+from monitor.daemon import sdnotify
 from monitor.match import compile_matcher
 from monitor.pipeline import Context, PollOutcome
 from monitor.store import leases, repo
@@ -35,7 +36,7 @@ from monitor.store.retry import retrying
 from monitor.text.tokens import release_lexicon
 
 if TYPE_CHECKING:
-    from monitor.metrics import Metrics
+    from monitor.daemon.metrics import Metrics
 
 log = logging.getLogger(__name__)
 DELIVERY_INTERVAL = 10.0
@@ -210,7 +211,7 @@ class Daemon:
 
     def reload(self) -> bool:
         """Re-read config and watchlists; a good config replaces the running one, a bad one is refused."""
-        from monitor.reload import reread
+        from monitor.daemon.reload import reread
 
         self.systemd.notify("RELOADING=1", f"MONOTONIC_USEC={time.monotonic_ns() // 1000}")
         fresh = reread(self.runner.settings)
@@ -227,7 +228,7 @@ class Daemon:
 
     def _sync_digest_jobs(self) -> None:
         """A digest is due at its cron time: wake the delivery job then, not up to 10s later."""
-        from monitor.alert.policy import cron_trigger
+        from monitor.units import cron_trigger
 
         for job in self.scheduler.get_jobs():
             if job.id.startswith("digest:"):
@@ -317,7 +318,7 @@ class Daemon:
         listen = self.runner.settings.monitor.metrics.listen
         if not listen or not self._serve_metrics:
             return None
-        from monitor.metrics import Metrics
+        from monitor.daemon.metrics import Metrics
 
         self.metrics = Metrics(lambda: self.runner.db)
         stop = self.metrics.start(listen)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from monitor.config import Settings, WatchlistConfig
 from monitor.match import snippet
 from monitor.model import Match
-from monitor.store import stories
+from monitor.store import storyrows as stories
 from monitor.store.repo import StoredArticle
 from monitor.store.tables import Alert, ArticleFeatures, Story
 

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.config import HttpConfig, load_watchlists
-from monitor.dedup import identity_keys
+from monitor.config import HttpConfig
+from monitor.dedup.features import identity_keys
+from monitor.dedup.storyindex import LocalStories
 from monitor.errors import MonitorError
-from monitor.fetch import fetch
+from monitor.feeds.fetch import fetch
+from monitor.feeds.parse.reader import parse
 from monitor.match import compile_matcher
 from monitor.model import Document, Entry, Match, Validators, match_json
-from monitor.parse import parse
-from monitor.stories import LocalStories
+from monitor.settings import load_watchlists
 
 
 @dataclass(frozen=True, slots=True)

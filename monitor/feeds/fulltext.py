@@ -4,7 +4,7 @@ The page is fetched with its own timeout and size cap (``http.fulltext_timeout``
 ``http.fulltext_max_bytes``) and never from a loopback, private, link-local or otherwise
 non-public address unless ``allow_private``: article links come from feed content, so a feed
 must not be able to make newsmon fetch internal URLs. Every hop of a redirect is checked again,
-at connect time, against the resolved addresses (see ``monitor.transport``).
+at connect time, against the resolved addresses (see ``monitor.feeds.transport``).
 
 Extraction is trafilatura with ``fast=True`` and without comments and tables: on the 105 German
 article pages of fundus it scored a mean word-level F1 of 0.96 against the expected text, ahead of
@@ -25,11 +25,11 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from monitor.clean import canonical_url
 from monitor.config import HttpConfig
-from monitor.fetch import MAX_REDIRECTS, describe_error, read_body
+from monitor.dedup.urls import canonical_url
+from monitor.feeds.fetch import MAX_REDIRECTS, describe_error, read_body
+from monitor.feeds.transport import deadline, make_client
 from monitor.model import Entry
-from monitor.transport import deadline, make_client
 
 log = logging.getLogger(__name__)
 

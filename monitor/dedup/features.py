@@ -25,7 +25,7 @@ from itertools import chain
 
 import numpy as np
 
-from monitor.clean import canonical_url
+from monitor.dedup.urls import canonical_url
 from monitor.model import Entry
 
 MIN_GLOBAL_GUID = 8

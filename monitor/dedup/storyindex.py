@@ -28,11 +28,11 @@ from itertools import chain
 
 import numpy as np
 
-from monitor import dedup
-from monitor.bands import Bands
-from monitor.dedup import NUM_PERM, similarity
+from monitor.dedup import features as dedup
+from monitor.dedup.bands import Bands
+from monitor.dedup.features import NUM_PERM, similarity
+from monitor.dedup.termvectors import NO_STORY, Slots, Vocabulary, micros
 from monitor.model import Entry
-from monitor.termvectors import NO_STORY, Slots, Vocabulary, micros
 
 WINDOW = timedelta(hours=36)
 FUTURE_SLACK = timedelta(hours=1)

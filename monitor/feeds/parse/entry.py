@@ -22,7 +22,7 @@ from feedparser.datetimes import _parse_date
 from feedparser.urls import _urljoin
 from lxml import etree
 
-from monitor.feedfields import Decline, Names, attributes, leaf, raw_text, text, typed_text, unknown_leaf
+from monitor.feeds.parse.fields import Decline, Names, attributes, leaf, raw_text, text, typed_text, unknown_leaf
 
 SUMMARY = frozenset({"description", "summary", "dc_description", "media_description", "itunes_summary"})
 CONTENT = frozenset({"content", "content_encoded", "fullitem"})

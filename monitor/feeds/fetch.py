@@ -21,8 +21,8 @@ from urllib.request import url2pathname
 import httpx
 
 from monitor.config import HttpConfig
+from monitor.feeds.transport import deadline, make_client
 from monitor.model import FetchResult, Validators
-from monitor.transport import deadline, make_client
 from monitor.units import format_duration
 
 K = TypeVar("K")

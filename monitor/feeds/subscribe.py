@@ -2,7 +2,7 @@
 
 config.py stays the only reader; this is the only writer. The file is edited round-trip with
 ruamel.yaml, so comments, ``${ENV}`` references and the order of keys stay as the user wrote them.
-The edited text is validated with ``config.load`` on a temporary copy first and then replaces the
+The edited text is validated with ``settings.load`` on a temporary copy first and then replaces the
 file atomically: a write never leaves a config that newsmon would refuse.
 """
 
@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from monitor.config import Settings, load
+from monitor.config import Settings
 from monitor.errors import ConfigError
+from monitor.settings import load
 
 
 @dataclass(frozen=True, slots=True)

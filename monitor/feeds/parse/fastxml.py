@@ -19,8 +19,8 @@ from typing import Any
 from feedparser.urls import _urljoin
 from lxml import etree
 
-from monitor.feedentry import CONTENT, ENTITY_LIKE, HARMLESS, SUMMARY, TITLE, href, read_entry
-from monitor.feedfields import Decline, Names, attributes, leaf, text, typed_text, unknown
+from monitor.feeds.parse.entry import CONTENT, ENTITY_LIKE, HARMLESS, SUMMARY, TITLE, href, read_entry
+from monitor.feeds.parse.fields import Decline, Names, attributes, leaf, text, typed_text, unknown
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"

@@ -15,12 +15,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from monitor.config import Settings, WatchlistConfig, load_watchlists
+from monitor.config import Settings, WatchlistConfig
 from monitor.match import Matcher, compile_matcher, validate_query
 from monitor.model import Match, match_json
-from monitor.store import history
+from monitor.settings import load_watchlists
+from monitor.store import archive as history
+from monitor.store.archive import StoredView
 from monitor.store.db import Database, open_database
-from monitor.store.history import StoredView
 
 BERLIN = ZoneInfo("Europe/Berlin")
 Tick = Callable[[], None]

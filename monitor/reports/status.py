@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from monitor.config import Settings
-from monitor.store import repo, stories
+from monitor.store import repo
+from monitor.store import storyrows as stories
 from monitor.store.db import open_database
 from monitor.store.maintenance import last_runs
 

@@ -13,9 +13,9 @@ from urllib.parse import urljoin, urlsplit
 
 from monitor.config import HttpConfig
 from monitor.errors import FetchError, ParseError
-from monitor.fetch import fetch
+from monitor.feeds.fetch import fetch
+from monitor.feeds.parse.reader import parse
 from monitor.model import ParsedFeed, Validators
-from monitor.parse import parse
 
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml",
                         "application/feed+json", "application/json", "application/xml", "text/xml"})

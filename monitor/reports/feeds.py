@@ -11,7 +11,7 @@ from monitor.errors import StoreError
 def feed_overview(settings: Settings) -> list[dict[str, Any]]:
     stored: dict[str, dict[str, Any]] = {}
     try:
-        from monitor.status import collect
+        from monitor.reports.status import collect
 
         stored = {feed["name"]: feed for feed in collect(settings)["feeds"]}
     except StoreError:

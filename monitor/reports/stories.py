@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from monitor.config import Settings
-from monitor.store import stories
+from monitor.store import storyrows as stories
 from monitor.store.db import open_database
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from monitor import sdnotify
+from monitor.daemon import sdnotify
 
 log = logging.getLogger(__name__)
 

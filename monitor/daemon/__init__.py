@@ -1,0 +1,1 @@
+"""The daemon: scheduler and run-once cycle, polling over leased feeds, supervisor, reload, sd_notify, metrics."""

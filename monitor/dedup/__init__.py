@@ -1,0 +1,1 @@
+"""Dedup: identity keys, canonical URLs, fingerprints, MinHash signatures, band and story indexes, the stage."""

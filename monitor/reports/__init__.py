@@ -1,0 +1,1 @@
+"""Read-side services behind the CLI: status, feed list, stories, search, backtest, offline match, outbox."""
