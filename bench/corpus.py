@@ -89,21 +89,27 @@ def _html(paragraphs: tuple[str, ...], rng: random.Random) -> str:
     return "\n".join(out)
 
 
-def make_feed(articles: list[Article], site: str, seed: int, *, start: datetime = START) -> bytes:
-    """RSS 2.0 with ``content:encoded``, as a German outlet serves it; links unique per article."""
+def make_feed(articles: list[Article], site: str, seed: int, *, start: datetime = START,
+              full_description: bool = False) -> bytes:
+    """RSS 2.0 with ``content:encoded``, as a German outlet serves it; links unique per article.
+    ``full_description``: the whole text as the description and no ``content:encoded`` (feeds that
+    carry the article in the teaser field)."""
     rng = random.Random(seed)
     items = []
     for number, article in enumerate(articles):
         slug = re.sub(r"[^a-z0-9]+", "-", article.title.lower())[:60].strip("-") or "artikel"
         link = f"https://{site}/{slug}-{seed}-{number}.html"
         teaser = escape(article.paragraphs[0][:280])
+        if full_description:
+            teaser = escape("</p><p>".join(escape(p) for p in article.paragraphs))
         when = format_datetime(start - timedelta(minutes=7 * number))
         items.append(
             f"<item><title>{escape(article.title)}</title><link>{link}?utm_source=rss&amp;utm_medium=feed</link>"
             f'<guid isPermaLink="false">{site}-{seed}-{number}</guid><pubDate>{when}</pubDate>'
             f"<description>&lt;p&gt;{teaser}&lt;/p&gt;</description>"
-            f"<content:encoded><![CDATA[{_html(article.paragraphs, rng)}]]></content:encoded>"
-            f"<dc:creator>Redaktion</dc:creator><category>{escape(article.topic[:40])}</category></item>")
+            + ("" if full_description else f"<content:encoded><![CDATA[{_html(article.paragraphs, rng)}]]>"
+                                           "</content:encoded>")
+            + f"<dc:creator>Redaktion</dc:creator><category>{escape(article.topic[:40])}</category></item>")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
             'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
             f"<channel><title>{site}</title><link>https://{site}/</link><description>Nachrichten</description>"

@@ -41,6 +41,19 @@ def state_dir() -> Path:
     return Path.home() / ".local" / "state" / "newsmon"
 
 
+def cache_dirs() -> list[Path]:
+    """Where derived files (the German lexicon's tries) may be cached, best first: systemd's
+    ``$CACHE_DIRECTORY``, ``$XDG_CACHE_HOME/newsmon`` (else ``~/.cache/newsmon``), then ``cache/``
+    in the state directory (a sandboxed service may see no home directory)."""
+    found: list[Path] = []
+    if os.environ.get("CACHE_DIRECTORY"):
+        found.append(Path(os.environ["CACHE_DIRECTORY"].split(":")[0]))
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    found.append(Path(xdg) / "newsmon" if xdg and Path(xdg).is_absolute() else Path.home() / ".cache" / "newsmon")
+    found.append(state_dir() / "cache")
+    return found
+
+
 def load(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read, substitute, merge and validate; raise ``ConfigError`` naming file and key."""
     cfg_path = config_path(path)

@@ -6,34 +6,33 @@ import pytest
 
 from monitor.text.tokens import attributive_forms, raw_words, release_lexicon, umlaut_spellings, word_forms
 
+TERMS = [
+    ("Gipfel", "Gipfels", True),
+    ("Gipfel", "Gipfeln", True),
+    ("gipfel", "Gipfels", True),  # typed in lower case: still the noun, not the verb "gipfeln"
+    ("gipfel", "gipfelte", False),
+    ("Gast", "Gäste", True),
+    ("Gast", "Gästen", True),
+    ("gast", "Gase", False),  # "gast" is also a form of the verb gasen: not followed
+    ("Gas", "Gases", True),
+    ("Gas", "Gast", False),
+    ("Gas", "Gasse", False),
+    ("Rat", "Rate", False),
+    ("Haus", "Häusern", True),
+    ("Bank", "Bänke", True),
+    ("Ärztin", "Ärztinnen", True),
+    ("russisch", "russischen", True),
+    ("Außenminister", "Außenministers", True),
+    ("Aussenminister", "Aussenministers", True),  # unknown Swiss spelling: inflects like its head
+    ("Friedensgipfel", "Friedensgipfels", True),
+    ("Trump", "Trumps", True),
+    ("Trump", "Trumpf", False),
+    ("Lawrow", "Lawrows", True),
+    ("NATO", "NATOs", True),
+]
 
-@pytest.mark.parametrize(
-    ("term", "form", "expected"),
-    [
-        ("Gipfel", "Gipfels", True),
-        ("Gipfel", "Gipfeln", True),
-        ("gipfel", "Gipfels", True),  # typed in lower case: still the noun, not the verb "gipfeln"
-        ("gipfel", "gipfelte", False),
-        ("Gast", "Gäste", True),
-        ("Gast", "Gästen", True),
-        ("gast", "Gase", False),  # "gast" is also a form of the verb gasen: not followed
-        ("Gas", "Gases", True),
-        ("Gas", "Gast", False),
-        ("Gas", "Gasse", False),
-        ("Rat", "Rate", False),
-        ("Haus", "Häusern", True),
-        ("Bank", "Bänke", True),
-        ("Ärztin", "Ärztinnen", True),
-        ("russisch", "russischen", True),
-        ("Außenminister", "Außenministers", True),
-        ("Aussenminister", "Aussenministers", True),  # unknown Swiss spelling: inflects like its head
-        ("Friedensgipfel", "Friedensgipfels", True),
-        ("Trump", "Trumps", True),
-        ("Trump", "Trumpf", False),
-        ("Lawrow", "Lawrows", True),
-        ("NATO", "NATOs", True),
-    ],
-)
+
+@pytest.mark.parametrize(("term", "form", "expected"), TERMS)
 def test_word_forms(term: str, form: str, expected: bool) -> None:
     assert (form in word_forms(term)) is expected
 

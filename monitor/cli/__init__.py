@@ -27,8 +27,11 @@ class _Group(click.Group):
 def main(verbose: bool) -> None:
     """newsmon: a self-hosted monitor for German-language news."""
     from monitor import logs
+    from monitor.settings import cache_dirs
+    from monitor.text import lexicon
 
     logs.setup(verbose)
+    lexicon.configure(cache_dirs())
 
 
 def _register() -> None:

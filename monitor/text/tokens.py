@@ -1,7 +1,8 @@
 """German words: split a query term into words and list the inflected forms of a word.
 
 Inflection is done on the query side, once at compile time: a term is expanded to the forms that
-simplemma's German dictionary (1.1M forms → lemma) files under the same lemma, found by trying the
+simplemma's German dictionary (1.1M forms → lemma, memory-mapped by ``monitor.text.lexicon``) files
+under the same lemma, found by trying the
 usual noun, adjective and verb endings (with and without umlaut) and keeping only candidates the
 dictionary confirms. So "Gipfel" gains "Gipfels" and "Gipfeln", "Gast" gains "Gäste", and "Gas"
 never gains "Gast" or "Gasse" (their lemmas differ). Words the dictionary does not know are names or
@@ -14,8 +15,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
 from functools import lru_cache
+from typing import Protocol
+
+from monitor.text.lexicon import Lexicon, lexicon, release
 
 _WORD = re.compile(r"[^\W_]+")
 _SOFT = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
@@ -29,37 +32,21 @@ _MIN_HEAD = 4
 _MIN_PREFIX = 3
 
 
-@lru_cache(maxsize=1)
-def dictionary() -> Mapping[str, str]:
-    """simplemma's German form → lemma table (loaded once, about a second)."""
-    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
-
-    table: Mapping[str, str] = DefaultDictionaryFactory().get_dictionary("de")
-    return table
-
-
-@lru_cache(maxsize=1)
-def _encoded() -> dict[bytes, bytes]:
-    """The same table as UTF-8 bytes → bytes, which simplemma keeps underneath (a plain dict lookup
-    is what compiling 10,000 terms spends its time on)."""
-    table = dictionary()
-    raw = getattr(table, "_dict", None)
-    if isinstance(raw, dict):
-        return raw
-    return {form.encode(): lemma.encode() for form, lemma in table.items()}
+def dictionary() -> Lexicon:
+    """simplemma's German form → lemma table, as memory-mapped tries (``monitor.text.lexicon``)."""
+    return lexicon()
 
 
 def lemma(word: str) -> str:
     """The dictionary's lemma of a word form, or the word itself where it has none."""
-    found = _encoded().get(word.encode())
-    return word if found is None else found.decode()
+    found = lexicon().get(word)
+    return word if found is None else found
 
 
 def release_lexicon() -> None:
-    """Let the lexicon go (about 100 MB); the next compile loads it again. A daemon calls this once
-    its matcher is built: matching never needs the lexicon, only compiling does."""
-    dictionary.cache_clear()
-    _encoded.cache_clear()
+    """Unmap the lexicon; the next compile maps it again. A daemon calls this once its matcher is
+    built: matching never needs the lexicon, only compiling and story terms do."""
+    release()
 
 
 def raw_words(text: str) -> list[str]:
@@ -75,7 +62,15 @@ def _umlauted(stem: str) -> str | None:
     return None
 
 
-def _forms_of_lemma(lemma: str) -> set[str]:
+class WordTable(Protocol):
+    """What the expansion asks of a German lexicon (``Lexicon``, or a plain dict in a check)."""
+
+    def get(self, form: str) -> str | None: ...
+
+    def forms(self, lemma: str) -> frozenset[str]: ...
+
+
+def _forms_of_lemma(lemma: str, table: WordTable) -> set[str]:
     endings = _NOUN_ENDINGS if lemma[:1].isupper() else _OTHER_ENDINGS
     candidates = {lemma + ending for ending in endings}
     if lemma.endswith("e"):
@@ -83,11 +78,10 @@ def _forms_of_lemma(lemma: str) -> set[str]:
     umlauted = _umlauted(lemma)
     if umlauted and lemma[:1].isupper():
         candidates.update(umlauted + ending for ending in _PLURAL_ENDINGS)
-    encoded, target = _encoded(), lemma.encode()
-    return {lemma} | {c for c in candidates if encoded.get(c.encode()) == target}
+    return {lemma} | (candidates & table.forms(lemma))
 
 
-def _readings(word: str, table: Mapping[str, str]) -> list[tuple[str, str]]:
+def _readings(word: str, table: WordTable) -> list[tuple[str, str]]:
     """(form, lemma) readings of ``word`` to expand: the noun, and the word as written when it is
     the same lemma in lower case ("russisch"/"Russisch"), never an unrelated one ("gast" → gasen)."""
     upper = word[:1].upper() + word[1:]
@@ -127,7 +121,10 @@ def umlaut_spellings(folded: str) -> set[str]:
 def attributive_forms(word: str) -> frozenset[str]:
     """``word`` and, for a place name, the form that stands before a noun when the dictionary knows
     it as a word of its own: Budapest → Budapester, Wien → Wiener (for "Budapester Gipfel")."""
-    table = dictionary()
+    return attributive_forms_in(word, lexicon())
+
+
+def attributive_forms_in(word: str, table: WordTable) -> frozenset[str]:
     candidate = word + "er"
     if word[:1].isupper() and table.get(candidate) == candidate:
         return frozenset({word, candidate})
@@ -137,7 +134,11 @@ def attributive_forms(word: str) -> frozenset[str]:
 @lru_cache(maxsize=65536)
 def word_forms(word: str) -> frozenset[str]:
     """``word`` and its inflected forms, as written (fold them before matching)."""
-    table = dictionary()
+    return word_forms_in(word, lexicon())
+
+
+def word_forms_in(word: str, table: WordTable) -> frozenset[str]:
+    """``word_forms`` over any lexicon."""
     if len(word) < 2 or word.isdigit():
         return frozenset({word})
     if word.isupper():  # an acronym: NATO, NATOs
@@ -146,7 +147,7 @@ def word_forms(word: str) -> frozenset[str]:
     if readings:
         forms = {word}
         for form, lemma in readings:
-            forms |= _forms_of_lemma(lemma) | {form}
+            forms |= _forms_of_lemma(lemma, table) | {form}
             if form[:1].isupper() and table.get(form + "s") is None:
                 forms.add(form + "s")
         return frozenset(forms)
@@ -154,5 +155,5 @@ def word_forms(word: str) -> frozenset[str]:
         head = word[cut].upper() + word[cut + 1 :]
         if table.get(head) == head:
             prefix = word[:cut]
-            return frozenset({word} | {prefix + f.lower() for f in _forms_of_lemma(head)})
+            return frozenset({word} | {prefix + f.lower() for f in _forms_of_lemma(head, table)})
     return frozenset({word, word + "s"})

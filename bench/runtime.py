@@ -1,0 +1,262 @@
+"""Whole-process figures, start-up included, as a user pays them: every row is a fresh process.
+
+``python -m bench.runtime [--python PY] [--repeat N] [--out FILE]`` measures the ``newsmon`` that
+``PY`` imports (default: this interpreter), so the same script measures two checkouts side by side:
+
+* ``daemon``: ``newsmon run`` over the 13 captured Dec-2024 feeds (local files), RSS once its first
+  cycle is done and it has idled for a few seconds, and its peak RSS (``VmHWM``);
+* ``nothing_due``: ``newsmon run --once`` against that database right after (no feed is due);
+* ``match``: ``newsmon match --watchlists config/watchlists FEED`` on the 40-item tagesschau
+  capture, beside ``bench/naive_match.py`` (feedparser + one ``re`` per word) on the same file;
+* ``commands``: ``newsmon --help``, ``check`` and ``status`` (wall time, peak RSS);
+* ``long``: ``newsmon run --once`` ingesting long real articles (every 10kGNAD article and every
+  fundus body, the full text as the RSS description, 50 items a feed) into a fresh database, beside
+  the naive pipeline of ``bench/naive.py`` (feedparser, bs4, ``re``, ORM) in a process of its own;
+* ``teaser``: the same two over the real captures (short teasers), for comparison;
+* ``terms``: ``newsmon match --json`` over the German feed files with 10 and with 10,000 watch
+  terms (``bench_match``'s lexicon set), the cost ratio of the whole process.
+
+Wall time (the machine is shared: medians of ``--repeat`` runs; the load average is recorded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import _SENTENCE, REALDATA, Article, _paragraphs, make_feed
+
+ROOT = Path(__file__).resolve().parents[1]
+CAPTURES = REALDATA / "corss-dec2024-snapshot"
+ONE_FEED = CAPTURES / "tagesschau.xml"
+WATCHLISTS = ROOT / "config" / "watchlists"
+IDLE_WAIT = 5.0
+PER_FEED = 50
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path, repeat: int) -> dict[str, float]:
+    """Median wall time and peak RSS over ``repeat`` runs (rusage of each child alone)."""
+    walls, peaks = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        child = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(child.pid, 0)
+        walls.append(time.perf_counter() - started)
+        err = child.stderr.read().decode(errors="replace") if child.stderr else ""
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{' '.join(command)} failed:\n{err[-2000:]}")
+        peaks.append(usage.ru_maxrss / 1024)
+    return {"seconds": statistics.median(walls), "min": min(walls), "rss_mb": statistics.median(peaks),
+            "runs": len(walls)}
+
+
+def newsmon(python: str) -> list[str]:
+    return [python, "-m", "monitor"]
+
+
+def write_config(folder: Path, feeds: list[Path], interval: str = "1h", watchlists: Path = WATCHLISTS) -> Path:
+    entries = "\n".join(f"  - {{name: {json.dumps(p.stem)}, url: {json.dumps(str(p))}, interval: {interval}}}"
+                        for p in feeds)
+    config = folder / "monitor.yaml"
+    config.write_text(f"""database: sqlite:///{folder / 'newsmon.db'}
+watchlists: {watchlists}
+targets:
+  redaktion-chat: json://127.0.0.1:9/newsmon
+  desk-mail: json://127.0.0.1:9/desk
+default_target: redaktion-chat
+delivery: {{backoff: 1h, max_attempts: 2}}
+feeds:
+{entries}
+""", "utf-8")
+    return config
+
+
+def environment(folder: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+    env["NEWSMON_STATE_DIR"] = str(folder / "state")
+    env["NEWSMON_CONFIG"] = str(folder / "monitor.yaml")
+    return env
+
+
+def status_rss(pid: int) -> tuple[float, float]:
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def daemon(python: str, folder: Path) -> dict[str, float]:
+    """A real ``newsmon run``: its RSS after the first cycle over the captures, idle, and its peak."""
+    feeds = sorted(CAPTURES.glob("*.xml"))
+    write_config(folder, feeds)
+    env = environment(folder)
+    started = time.perf_counter()
+    child = subprocess.Popen([*newsmon(python), "run"], env=env, cwd=folder, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    polled = 0
+    cycle = 0.0
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if "polled" in line or "poll failed" in line:
+                polled += 1
+                if polled == len(feeds):
+                    cycle = time.perf_counter() - started
+                    break
+        time.sleep(IDLE_WAIT)
+        rss, peak = status_rss(child.pid)
+    finally:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(60)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    articles = _count_articles(folder / "newsmon.db")
+    return {"idle_rss_mb": rss, "peak_rss_mb": peak, "first_cycle_s": cycle, "articles": articles}
+
+
+def _count_articles(db: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("select count(*) from articles").fetchone()[0])
+
+
+def long_feeds(folder: Path) -> tuple[list[Path], int, int]:
+    """Feeds of every 10kGNAD article and fundus body, the full text as the description."""
+    articles: list[Article] = []
+    with (REALDATA / "10kGNAD" / "test.csv").open(encoding="utf-8") as lines:
+        for line in lines:
+            topic, _, text = line.partition(";")
+            sentences = _SENTENCE.split(text.strip().strip("'"))
+            if len(sentences) > 2:
+                articles.append(Article(sentences[0], _paragraphs(sentences[1:]), topic))
+    with (REALDATA / "fundus-german-articles" / "articles_flat.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            item = json.loads(line)
+            paragraphs = tuple(p.strip() for p in (item.get("text") or "").split("\n") if p.strip())
+            if item.get("title") and paragraphs:
+                articles.append(Article(item["title"], paragraphs, item.get("publisher") or ""))
+    paths = []
+    size = 0
+    for number in range(0, len(articles), PER_FEED):
+        site = f"lang-{number // PER_FEED}.example.de"
+        body = make_feed(articles[number:number + PER_FEED], site, number, full_description=True)
+        path = folder / f"long-{number // PER_FEED:03d}.xml"
+        path.write_bytes(body)
+        paths.append(path)
+        size += len(body)
+    return paths, len(articles), size
+
+
+def ingest(python: str, folder: Path, feeds: list[Path], items: int, repeat: int) -> dict[str, Any]:
+    """``newsmon run --once`` into a fresh database against the naive pipeline's script, per run."""
+    from bench.report import ingest_watchlists
+
+    lists = ingest_watchlists()
+    (folder / "terms.json").write_text(json.dumps(lists), "utf-8")
+    (folder / "watchlists.yaml").write_text(json.dumps({"watchlists": [
+        {"name": name, "query": " OR ".join(f'"{t}"' for t in words), "notify": ["redaktion-chat"]}
+        for name, words in lists.items()]}), "utf-8")
+    ours, naive = [], []
+    for number in range(repeat):
+        work = folder / f"run-{number}"
+        work.mkdir()
+        write_config(work, feeds, interval="1s", watchlists=folder / "watchlists.yaml")
+        ours.append(timed([*newsmon(python), "run", "--once"], environment(work), work, 1))
+        naive.append(timed([python, "-m", "bench.naive_ingest", str(work / "naive.db"), str(folder / "terms.json"),
+                            *map(str, feeds)],
+                           dict(os.environ, PYTHONPATH=str(ROOT)), ROOT, 1))
+        shutil.rmtree(work)
+    seconds = statistics.median(r["seconds"] for r in ours)
+    base = statistics.median(r["seconds"] for r in naive)
+    return {"items": items, "seconds": seconds, "naive_seconds": base, "per_s": items / seconds,
+            "naive_per_s": items / base, "vs_naive": base / seconds,
+            "rss_mb": statistics.median(r["rss_mb"] for r in ours),
+            "naive_rss_mb": statistics.median(r["rss_mb"] for r in naive)}
+
+
+def terms(python: str, folder: Path, repeat: int) -> dict[str, Any]:
+    from bench import bench_match
+
+    sets = bench_match.lexicon_terms()
+    feeds = bench_match.german_feeds(REALDATA)
+    out: dict[str, Any] = {}
+    for n in (10, 10_000):
+        path = folder / f"w{n}.yaml"
+        lists = [{"name": w.name, "query": w.query} for w in bench_match.watchlists(sets[n])]
+        path.write_text(json.dumps({"watchlists": lists}), encoding="utf-8")
+        out[str(n)] = timed([*newsmon(python), "match", "--watchlists", str(path), "--json", *map(str, feeds)],
+                            environment(folder), folder, repeat)
+    out["ratio"] = out["10000"]["seconds"] / out["10"]["seconds"]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.runtime", description=__doc__.splitlines()[0])
+    parser.add_argument("--python", default=sys.executable, help="interpreter whose newsmon is measured")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", nargs="*", choices=["daemon", "match", "commands", "long", "teaser", "terms"])
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    print(json.dumps(measure(args.python, args.repeat, set(args.only or [])), indent=1))
+
+
+def measure(python: str, repeat: int, only: set[str]) -> dict[str, Any]:
+    def wanted(name: str) -> bool:
+        return not only or name in only
+
+    results: dict[str, Any] = {"python": python, "load": os.getloadavg()}
+    with tempfile.TemporaryDirectory(prefix="bench-runtime-") as tmp:
+        folder = Path(tmp)
+        if wanted("daemon"):
+            work = folder / "daemon"
+            work.mkdir()
+            results["daemon"] = daemon(python, work)
+            results["nothing_due"] = timed([*newsmon(python), "run", "--once"], environment(work), work, repeat)
+        if wanted("commands"):
+            work = folder / "commands"
+            work.mkdir()
+            write_config(work, sorted(CAPTURES.glob("*.xml")))
+            env = environment(work)
+            timed([*newsmon(python), "db", "upgrade"], env, work, 1)
+            results["commands"] = {name: timed([*newsmon(python), *argv], env, work, repeat)
+                                   for name, argv in (("help", ["--help"]), ("check", ["check"]),
+                                                      ("status", ["status"]))}
+        if wanted("match"):
+            env = environment(folder)
+            ours = timed([*newsmon(python), "match", "--watchlists", str(WATCHLISTS), str(ONE_FEED)], env, folder,
+                         repeat)
+            naive = timed([python, str(ROOT / "bench" / "naive_match.py"), str(WATCHLISTS), str(ONE_FEED)], env,
+                          folder, repeat)
+            results["match"] = {"newsmon": ours, "naive": naive, "vs_naive": ours["seconds"] / naive["seconds"]}
+        if wanted("long"):
+            work = folder / "long"
+            work.mkdir()
+            feeds, items, size = long_feeds(work)
+            results["long"] = {**ingest(python, work, feeds, items, max(3, repeat // 2)), "megabytes": size / 1e6,
+                               "feeds": len(feeds)}
+        if wanted("teaser"):
+            work = folder / "teaser"
+            work.mkdir()
+            feeds = sorted(CAPTURES.glob("*.xml"))
+            results["teaser"] = ingest(python, work, feeds, sum(p.read_bytes().count(b"<item") for p in feeds),
+                                       max(3, repeat // 2))
+        if wanted("terms"):
+            work = folder / "terms"
+            work.mkdir()
+            results["terms"] = terms(python, work, max(3, repeat // 2))
+    results["load_after"] = os.getloadavg()
+    return results
+
+
+if __name__ == "__main__":
+    main()
