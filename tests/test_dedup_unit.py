@@ -97,7 +97,7 @@ def _datasketch_signature(tokens: list[str]) -> list[int]:
     from datasketch import MinHash
 
     sketch = MinHash(num_perm=dedup.NUM_PERM, seed=1, scheme=dedup.SCHEME)
-    sketch.update_batch([shingle.encode() for shingle in dedup.shingles(tokens)])
+    sketch.update_batch([shingle.encode() for shingle in dedup.shingles(tokens[: dedup.SIGNATURE_WORDS])])
     return [int(value) for value in sketch.hashvalues]
 
 

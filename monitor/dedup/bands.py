@@ -2,26 +2,25 @@
 
 A signature is cut into ``bands`` bands of ``rows`` values; two articles are candidates when any
 band is equal. The band and row counts are datasketch's (``MinHashLSH``'s choice for the threshold
-and the number of permutations), so the candidates are exactly the ones ``MinHashLSH.query`` gives
-(``tests/test_dedup_unit.py`` checks this). The index itself is a dict per band: datasketch's
-``MinHashLSH`` built a MinHash object per call and hashed each band separately, about 200 µs per
-new article, more than computing its signature (bench/bench_dedup.py); this is ~10x less.
+and the number of permutations, kept here as constants: computing them imports scipy, over a second
+of start-up), so the candidates are exactly the ones ``MinHashLSH.query`` gives
+(``tests/test_dedup_unit.py`` and ``tests/test_dedup_constants.py`` check this). The index itself
+is a dict per band: datasketch's ``MinHashLSH`` built a MinHash object per call and hashed each
+band separately, about 200 µs per new article, more than computing its signature
+(bench/bench_dedup.py); this is ~10x less.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
+# (threshold, permutations) → (bands, rows) as ``datasketch.MinHashLSH`` picks them.
+PARAMETERS: dict[tuple[float, int], tuple[int, int]] = {(0.4, 128): (32, 4)}
 
-@lru_cache(maxsize=8)
+
 def parameters(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) that datasketch picks for this threshold and number of permutations."""
-    from datasketch import MinHashLSH
-
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return int(lsh.b), int(lsh.r)
+    return PARAMETERS[(threshold, num_perm)]
 
 
 class Bands:

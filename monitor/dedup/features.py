@@ -10,8 +10,9 @@ Pure functions, no database:
   one-line item ("Wetter: sonnig") must not swallow a different article with the same line.
 - ``content_hash``: the same hash without the length floor; it tells a changed version of a
   known article (an update of the same GUID) from a repeat.
-- ``signature``: a datasketch MinHash over word 3-shingles, for near-duplicates (lightly edited
-  copies, an added paragraph, a changed headline).
+- ``signature``: a datasketch MinHash over the word 3-shingles of the first ``SIGNATURE_WORDS``
+  words, for near-duplicate candidates (lightly edited copies, an added paragraph, a changed
+  headline); ``near_duplicate`` then decides on the whole texts.
 - ``story_terms``: the lemmatised nouns and names of an article, for story assignment.
 """
 
@@ -37,6 +38,11 @@ NEAR_CONTAINED = 0.85
 NUM_PERM = 128
 SCHEME = "affine32"  # datasketch 2 default; stored signatures depend on it
 STORY_TEXT_CHARS = 1500  # story terms come from the title and the lead, not a 5,000-word body
+# A signature covers the first words only: it proposes candidates, the texts decide. An edit that
+# changes more than about half of these words is not a light edit; a 6,000-word body costs no more
+# than a long article, and a copy with a new intro or ending is still found (tests/test_dedup_prefix.py).
+SIGNATURE_WORDS = 600
+_SHORT = 2 * STORY_TEXT_CHARS  # titles and leads: normalised and split once, shared by all features
 
 _WORD = re.compile(r"\w+(?:[-']\w+)*")
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")  # soft hyphen, zero-width characters
@@ -79,7 +85,21 @@ def text_of(entry: Entry) -> str:
 
 def words(text: str) -> list[str]:
     """Normalised words: NFKC, casefolded, soft hyphens and zero-width characters removed."""
+    if len(text) <= _SHORT:
+        return list(_short_words(text))
     return _WORD.findall(unicodedata.normalize("NFKC", _visible(text)).casefold())
+
+
+@lru_cache(maxsize=1024)
+def _short_words(text: str) -> tuple[str, ...]:
+    """A title's words are needed for its hash, its fingerprint's length floor and the text key:
+    split once (a short text only, so the cache stays small)."""
+    return tuple(_WORD.findall(_normal(text).casefold()))
+
+
+@lru_cache(maxsize=1024)
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", _visible(text))
 
 
 def _visible(text: str) -> str:
@@ -116,7 +136,8 @@ def shingles(tokens: list[str], size: int = SHINGLE) -> set[str]:
 
 
 def signature(tokens: list[str]) -> np.ndarray | None:
-    """MinHash (``NUM_PERM`` permutations) of the word shingles; None for too short a text.
+    """MinHash (``NUM_PERM`` permutations) of the word shingles of the first ``SIGNATURE_WORDS``
+    words; None for too short a text.
 
     The values are datasketch's ``MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32")`` after
     ``update_batch`` of the UTF-8 shingles (``tests/test_dedup_unit.py`` checks that they are equal):
@@ -127,7 +148,7 @@ def signature(tokens: list[str]) -> np.ndarray | None:
     if len(tokens) < MIN_NEAR_WORDS:
         return None
     sha1 = hashlib.sha1
-    digests = b"".join([sha1(shingle.encode()).digest()[:4] for shingle in shingles(tokens)])
+    digests = b"".join([sha1(shingle.encode()).digest()[:4] for shingle in shingles(tokens[:SIGNATURE_WORDS])])
     hashed = _fmix32(np.frombuffer(digests, dtype="<u4").astype(np.uint32))
     a, b = _permutations()
     permuted = np.multiply.outer(a, hashed)
@@ -148,11 +169,13 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's permutation parameters for ``seed=1``, as uint32 arrays."""
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """datasketch's affine32 permutation parameters for ``seed=1``, as uint32 arrays: an odd ``a``
+    and any ``b`` per permutation, drawn as ``MinHash._init_permutations`` draws them (importing
+    datasketch would import scipy; ``tests/test_dedup_constants.py`` checks the values are equal)."""
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 def similarity(left: np.ndarray, right: np.ndarray) -> float:
@@ -188,7 +211,7 @@ def lead_terms(entry: Entry) -> frozenset[str]:
 
 
 def terms_of(text: str) -> frozenset[str]:
-    found = _WORD.findall(unicodedata.normalize("NFKC", _visible(text)))
+    found = _WORD.findall(_normal(text) if len(text) <= _SHORT else unicodedata.normalize("NFKC", _visible(text)))
     return frozenset(chain.from_iterable(map(_word_terms, [word for word in found if word[0].isupper()])))
 
 
