@@ -26,10 +26,11 @@ KINDS = ("newsmon", "naive", "fast")
 MODES: dict[str, dict[str, Any]] = {
     "quick": {"captures": 4, "generated": 2, "repeat": 1, "terms": [10, 10_000], "termsets": ["lexicon"],
               "match_repeat": 1, "naive_budget": 0.3, "sizes": [500, 1_500], "cycle_feeds": 200, "cycle_items": 2,
-              "trials": 2},
+              "trials": 2, "runtime_repeat": 3},
     "full": {"captures": 99, "generated": 30, "repeat": 3, "terms": [10, 100, 1_000, 10_000],
              "termsets": ["lexicon", "corpus"], "match_repeat": 3, "naive_budget": 2.0,
-             "sizes": [1_000, 3_000, 10_000, 30_000, 100_000], "cycle_feeds": 1_000, "cycle_items": 5, "trials": 7},
+             "sizes": [1_000, 3_000, 10_000, 30_000, 100_000], "cycle_feeds": 1_000, "cycle_items": 5, "trials": 7,
+             "runtime_repeat": 5},
 }
 
 
@@ -67,14 +68,14 @@ def main() -> None:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_const", const="quick", dest="mode", help="under a minute (default)")
     mode.add_argument("--full", action="store_const", const="full", dest="mode", help="all sizes; takes minutes")
-    parser.add_argument("--only", nargs="*", choices=["stages", "matching", "growth", "cycle", "latency"],
+    parser.add_argument("--only", nargs="*", choices=["stages", "matching", "growth", "cycle", "latency", "runtime"],
                         help="run only these sections (the other sections of an earlier run in --out are kept)")
     parser.add_argument("--out", type=Path, help="where to write results (default: bench/results for --full, "
                                                  "bench/out for --quick)")
     args = parser.parse_args()
     name = args.mode or "quick"
     settings = MODES[name]
-    sections = set(args.only or ["stages", "matching", "growth", "cycle", "latency"])
+    sections = set(args.only or ["stages", "matching", "growth", "cycle", "latency", "runtime"])
     out = args.out or ROOT / "bench" / ("results" if name == "full" else "out")
     stem, picture = ("results", "curves") if name == "full" else (name, name)  # the README shows the full run's
     out.mkdir(parents=True, exist_ok=True)
@@ -111,6 +112,10 @@ def main() -> None:
         if "latency" in sections:
             print("alert latency", file=sys.stderr)
             results["latency"] = worker({"section": "latency", "trials": settings["trials"]})
+        save(results, out, stem)
+        if "runtime" in sections:
+            print("whole processes: daemon RSS, one-feed match, run --once, long texts", file=sys.stderr)
+            results["runtime"] = worker({"section": "runtime", "repeat": settings["runtime_repeat"]})
     results["seconds"] = time.perf_counter() - started + (results.get("seconds", 0.0) if args.only else 0.0)
     (out / f"{stem}.json").write_text(json.dumps(results, indent=1), "utf-8")
     text = report.markdown(results)

@@ -44,7 +44,7 @@ from monitor.match import compile_matcher  # noqa: E402
 from monitor.match.engine import Matcher  # noqa: E402
 from monitor.model import Document  # noqa: E402
 from monitor.text.normalise import fold_keys  # noqa: E402
-from monitor.text.tokens import dictionary, word_forms  # noqa: E402
+from monitor.text.tokens import word_forms  # noqa: E402
 
 BASE_TERMS = ["Ukraine", "Trump", "Gipfel", "Bundesregierung", "Nato", "Selenskyj", "Tomahawk", "Pandemie",
               "Lawrow", "Budapest"]  # fmt: skip
@@ -80,7 +80,10 @@ def corpus_terms(docs: list[Document]) -> dict[int, list[str]]:
 
 
 def lexicon_terms() -> dict[int, list[str]]:
-    lemmas = {w for w in dictionary().values() if w[:1].isupper() and w.isalpha() and len(w) >= 6}
+    from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+    table = DefaultDictionaryFactory(cache_max_size=0).get_dictionary("de")
+    lemmas = {w for w in table.values() if w[:1].isupper() and w.isalpha() and len(w) >= 6}
     pool = sorted(lemmas - set(BASE_TERMS))
     random.Random(3).shuffle(pool)
     return {n: BASE_TERMS + pool[: n - len(BASE_TERMS)] for n in SIZES}

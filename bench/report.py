@@ -47,6 +47,13 @@ def markdown(results: dict[str, Any]) -> str:
         lines += ["**Alert latency** (item appears in the served feed → alert at the webhook; real `newsmon run`, "
                   f"poll interval 1 s): median **{lat['median']:.2f} s**, min {lat['min']:.2f} s, max "
                   f"{lat['max']:.2f} s ({len(lat['trials'])} trials: {trials}).", ""]
+    if "runtime" in results:
+        from bench.runtime import column
+
+        load = results["runtime"]["load"]
+        lines += [f"**Whole processes** (`bench/runtime.py`: fresh processes, start-up included; wall time, "
+                  f"median of {results['settings']['runtime_repeat']} runs; load average {load[0]:.1f} at the start)",
+                  "", column(results["runtime"]), ""]
     versions = ", ".join(f"{k} {v}" for k, v in results["versions"].items())
     lines += [f"Versions: {versions}.", ""]
     return "\n".join(lines)

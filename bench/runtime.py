@@ -1,7 +1,8 @@
 """Whole-process figures, start-up included, as a user pays them: every row is a fresh process.
 
 ``python -m bench.runtime [--python PY] [--repeat N] [--out FILE]`` measures the ``newsmon`` that
-``PY`` imports (default: this interpreter), so the same script measures two checkouts side by side:
+``PY`` imports (default: this interpreter), so the same script measures two checkouts side by side
+(``--compare BEFORE AFTER`` prints the table of two such files):
 
 * ``daemon``: ``newsmon run`` over the 13 captured Dec-2024 feeds (local files), RSS once its first
   cycle is done and it has idled for a few seconds, and its peak RSS (``VmHWM``);
@@ -213,12 +214,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", nargs="*", choices=["daemon", "match", "commands", "long", "teaser", "terms"])
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"),
+                        help="print the before/after table of two earlier --out files")
     args = parser.parse_args()
-    print(json.dumps(measure(args.python, args.repeat, set(args.only or [])), indent=1))
+    if args.compare:
+        before, after = (json.loads(p.read_text("utf-8")) for p in args.compare)
+        print(table(before, after))
+        return
+    print(json.dumps(measure(args.python, args.repeat, set(args.only or []), args.out), indent=1))
 
 
-def measure(python: str, repeat: int, only: set[str]) -> dict[str, Any]:
+def measure(python: str, repeat: int, only: set[str], out: Path | None = None) -> dict[str, Any]:
+    """Every row (``only``: some); with ``out``, the figures so far are written after each row."""
     def wanted(name: str) -> bool:
+        if out is not None:
+            out.write_text(json.dumps(results, indent=1), "utf-8")
         return not only or name in only
 
     results: dict[str, Any] = {"python": python, "load": os.getloadavg()}
@@ -262,8 +272,67 @@ def measure(python: str, repeat: int, only: set[str]) -> dict[str, Any]:
             work.mkdir()
             results["terms"] = terms(python, work, max(3, repeat // 2))
     results["load_after"] = os.getloadavg()
+    if out is not None:
+        out.write_text(json.dumps(results, indent=1), "utf-8")
     return results
 
 
 if __name__ == "__main__":
     main()
+
+
+def _row(name: str, target: str, before: str, after: str) -> str:
+    return f"| {name} | {before} | {after} | {target} |"
+
+
+def _s(run: dict[str, Any]) -> str:
+    return f"{run['seconds']:.2f} s, {run['rss_mb']:.0f} MB"
+
+
+def table(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """The issue's rows, before and after, as Markdown (a missing row reads "–")."""
+    def cell(results: dict[str, Any], row: str) -> str:
+        try:
+            return _CELLS[row](results)
+        except KeyError:
+            return "–"
+
+    lines = ["| figure | before | after | target |", "|---|---:|---:|---|"]
+    lines += [_row(name, target, cell(before, name), cell(after, name)) for name, target in _TARGETS]
+    return "\n".join(lines)
+
+
+def column(results: dict[str, Any]) -> str:
+    """The issue's rows for one run, as Markdown."""
+    lines = ["| figure | this run | target |", "|---|---:|---|"]
+    for name, target in _TARGETS:
+        try:
+            value = _CELLS[name](results)
+        except KeyError:
+            value = "–"
+        lines.append(f"| {name} | {value} | {target} |")
+    return "\n".join(lines)
+
+
+_TARGETS = [
+    ("idle `newsmon run` after one cycle over the 13 Dec-2024 captures, RSS (peak)", "≤ 100 MB"),
+    ("`newsmon match --watchlists config/watchlists` one 40-item feed", "≤ 0.6 s, ≤ 100 MB"),
+    ("… against the naive feedparser + `re` script on the same file", "≤ 3.5x"),
+    ("`run --once` with nothing due", "≤ 0.8 s"),
+    ("`run --once` ingest of long real articles, articles/s (vs naive script)", "≥ 3x naive"),
+    ("`run --once` ingest of the 13 captures (teasers), articles/s (vs naive script)", "as long texts"),
+    ("`newsmon match --json`, 10,000 terms vs 10 (whole process)", "≤ 1.5x"),
+    ("`newsmon --help` / `check` / `status`", "well under 1 s"),
+]
+_CELLS: dict[str, Any] = {
+    _TARGETS[0][0]: lambda r: f"{r['daemon']['idle_rss_mb']:.0f} MB ({r['daemon']['peak_rss_mb']:.0f} MB)",
+    _TARGETS[1][0]: lambda r: _s(r["match"]["newsmon"]),
+    _TARGETS[2][0]: lambda r: f"{r['match']['vs_naive']:.1f}x ({r['match']['naive']['seconds']:.2f} s)",
+    _TARGETS[3][0]: lambda r: _s(r["nothing_due"]),
+    _TARGETS[4][0]: lambda r: f"{r['long']['per_s']:,.0f}/s ({r['long']['vs_naive']:.2f}x)",
+    _TARGETS[5][0]: lambda r: f"{r['teaser']['per_s']:,.0f}/s ({r['teaser']['vs_naive']:.2f}x)",
+    _TARGETS[6][0]: lambda r: f"{r['terms']['ratio']:.2f}x ({r['terms']['10']['seconds']:.2f} → "
+                              f"{r['terms']['10000']['seconds']:.2f} s)",
+    _TARGETS[7][0]: lambda r: " / ".join(f"{r['commands'][c]['seconds']:.2f}" for c in ("help", "check", "status"))
+                              + " s",
+}

@@ -33,6 +33,10 @@ def dispatch(job: dict[str, Any]) -> Any:
         from bench import latency
 
         return latency.run(job["trials"])
+    if section == "runtime":
+        from bench import runtime
+
+        return runtime.measure(sys.executable, job["repeat"], set())
     raise SystemExit(f"unknown section {section!r}")
 
 

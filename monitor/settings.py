@@ -49,8 +49,17 @@ def cache_dirs() -> list[Path]:
     if os.environ.get("CACHE_DIRECTORY"):
         found.append(Path(os.environ["CACHE_DIRECTORY"].split(":")[0]))
     xdg = os.environ.get("XDG_CACHE_HOME")
-    found.append(Path(xdg) / "newsmon" if xdg and Path(xdg).is_absolute() else Path.home() / ".cache" / "newsmon")
-    found.append(state_dir() / "cache")
+    if xdg and Path(xdg).is_absolute():
+        found.append(Path(xdg) / "newsmon")
+    else:
+        try:
+            found.append(Path.home() / ".cache" / "newsmon")
+        except RuntimeError:  # no home directory (a service user without one)
+            pass
+    try:
+        found.append(state_dir() / "cache")
+    except RuntimeError:
+        pass
     return found
 
 

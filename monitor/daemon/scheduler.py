@@ -188,7 +188,7 @@ class Daemon:
             self.scheduler.add_job(self.watchdog.beat, "interval", seconds=self.watchdog.interval, id="watchdog",
                                    executor="watchdog", next_run_time=start)
         self.scheduler.start()
-        release_lexicon()  # ~100 MB that only compiling watchlists needs; a reload loads it again
+        release_lexicon()  # unmapped: only compiling watchlists and story terms read it; both map it again
         threading.Thread(target=self.runner.notifier.warm, name="warm-apprise", daemon=True).start()
         log.info("newsmon running: %d feeds, %d watchlists", len(self.runner.settings.feeds),
                  len(self.runner.settings.watchlists))

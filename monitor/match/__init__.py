@@ -4,7 +4,7 @@ validate_query(text, entities)           raises QueryError pointing at the colum
 compile_matcher(watchlists, entities)    -> Matcher; build once per config
 Matcher.match(doc)                       -> [Match], one per matching watchlist, hits explain it
 snippet(doc, match, width)               -> (excerpt, spans to highlight inside it)
-release_lexicon()                        frees the German lexicon (~100 MB) once matchers are built
+release_lexicon()                        unmaps the German lexicon's tries once matchers are built
 """
 
 from __future__ import annotations
