@@ -1,9 +1,9 @@
 """The path of one feed through newsmon, read top to bottom:
 
-fetch → parse → clean/identity → store (only new rows) → match → outbox.
+fetch → parse → dedup → store (only new rows) → match → outbox.
 
 ``poll_feed`` is that line for one feed; ``ingest`` is everything after the fetch, which
-``workers.poll_claimed`` calls for each body as a batch of leased feeds is fetched concurrently.
+``daemon.polling.poll_claimed`` calls for each body as a batch of leased feeds is fetched concurrently.
 No HTTP or SQL here: each stage is a call.
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitor.alert.outbox import match_and_enqueue
+from monitor.alert.outbox import Matched, enqueue
 from monitor.config import Settings
 from monitor.dedup.features import identity_keys
 from monitor.dedup.stage import Deduplicator
@@ -27,7 +27,7 @@ from monitor.match import Matcher
 from monitor.model import FetchResult
 from monitor.store import repo
 from monitor.store.db import Database
-from monitor.store.repo import Candidate, FeedState
+from monitor.store.repo import Candidate, FeedState, StoredArticle
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +82,24 @@ def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:
     failures = 0
     with ctx.dedup.stage(), ctx.db.session() as session:
         new = ctx.dedup.store(session, feed, candidates, now)
-        alerts = match_and_enqueue(session, new, feed.name, ctx.matcher, ctx.settings, now)
+        alerts = enqueue(session, match(ctx.matcher, new), feed.name, ctx.settings, now)
         repo.record_fetch(session, feed.id, result, now, next_poll(now, ctx.interval_of(feed.name), result,
                                                                     failures, ctx.rng))
     fresh = sum(1 for article in new if article.is_new)
     log.info("polled: %d entries, %d new, %d alerts", len(candidates), fresh, alerts,
              extra={"feed": feed.name, "url": feed.url})
     return PollOutcome(feed.name, fresh, alerts)
+
+
+def match(matcher: Matcher, articles: Sequence[StoredArticle]) -> list[Matched]:
+    """The match stage: the watchlists each new article matches; an update is matched again, with what
+    its previous version matched beside it (it re-alerts only for a term new in it). Repeats are skipped."""
+    matched = []
+    for article in articles:
+        matches = [] if article.repeat else matcher.match(article.document)
+        previous = matcher.match(article.previous) if matches and article.previous is not None else []
+        matched.append(Matched(article, matches, previous))
+    return matched
 
 
 def _with_fulltext(ctx: Context, candidates: list[Candidate]) -> list[Candidate]:

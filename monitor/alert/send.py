@@ -1,4 +1,4 @@
-"""The two steps of a delivery run that touch the outbox: plan alerts into messages, send messages.
+"""The delivery run (``deliver_due``) and its two steps: plan alerts into messages, send messages.
 
 Planning is one transaction per run and sends nothing. Sending leases a batch of messages, then
 for each: read it, send it through apprise, commit the outcome. A process killed after the send
@@ -10,23 +10,55 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
+from monitor.alert.admin import check_feeds
 from monitor.alert.deliver import Notifier
-from monitor.alert.outbox import DeliveryReport
 from monitor.alert.plan import DueAlert, plan_target
 from monitor.alert.policy import QuietHours, RateLimit, next_digest
-from monitor.alert.render import Renderer
+from monitor.alert.render import Renderer, renderer_for
 from monitor.config import Settings
 from monitor.errors import DeliveryError
 from monitor.store import delivery, leases
 from monitor.store.db import Database
 from monitor.store.delivery import MessageJob
+from monitor.store.leases import owner_id
 from monitor.store.retry import retrying
 from monitor.store.tables import Alert
 
 log = logging.getLogger(__name__)
+
+
+
+@dataclass
+class DeliveryReport:
+    """Messages sent, to retry and dead in one delivery run, and admin alerts queued."""
+
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    held: int = 0
+    admin: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def deliver_due(db: Database, notifier: Notifier, settings: Settings, clock: Callable[[], datetime],
+                *, owner: str | None = None, stop: Callable[[], bool] = lambda: False) -> DeliveryReport:
+    """Plan due alerts into messages, check feed health, then send every due message once.
+
+    ``stop`` is asked between messages: when it is true the leases of the messages not yet sent are
+    given back (another daemon, or the next run, sends them at once) and the run ends."""
+    report = DeliveryReport()
+    report.held = retrying(partial(plan_due, db, settings, clock()), what="plan alerts")
+    if settings.monitor.admin is not None:
+        feeds = [feed.name for feed in settings.feeds]
+        report.admin = retrying(partial(check_feeds, db, settings.monitor.admin, feeds, clock()),
+                                what="check feed health")
+    renderer = renderer_for(tuple(sorted(settings.templates.items())), settings.monitor.delivery.timezone)
+    send_due(db, notifier, renderer, settings, clock, owner or owner_id(), report, stop)
+    return report
 
 
 def plan_due(db: Database, settings: Settings, now: datetime) -> int:

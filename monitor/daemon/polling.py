@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
 
-from monitor.alert.outbox import owner_id
 from monitor.feeds.fetch import fetch_all
 from monitor.pipeline import Context, PollOutcome, ingest
 from monitor.store import leases
+from monitor.store.leases import owner_id
 from monitor.store.repo import FeedState
 from monitor.store.retry import retrying
 

@@ -23,7 +23,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from monitor.alert.deliver import Notifier
-from monitor.alert.outbox import DeliveryReport, deliver_due
+from monitor.alert.send import DeliveryReport, deliver_due
 from monitor.config import Settings
 from monitor.daemon import polling as workers
 from monitor.daemon import sdnotify
