@@ -17,7 +17,7 @@ from functools import partial
 from monitor.alert.admin import check_feeds
 from monitor.alert.deliver import Notifier
 from monitor.alert.plan import DueAlert, plan_target
-from monitor.alert.policy import QuietHours, RateLimit, next_digest
+from monitor.alert.policy import QuietHours, RateLimit, Usage, next_digest
 from monitor.alert.render import Renderer, renderer_for
 from monitor.config import Settings
 from monitor.errors import DeliveryError
@@ -26,7 +26,6 @@ from monitor.store.db import Database
 from monitor.store.delivery import MessageJob
 from monitor.store.leases import owner_id
 from monitor.store.retry import retrying
-from monitor.store.tables import Alert
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +70,11 @@ def plan_due(db: Database, settings: Settings, now: datetime) -> int:
     waiting = 0
     with db.session() as session:
         leases.serialize(session, "plan-alerts")  # daemons sharing PostgreSQL plan one at a time: rate limits hold
-        by_target: dict[str, list[Alert]] = {}
-        for alert in delivery.lock_plannable(session, now):
-            by_target.setdefault(alert.target, []).append(alert)
-        for target, alerts in by_target.items():
+        for target, alerts in delivery.plannable_by_target(session, now).items():
             config = targets.get(target)
             quiet = QuietHours.parse(config.quiet_hours, zone) if config and config.quiet_hours else None
             rate = RateLimit.parse(config.rate_limit) if config and config.rate_limit else None
-            usage = delivery.usage(session, target, now, rate.window) if rate else None
+            usage = Usage(*delivery.usage(session, target, now, rate.window)) if rate else None
             due = [DueAlert(a.id, a.mode, a.watchlist in urgent, a.hold_reason, a.created_at) for a in alerts]
             plan = plan_target(due, now, digests=digests, quiet=quiet, rate=rate, usage=usage)
             rows = {a.id: a for a in alerts}

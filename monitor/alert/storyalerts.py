@@ -19,15 +19,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import Settings, WatchlistConfig
 from monitor.match import snippet
 from monitor.model import Match
+from monitor.store import followups
 from monitor.store import storyrows as stories
 from monitor.store.repo import StoredArticle
-from monitor.store.tables import Alert, ArticleFeatures, Story
 
 FOLLOWUP = "followup"
 TRENDING = "trending"
@@ -88,32 +87,27 @@ def _follow_up(session: Session, article: StoredArticle, row: dict[str, Any], wa
     payload = row["payload"]
     item = {"article_id": article.id, "title": article.entry.title, "link": article.entry.link,
             "source": payload.get("source"), "published": payload.get("published"), "terms": payload.get("terms")}
-    pending = session.scalars(
-        select(Alert).join(ArticleFeatures, ArticleFeatures.article_id == Alert.article_id)
-        .where(ArticleFeatures.story_id == article.story_id, Alert.watchlist == watchlist.name,
-               Alert.target == row["target"], Alert.kind == FOLLOWUP, Alert.state.in_(("pending", "held")),
-               Alert.message_id.is_(None), Alert.lease_owner.is_(None))
-        .order_by(Alert.id).limit(1).with_for_update(skip_locked=True)).first()
+    pending = followups.open_followup(session, article.story_id, watchlist.name, row["target"], FOLLOWUP)
     if pending is not None:
         items = [*pending.payload.get("followups", []), item]
         pending.payload = _followup_payload(session, article.story_id, payload, items)
         return
     due = row["next_attempt_at"] if row.get("hold_reason") == "digest" else \
         now + timedelta(seconds=watchlist.followups)  # a digest watchlist: into the next digest
-    session.add(Alert(**{**row, "kind": FOLLOWUP, "next_attempt_at": due,
-                         "payload": _followup_payload(session, article.story_id, payload, [item])}))
+    followups.add_alert(session, {**row, "kind": FOLLOWUP, "next_attempt_at": due,
+                                  "payload": _followup_payload(session, article.story_id, payload, [item])})
 
 
 def _followup_payload(session: Session, story_id: int, base: dict[str, Any], items: list[dict[str, Any]],
                       ) -> dict[str, Any]:
-    story = session.get_one(Story, story_id)
+    title = followups.story_title(session, story_id)
     terms: dict[str, None] = {}
     for item in items:
         terms.update(dict.fromkeys(item.get("terms") or []))
     count = len(items)
     return {
-        **base, "kind": FOLLOWUP, "story": story_id, "story_title": story.title,
-        "title": f"Story „{story.title}“: {count} weitere{'r' if count == 1 else ''} Artikel",
+        **base, "kind": FOLLOWUP, "story": story_id, "story_title": title,
+        "title": f"Story „{title}“: {count} weitere{'r' if count == 1 else ''} Artikel",
         "link": items[0]["link"], "source": ", ".join(dict.fromkeys(str(i.get("source")) for i in items)),
         "terms": list(terms), "hits": [], "followups": items, "snippet_spans": [],
         "snippet": " · ".join(f"{i['title']} ({i.get('source')})" for i in items),
@@ -141,12 +135,12 @@ def _trending(session: Session, article: StoredArticle, match_of: dict[str, Matc
         term = list(dict.fromkeys(
             [hit.term for hit in match.hits] if match else
             [hit["term"] for a in earlier for hit in a.payload.get("hits", []) if hit.get("term")])) or [watchlist.name]
-        story = session.get_one(Story, article.story_id)
+        title = followups.story_title(session, article.story_id)
         minutes = round(rule.within / 60)
-        payload = {"watchlist": watchlist.name, "kind": TRENDING, "story": story.id, "story_title": story.title,
+        payload = {"watchlist": watchlist.name, "kind": TRENDING, "story": article.story_id, "story_title": title,
                    "title": f"{term[0]}: {count} Medien in {minutes} Minuten", "link": article.entry.link,
-                   "source": ", ".join(stories.outlets_of(session, story.id)), "published": None, "score": 0.0,
-                   "terms": term[:5], "hits": [], "snippet": story.title, "snippet_spans": [], "outlets": count}
+                   "source": ", ".join(stories.outlets_of(session, article.story_id)), "published": None,
+                   "score": 0.0, "terms": term[:5], "hits": [], "snippet": title, "snippet_spans": [], "outlets": count}
         for target in dict.fromkeys(settings.targets_of(watchlist)):  # trending is news: never into a digest
             rows.append({"article_id": article.id, "watchlist": watchlist.name, "target": target, "kind": TRENDING,
                          "state": "pending", "mode": "instant", "attempts": 0, "next_attempt_at": now,

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from monitor.alert.policy import Usage
 from monitor.store.tables import Alert, Article, Feed, Message
 
 RATE_COUNTED = ("alert", "quiet", "summary")
@@ -43,14 +42,23 @@ def lock_plannable(session: Session, now: datetime, limit: int = 10_000) -> list
     return list(session.scalars(query))
 
 
-def usage(session: Session, target: str, now: datetime, window: float) -> Usage:
-    """Messages to ``target`` counted against its rate limit: sent in the window, or in flight."""
+def plannable_by_target(session: Session, now: datetime) -> dict[str, list[Alert]]:
+    """``lock_plannable``'s alerts by target, each target's oldest first."""
+    by_target: dict[str, list[Alert]] = {}
+    for alert in lock_plannable(session, now):
+        by_target.setdefault(alert.target, []).append(alert)
+    return by_target
+
+
+def usage(session: Session, target: str, now: datetime, window: float) -> tuple[int, datetime | None]:
+    """Messages to ``target`` counted against its rate limit (sent in the window, or in flight), and
+    the oldest send in the window."""
     since = now - timedelta(seconds=window)
     counted = (Message.target == target, Message.kind.in_(RATE_COUNTED))
     sent = session.execute(select(func.count(), func.min(Message.sent_at))
                            .where(*counted, Message.state == "sent", Message.sent_at > since)).one()
     flying = session.scalar(select(func.count()).select_from(Message).where(*counted, Message.state == "pending"))
-    return Usage(int(sent[0]) + int(flying or 0), sent[1])
+    return int(sent[0]) + int(flying or 0), sent[1]
 
 
 def create_message(session: Session, target: str, kind: str, alerts: Sequence[Alert], now: datetime,
