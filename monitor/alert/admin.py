@@ -14,6 +14,7 @@ from itertools import pairwise
 from statistics import median
 
 from monitor.config import AdminConfig
+from monitor.model import MessageKind
 from monitor.store import delivery, health, leases
 from monitor.store.db import Database
 from monitor.store.health import FeedHealthState
@@ -39,7 +40,7 @@ def check_feeds(db: Database, admin: AdminConfig, feeds: list[str], now: datetim
             if problem is None:
                 payload["detail"] = {"failing": "Abrufe klappen wieder",
                                      "silent": "neue Artikel kommen wieder"}.get(before or "", "wieder gesund")
-            delivery.create_message(session, admin.target, "admin", [], now, payload=payload)
+            delivery.create_message(session, admin.target, MessageKind.ADMIN, [], now, payload=payload)
             queued += 1
             log.warning("feed health: %s", problem or f"recovered from {before}", extra={"feed": feed.name})
     return queued

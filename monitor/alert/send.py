@@ -21,6 +21,7 @@ from monitor.alert.policy import QuietHours, RateLimit, Usage, next_digest
 from monitor.alert.render import Renderer, renderer_for
 from monitor.config import Settings
 from monitor.errors import DeliveryError
+from monitor.model import HoldReason, MessageKind, MessageState
 from monitor.store import delivery, leases
 from monitor.store.db import Database
 from monitor.store.delivery import MessageJob
@@ -82,8 +83,8 @@ def plan_due(db: Database, settings: Settings, now: datetime) -> int:
                                                        for p in plan.messages], now)
             for ids, until, reason in plan.holds:
                 delivery.hold([rows[i] for i in ids], until, reason)
-                waiting += len(ids) if reason != "digest" else 0
-                if reason != "digest":
+                waiting += len(ids) if reason != HoldReason.DIGEST else 0
+                if reason != HoldReason.DIGEST:
                     log.info("%d alerts held (%s) until %s", len(ids), reason, until.isoformat(),
                              extra={"target": target})
     return waiting
@@ -147,10 +148,10 @@ def _send_one(db: Database, notifier: Notifier, renderer: Renderer, settings: Se
     state = retrying(partial(_finish, db, message_id, clock(), error, retry_at, owner), what="record delivery")
     extra = {"alert": ",".join(str(a["id"]) for a in job.alerts) or None, "target": job.target,
              "watchlist": ",".join(sorted({str(a.get("watchlist")) for a in job.alerts})) or None}
-    if state == "sent":
+    if state == MessageState.SENT:
         report.sent += 1
         log.info("%s message sent (%d alerts)", job.kind, len(job.alerts), extra=extra)
-    elif state == "dead":
+    elif state == MessageState.DEAD:
         report.dead += 1
         report.errors.append(f"{job.target}: {error}")
         log.error("%s message dead after %d attempts: %s", job.kind, job.attempts + 1, error, extra=extra)
@@ -162,19 +163,19 @@ def _send_one(db: Database, notifier: Notifier, renderer: Renderer, settings: Se
 
 def render(job: MessageJob, renderer: Renderer, settings: Settings, fmt: str) -> tuple[str, str]:
     """(title, body) of a message by its kind."""
-    if job.kind == "admin":
+    if job.kind == MessageKind.ADMIN:
         return renderer.admin(job.payload or {}, fmt)
-    if job.kind == "alert" and len(job.alerts) == 1:
+    if job.kind == MessageKind.ALERT and len(job.alerts) == 1:
         return renderer.alert(job.alerts[0], fmt)
     if not job.alerts:
         raise DeliveryError(f"message {job.id} has no alerts left")
     heading, reason = None, None
-    if job.kind == "digest":
+    if job.kind == MessageKind.DIGEST:
         digest = settings.monitor.digests.get(job.digest or "")
         heading = (digest.title if digest else None) or f"Digest {job.digest}"
     target = settings.monitor.targets.get(job.target)
-    if job.kind == "summary" and target is not None:
+    if job.kind == MessageKind.SUMMARY and target is not None:
         reason = target.rate_limit
-    elif job.kind == "quiet" and target is not None:
+    elif job.kind == MessageKind.QUIET and target is not None:
         reason = target.quiet_hours
     return renderer.batch(job.kind, list(job.alerts), fmt, heading=heading, reason=reason)

@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from monitor.model import AlertState
 from monitor.store.repo import article_count
 from monitor.store.tables import Alert, Feed
 
-ALERT_STATES = ("pending", "held", "queued", "sent", "dead")
+ALERT_STATES = tuple(state.value for state in AlertState)
 
 
 @dataclass(frozen=True, slots=True)

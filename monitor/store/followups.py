@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.model import AlertRow, AlertState
 from monitor.store.tables import Alert, ArticleFeatures, Story
 
 
@@ -16,12 +15,12 @@ def open_followup(session: Session, story_id: int, watchlist: str, target: str, 
     return session.scalars(
         select(Alert).join(ArticleFeatures, ArticleFeatures.article_id == Alert.article_id)
         .where(ArticleFeatures.story_id == story_id, Alert.watchlist == watchlist,
-               Alert.target == target, Alert.kind == kind, Alert.state.in_(("pending", "held")),
+               Alert.target == target, Alert.kind == kind, Alert.state.in_((AlertState.PENDING, AlertState.HELD)),
                Alert.message_id.is_(None), Alert.lease_owner.is_(None))
         .order_by(Alert.id).limit(1).with_for_update(skip_locked=True)).first()
 
 
-def add_alert(session: Session, row: dict[str, Any]) -> None:
+def add_alert(session: Session, row: AlertRow) -> None:
     session.add(Alert(**row))
 
 
