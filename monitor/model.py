@@ -115,7 +115,7 @@ def hits_json(hits: tuple[Hit, ...]) -> list[dict[str, Any]]:
 
 def match_json(match: Match, *, title: str, link: str | None, guid: str | None, published: datetime | None,
                story: int | None) -> dict[str, Any]:
-    """One (article, watchlist) match in the fixed ``--json`` shape of DESIGN.md §9 (match, backtest, search)."""
+    """One (article, watchlist) match in the fixed ``--json`` shape of match, backtest, search (architecture §7)."""
     return {"watchlist": match.watchlist, "title": title, "link": link, "guid": guid,
             "published": published.isoformat() if published else None, "score": match.score, "story": story,
             "hits": hits_json(match.hits)}

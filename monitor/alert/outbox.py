@@ -19,13 +19,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from monitor.alert import storyalerts as story_alerts
 from monitor.config import Settings
 from monitor.match import snippet
 from monitor.model import AlertPayload, AlertRow, AlertState, Match, hits_json
-from monitor.store import repo
+from monitor.store import Session, repo
 from monitor.store.repo import StoredArticle
 
 log = logging.getLogger(__name__)

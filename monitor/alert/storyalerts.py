@@ -19,12 +19,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from monitor.config import Settings, WatchlistConfig
 from monitor.match import snippet
 from monitor.model import AlertKind, AlertPayload, AlertRow, AlertState, HoldReason, Match, update_kind
-from monitor.store import followups
+from monitor.store import Session, followups
 from monitor.store import storyrows as stories
 from monitor.store.repo import StoredArticle
 

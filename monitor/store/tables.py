@@ -197,7 +197,7 @@ class Maintenance(Base):
 
 
 class Story(Base):
-    """Articles about one event across outlets and hours (DESIGN.md §5.4)."""
+    """Articles about one event across outlets and hours (docs/architecture.md §4)."""
 
     __tablename__ = "stories"
 
