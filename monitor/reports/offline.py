@@ -26,7 +26,7 @@ class SourceMatch:
     story: int | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The fixed ``--json`` shape of DESIGN.md §9."""
+        """The fixed ``--json`` shape of docs/architecture.md §7."""
         return match_json(self.match, title=self.entry.title, link=self.entry.link, guid=self.entry.guid,
                           published=self.entry.published, story=self.story)
 
