@@ -8,6 +8,7 @@ The cross-checks that need the matcher, the templates or OPML live here, so the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Mapping
@@ -52,14 +53,10 @@ def cache_dirs() -> list[Path]:
     if xdg and Path(xdg).is_absolute():
         found.append(Path(xdg) / "newsmon")
     else:
-        try:
+        with contextlib.suppress(RuntimeError):  # no home directory (a service user without one)
             found.append(Path.home() / ".cache" / "newsmon")
-        except RuntimeError:  # no home directory (a service user without one)
-            pass
-    try:
+    with contextlib.suppress(RuntimeError):
         found.append(state_dir() / "cache")
-    except RuntimeError:
-        pass
     return found
 
 
