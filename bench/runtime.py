@@ -17,7 +17,8 @@
 * ``terms``: ``newsmon match --json`` over the German feed files with 10 and with 10,000 watch
   terms (``bench_match``'s lexicon set), the cost ratio of the whole process.
 
-Wall time (the machine is shared: medians of ``--repeat`` runs; the load average is recorded).
+Wall time and CPU time (user + system) of each child, medians of ``--repeat`` runs; the machine is
+shared, so the load average is recorded, and ``--pair`` measures two checkouts row by row in turn.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ PER_FEED = 50
 
 def timed(command: list[str], env: dict[str, str], cwd: Path, repeat: int) -> dict[str, float]:
     """Median wall time and peak RSS over ``repeat`` runs (rusage of each child alone)."""
-    walls, peaks = [], []
+    walls, peaks, cpus = [], [], []
     for _ in range(repeat):
         with tempfile.TemporaryFile() as err:  # a file, not a pipe: a chatty child never blocks on it
             started = time.perf_counter()
@@ -59,8 +60,9 @@ def timed(command: list[str], env: dict[str, str], cwd: Path, repeat: int) -> di
                 err.seek(0)
                 raise SystemExit(f"{' '.join(command)} failed:\n{err.read().decode(errors='replace')[-2000:]}")
         peaks.append(usage.ru_maxrss / 1024)
+        cpus.append(usage.ru_utime + usage.ru_stime)
     return {"seconds": statistics.median(walls), "min": min(walls), "rss_mb": statistics.median(peaks),
-            "runs": len(walls)}
+            "cpu": statistics.median(cpus), "runs": len(walls)}
 
 
 def newsmon(python: str) -> list[str]:
@@ -188,6 +190,7 @@ def ingest(python: str, folder: Path, feeds: list[Path], items: int, repeat: int
     base = statistics.median(r["seconds"] for r in naive)
     return {"items": items, "seconds": seconds, "naive_seconds": base, "per_s": items / seconds,
             "naive_per_s": items / base, "vs_naive": base / seconds,
+            "cpu": statistics.median(r["cpu"] for r in ours), "naive_cpu": statistics.median(r["cpu"] for r in naive),
             "rss_mb": statistics.median(r["rss_mb"] for r in ours),
             "naive_rss_mb": statistics.median(r["rss_mb"] for r in naive)}
 
@@ -205,6 +208,7 @@ def terms(python: str, folder: Path, repeat: int) -> dict[str, Any]:
         out[str(n)] = timed([*newsmon(python), "match", "--watchlists", str(path), "--json", *map(str, feeds)],
                             environment(folder), folder, repeat)
     out["ratio"] = out["10000"]["seconds"] / out["10"]["seconds"]
+    out["cpu_ratio"] = out["10000"]["cpu"] / out["10"]["cpu"]
     return out
 
 
@@ -212,16 +216,40 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.runtime", description=__doc__.splitlines()[0])
     parser.add_argument("--python", default=sys.executable, help="interpreter whose newsmon is measured")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--only", nargs="*", choices=["daemon", "match", "commands", "long", "teaser", "terms"])
+    parser.add_argument("--only", nargs="*", choices=ROWS)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"),
                         help="print the before/after table of two earlier --out files")
+    parser.add_argument("--pair", nargs=2, metavar=("BEFORE_PY", "AFTER_PY"),
+                        help="measure two interpreters row by row in turn (the same load for both); "
+                             "--out is then a folder for before.json and after.json")
     args = parser.parse_args()
     if args.compare:
         before, after = (json.loads(p.read_text("utf-8")) for p in args.compare)
         print(table(before, after))
         return
+    if args.pair:
+        print(table(*pair(args.pair, args.repeat, args.only or list(ROWS), args.out)))
+        return
     print(json.dumps(measure(args.python, args.repeat, set(args.only or []), args.out), indent=1))
+
+
+ROWS = ("daemon", "commands", "match", "long", "teaser", "terms")
+
+
+def pair(pythons: list[str], repeat: int, rows: list[str], out: Path | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Each row for both interpreters, one after the other, so both see the machine's load alike."""
+    before: dict[str, Any] = {"python": pythons[0], "load": os.getloadavg()}
+    after: dict[str, Any] = {"python": pythons[1], "load": before["load"]}
+    for row in rows:
+        for python, into in zip(pythons, (before, after), strict=True):
+            found = measure(python, repeat, {row})
+            into.update({k: v for k, v in found.items() if k not in ("python", "load")})
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "before.json").write_text(json.dumps(before, indent=1), "utf-8")
+            (out / "after.json").write_text(json.dumps(after, indent=1), "utf-8")
+    return before, after
 
 
 def measure(python: str, repeat: int, only: set[str], out: Path | None = None) -> dict[str, Any]:
@@ -277,16 +305,18 @@ def measure(python: str, repeat: int, only: set[str], out: Path | None = None) -
     return results
 
 
-if __name__ == "__main__":
-    main()
-
 
 def _row(name: str, target: str, before: str, after: str) -> str:
     return f"| {name} | {before} | {after} | {target} |"
 
 
 def _s(run: dict[str, Any]) -> str:
-    return f"{run['seconds']:.2f} s, {run['rss_mb']:.0f} MB"
+    return f"{run['seconds']:.2f} s ({run['cpu']:.2f} s CPU), {run['rss_mb']:.0f} MB"
+
+
+def _ingest(run: dict[str, Any]) -> str:
+    return (f"{run['per_s']:,.0f}/s ({run['vs_naive']:.2f}x; CPU {run['naive_cpu'] / run['cpu']:.2f}x, "
+            f"{run['rss_mb']:.0f} MB)")
 
 
 def table(before: dict[str, Any], after: dict[str, Any]) -> str:
@@ -327,12 +357,18 @@ _TARGETS = [
 _CELLS: dict[str, Any] = {
     _TARGETS[0][0]: lambda r: f"{r['daemon']['idle_rss_mb']:.0f} MB ({r['daemon']['peak_rss_mb']:.0f} MB)",
     _TARGETS[1][0]: lambda r: _s(r["match"]["newsmon"]),
-    _TARGETS[2][0]: lambda r: f"{r['match']['vs_naive']:.1f}x ({r['match']['naive']['seconds']:.2f} s)",
+    _TARGETS[2][0]: lambda r: f"{r['match']['vs_naive']:.1f}x ({r['match']['naive']['seconds']:.2f} s; CPU "
+                              f"{r['match']['newsmon']['cpu'] / r['match']['naive']['cpu']:.1f}x)",
     _TARGETS[3][0]: lambda r: _s(r["nothing_due"]),
-    _TARGETS[4][0]: lambda r: f"{r['long']['per_s']:,.0f}/s ({r['long']['vs_naive']:.2f}x)",
-    _TARGETS[5][0]: lambda r: f"{r['teaser']['per_s']:,.0f}/s ({r['teaser']['vs_naive']:.2f}x)",
+    _TARGETS[4][0]: lambda r: _ingest(r["long"]),
+    _TARGETS[5][0]: lambda r: _ingest(r["teaser"]),
     _TARGETS[6][0]: lambda r: f"{r['terms']['ratio']:.2f}x ({r['terms']['10']['seconds']:.2f} → "
-                              f"{r['terms']['10000']['seconds']:.2f} s)",
+                              f"{r['terms']['10000']['seconds']:.2f} s; CPU {r['terms']['cpu_ratio']:.2f}x)",
     _TARGETS[7][0]: lambda r: " / ".join(f"{r['commands'][c]['seconds']:.2f}" for c in ("help", "check", "status"))
-                              + " s",
+                              + " s (CPU " + " / ".join(f"{r['commands'][c]['cpu']:.2f}"
+                                                       for c in ("help", "check", "status")) + ")",
 }
+
+
+if __name__ == "__main__":
+    main()
