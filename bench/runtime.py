@@ -11,7 +11,8 @@
   capture, beside ``bench/naive_match.py`` (feedparser + one ``re`` per word) on the same file;
 * ``commands``: ``newsmon --help``, ``check`` and ``status`` (wall time, peak RSS);
 * ``long``: ``newsmon run --once`` ingesting long real articles (every 10kGNAD article and every
-  fundus body, the full text as the RSS description, 50 items a feed) into a fresh database, beside
+  fundus body, the full text as the RSS description, 50 items a feed, each article in the feeds of
+  four outlets) into a fresh database, beside
   the naive pipeline of ``bench/naive.py`` (feedparser, bs4, ``re``, ORM) in a process of its own;
 * ``teaser``: the same two over the real captures (short teasers), for comparison;
 * ``terms``: ``newsmon match --json`` over the German feed files with 10 and with 10,000 watch
@@ -44,6 +45,7 @@ ONE_FEED = CAPTURES / "tagesschau.xml"
 WATCHLISTS = ROOT / "config" / "watchlists"
 IDLE_WAIT = 5.0
 PER_FEED = 50
+COPIES = 4  # as in the issue's long-text corpus: 4 outlets, 4,476 items
 
 
 def timed(command: list[str], env: dict[str, str], cwd: Path, repeat: int) -> dict[str, float]:
@@ -139,8 +141,9 @@ def _count_articles(db: Path) -> int:
         return int(conn.execute("select count(*) from articles").fetchone()[0])
 
 
-def long_feeds(folder: Path) -> tuple[list[Path], int, int]:
-    """Feeds of every 10kGNAD article and fundus body, the full text as the description."""
+def long_feeds(folder: Path, copies: int = COPIES) -> tuple[list[Path], int, int]:
+    """Feeds of every 10kGNAD article and fundus body, the full text as the description; ``copies``
+    outlets carry each article (their own links and GUIDs: a wire story on several sites)."""
     articles: list[Article] = []
     with (REALDATA / "10kGNAD" / "test.csv").open(encoding="utf-8") as lines:
         for line in lines:
@@ -156,14 +159,15 @@ def long_feeds(folder: Path) -> tuple[list[Path], int, int]:
                 articles.append(Article(item["title"], paragraphs, item.get("publisher") or ""))
     paths = []
     size = 0
-    for number in range(0, len(articles), PER_FEED):
-        site = f"lang-{number // PER_FEED}.example.de"
-        body = make_feed(articles[number:number + PER_FEED], site, number, full_description=True)
-        path = folder / f"long-{number // PER_FEED:03d}.xml"
-        path.write_bytes(body)
-        paths.append(path)
-        size += len(body)
-    return paths, len(articles), size
+    for copy in range(copies):
+        for number in range(0, len(articles), PER_FEED):
+            site = f"lang-{copy}-{number // PER_FEED}.example.de"
+            body = make_feed(articles[number:number + PER_FEED], site, number, full_description=True)
+            path = folder / f"long-{copy}-{number // PER_FEED:03d}.xml"
+            path.write_bytes(body)
+            paths.append(path)
+            size += len(body)
+    return paths, copies * len(articles), size
 
 
 def ingest(python: str, folder: Path, feeds: list[Path], items: int, repeat: int) -> dict[str, Any]:
