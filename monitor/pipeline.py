@@ -20,7 +20,7 @@ from monitor.config import Settings
 from monitor.dedup.features import identity_keys
 from monitor.dedup.stage import Deduplicator
 from monitor.errors import ParseError
-from monitor.feeds.fetch import fetch
+from monitor.feeds.fetcher import fetch
 from monitor.feeds.parse.reader import parse
 from monitor.feeds.schedule import next_poll
 from monitor.match import Matcher

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
 
-from monitor.feeds.fetch import fetch_all
+from monitor.feeds.fetcher import fetch_all
 from monitor.pipeline import PollContext, PollOutcome, ingest
 from monitor.store import leases
 from monitor.store.leases import owner_id

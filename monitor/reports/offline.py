@@ -11,7 +11,7 @@ from monitor.config import HttpConfig
 from monitor.dedup.features import identity_keys
 from monitor.dedup.storyindex import LocalStories
 from monitor.errors import MonitorError
-from monitor.feeds.fetch import fetch
+from monitor.feeds.fetcher import fetch
 from monitor.feeds.parse.reader import parse
 from monitor.match import compile_matcher
 from monitor.model import Document, Entry, Match, Validators, match_json
