@@ -17,12 +17,12 @@ from sqlalchemy import create_engine, text
 
 from monitor.settings import cache_dirs
 from monitor.store.db import Database, open_database
-from monitor.text import lexicon
+from monitor.text import configure_lexicon
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
 
-lexicon.configure(cache_dirs())  # as the CLI does: the lexicon's tries are built once, not per test process
+configure_lexicon(cache_dirs())  # as the CLI does: the lexicon's tries are built once, not per test process
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def test_expansion_is_the_same_as_over_simplemmas_dict(simplemma_table: DictTabl
 
 def _build_in(folder: Path) -> subprocess.Popen[str]:
     code = ("import sys; from pathlib import Path; from monitor.text import lexicon; "
-            "lexicon.configure([Path(sys.argv[1])]); print(lexicon.lexicon().get('Gipfels'))")
+            "lexicon.configure_lexicon([Path(sys.argv[1])]); print(lexicon.lexicon().get('Gipfels'))")
     return subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE, text=True)
 
 
@@ -97,7 +97,7 @@ def test_a_damaged_cache_is_rebuilt_and_an_unwritable_folder_skipped(tmp_path: P
     stale = cache / "lexicon-de-simplemma-0.0.1-v1"  # another simplemma version's: never read
     stale.mkdir()
     (stale / "lemmas.marisa").write_bytes(b"garbage")
-    lexicon_module.configure([blocked / "sub", cache])
+    lexicon_module.configure_lexicon([blocked / "sub", cache])
     lexicon_module.release()
     try:
         assert lexicon().get("Gipfels") == "Gipfel"
@@ -106,5 +106,5 @@ def test_a_damaged_cache_is_rebuilt_and_an_unwritable_folder_skipped(tmp_path: P
     finally:
         from monitor.settings import cache_dirs
 
-        lexicon_module.configure(cache_dirs())
+        lexicon_module.configure_lexicon(cache_dirs())
         lexicon_module.release()

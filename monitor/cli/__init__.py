@@ -28,10 +28,10 @@ def main(verbose: bool) -> None:
     """newsmon: a self-hosted monitor for German-language news."""
     from monitor import logs
     from monitor.settings import cache_dirs
-    from monitor.text import lexicon
+    from monitor.text import configure_lexicon
 
     logs.setup(verbose)
-    lexicon.configure(cache_dirs())
+    configure_lexicon(cache_dirs())
 
 
 def _register() -> None:

@@ -7,7 +7,7 @@ lemma. Two MARISA tries answer exactly that (form → lemma, lemma → forms), a
 memory-mapped: a process touches only the pages its lookups need, and processes share them.
 
 The tries are derived from simplemma's own data the first time a process needs them, in the first
-writable folder of those ``configure`` was given (the CLI passes ``settings.cache_dirs()``), under
+writable folder of those ``configure_lexicon`` was given (the CLI passes ``settings.cache_dirs()``), under
 a name holding simplemma's version, so an upgrade builds new ones. A build goes into a temporary
 folder renamed into place: two processes starting together each build, one rename wins, and no
 reader ever sees half a trie. Without any writable folder the tries are built in memory.
@@ -69,7 +69,7 @@ _open: Lexicon | None = None
 _mapped_open = False  # an in-memory build is kept: building it again would cost seconds
 
 
-def configure(folders: Iterable[Path]) -> None:
+def configure_lexicon(folders: Iterable[Path]) -> None:
     """Where the tries may be cached, in order of preference (the first writable one is used)."""
     global _where
     _where = tuple(folders)
