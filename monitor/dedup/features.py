@@ -42,7 +42,7 @@ STORY_TEXT_CHARS = 1500  # story terms come from the title and the lead, not a 5
 # changes more than about half of these words is not a light edit; a 6,000-word body costs no more
 # than a long article, and a copy with a new intro or ending is still found (tests/test_dedup_prefix.py).
 SIGNATURE_WORDS = 600
-_SHORT = 2 * STORY_TEXT_CHARS  # titles and leads: normalised and split once, shared by all features
+_SHORT = 300  # titles: normalised and split once, shared by the hash, the fingerprint and the story terms
 
 _WORD = re.compile(r"\w+(?:[-']\w+)*")
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")  # soft hyphen, zero-width characters
