@@ -194,4 +194,10 @@ class Context:
                     start, end = fields[where].span(start, end)
                 seen[(_ORDER[where], start, end, label)] = None
         texts = (doc.title, doc.summary, doc.body)
-        return tuple([hit_of(label, FIELDS[f], s, e, texts[f][s:e]) for f, s, e, label in sorted(seen)])
+        out: list[tuple[int, int, int, str]] = []
+        for entry in sorted(seen):  # a longer hit of the same term from the same place covers a shorter
+            if out and out[-1][:2] == entry[:2] and out[-1][3] == entry[3]:
+                out[-1] = entry
+            else:
+                out.append(entry)
+        return tuple([hit_of(label, FIELDS[f], s, e, texts[f][s:e]) for f, s, e, label in out])
