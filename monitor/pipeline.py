@@ -46,6 +46,15 @@ class Context:
     def wants_fulltext(self, feed_name: str) -> bool:
         return any(feed.fulltext for feed in self.settings.feeds if feed.name == feed_name)
 
+    def skips_backlog(self, feed: FeedState) -> bool:
+        """A feed's first successful poll whose backlog is stored without alerts (``backlog: skip``)."""
+        if feed.last_ok is not None:
+            return False
+        for config in self.settings.feeds:
+            if config.name == feed.name and config.backlog is not None:
+                return config.backlog == "skip"
+        return self.settings.monitor.poll.backlog == "skip"
+
     def interval_of(self, feed_name: str) -> float:
         for feed in self.settings.feeds:
             if feed.name == feed_name:
@@ -82,7 +91,8 @@ def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:
     failures = 0
     with ctx.dedup.stage(), ctx.db.session() as session:
         new = ctx.dedup.store(session, feed, candidates, now)
-        alerts = match_and_enqueue(session, new, feed.name, ctx.matcher, ctx.settings, now)
+        alerts = match_and_enqueue(session, new, feed.name, ctx.matcher, ctx.settings, now,
+                                   backlog=ctx.skips_backlog(feed))
         repo.record_fetch(session, feed.id, result, now, next_poll(now, ctx.interval_of(feed.name), result,
                                                                     failures, ctx.rng))
     fresh = sum(1 for article in new if article.is_new)

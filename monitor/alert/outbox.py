@@ -28,7 +28,7 @@ from monitor.alert.deliver import Notifier
 from monitor.config import Settings
 from monitor.match import Matcher, snippet
 from monitor.model import Match, hits_json
-from monitor.store import repo
+from monitor.store import heldback, repo
 from monitor.store.db import Database
 from monitor.store.repo import StoredArticle
 from monitor.store.retry import retrying
@@ -75,15 +75,45 @@ def alert_rows(article: StoredArticle, source: str, matches: Iterable[Match], se
 
 
 def match_and_enqueue(session: Any, articles: Iterable[StoredArticle], source: str, matcher: Matcher,
-                      settings: Settings, now: datetime) -> int:
-    """Match new articles and write their outbox rows into the open transaction."""
+                      settings: Settings, now: datetime, *, backlog: bool = False) -> int:
+    """Match new articles and write their outbox rows into the open transaction, and a held-back row
+    for every match that does not alert (``backlog``: the entries of a feed's first poll that skips)."""
     count = 0
     for article in articles:
-        matches = [] if article.repeat else matcher.match(article.document)
-        previous = matcher.match(article.previous) if matches and article.previous is not None else []
-        rows = alert_rows(article, source, matches, settings, now)
-        count += repo.add_alerts(session, story_alerts.decide(session, article, matches, previous, rows, settings, now))
+        excluded: list[str] = []
+        found = matcher.match(article.document, excluded)
+        held = [_held(article, name, "exclude", now) for name in excluded]
+        if article.repeat:  # a known article at one more outlet: its story may trend, nothing else alerts
+            held += [_held(article, m.watchlist, "duplicate", now) for m in found]
+            found = []
+        reason = "backlog" if backlog else ("max_age" if too_old(article, settings, now) else None)
+        if reason is not None and found:
+            held += [_held(article, m.watchlist, reason, now) for m in found]
+            found = []
+        previous = matcher.match(article.previous) if found and article.previous is not None else []
+        rows = alert_rows(article, source, found, settings, now)
+        decided = story_alerts.decide(session, article, found, previous, rows, settings, now)
+        alerted = {row["watchlist"] for row in decided if row.get("kind") != story_alerts.TRENDING}
+        for match in found:
+            if match.watchlist not in alerted and match.watchlist in {row["watchlist"] for row in rows}:
+                kind = "duplicate" if article.previous is not None else "story"
+                held.append(_held(article, match.watchlist, kind, now, story=article.story_id))
+        heldback.add(session, held)
+        count += repo.add_alerts(session, decided)
     return count
+
+
+def too_old(article: StoredArticle, settings: Settings, now: datetime) -> bool:
+    """Published (or, without a date, first seen: now) longer ago than ``delivery.max_age``."""
+    limit = settings.monitor.delivery.max_age
+    published = article.entry.published
+    return limit is not None and limit > 0 and published is not None and (now - published).total_seconds() > limit
+
+
+def _held(article: StoredArticle, watchlist: str, reason: str, now: datetime, **detail: Any) -> dict[str, Any]:
+    if article.entry.published is not None:
+        detail["published"] = article.entry.published.isoformat()
+    return {"article_id": article.id, "watchlist": watchlist, "reason": reason, "at": now, "detail": detail or None}
 
 
 @dataclass

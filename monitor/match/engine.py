@@ -204,8 +204,9 @@ class Matcher:
             found.setdefault(leaf, []).append((FIELDS[number], start, stop))
             touched.update(self._triggers.get(leaf, ()))
 
-    def match(self, doc: Document) -> list[Match]:
-        """One Match per watchlist that matches ``doc`` and is not excluded, hits explaining it."""
+    def match(self, doc: Document, excluded: list[str] | None = None) -> list[Match]:
+        """One Match per watchlist that matches ``doc`` and is not excluded, hits explaining it; the
+        names of watchlists whose query matched but whose exclude hit go into ``excluded``."""
         norms, collected, found, touched = self._scan(doc)
         if not collected and not touched:
             return []
@@ -224,6 +225,8 @@ class Matcher:
                 if not groups:
                     continue
                 if watchlist.exclude is not None and ctx.evaluate(watchlist.exclude) is not None:
+                    if excluded is not None:
+                        excluded.append(names[number])
                     continue
                 hits = ctx.hits(groups)
                 matches.append(match_of(names[number], score(hits), hits))
