@@ -44,7 +44,7 @@ def _config(folder: Path, feeds: dict[str, str], hook: Webhook, **extra: object)
 def _cli(*args: str) -> object:
     result = CliRunner().invoke(main, list(args))
     assert result.exit_code == 0, result.output
-    return json.loads(result.output) if "--json" in args and not args[0] == "watchlists" else result.output
+    return json.loads(result.output) if "--json" in args and args[0] != "watchlists" else result.output
 
 
 def test_max_age_stores_old_articles_searchable_but_never_alerts_them(tmp_path: Path) -> None:
