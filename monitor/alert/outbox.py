@@ -1,6 +1,6 @@
-"""The transactional outbox: rows written with the article, delivered by a separate job.
+"""The transactional outbox: rows written with the article (``enqueue``), delivered by a separate job.
 
-Each delivery run (``deliver_due``) plans, then sends:
+Each delivery run (``alert.send.deliver_due``) plans, then sends:
 
 1. plan: due alert rows of each target become messages (one alert, a fold after quiet hours, a
    rate-limit summary, a digest) or wait (``held``) for quiet hours to end, a rate-limit slot, or
@@ -15,43 +15,51 @@ Each delivery run (``deliver_due``) plans, then sends:
 from __future__ import annotations
 
 import logging
-import os
-import socket
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
-from typing import Any
 
 from monitor.alert import storyalerts as story_alerts
-from monitor.alert.deliver import Notifier
 from monitor.config import Settings
-from monitor.match import Matcher, snippet
-from monitor.model import Match, hits_json
-from monitor.store import heldback, repo
-from monitor.store.db import Database
+from monitor.match import snippet
+from monitor.model import AlertKind, AlertPayload, AlertRow, AlertState, HeldReason, Match, hits_json
+from monitor.store import Session, heldback, repo
 from monitor.store.repo import StoredArticle
-from monitor.store.retry import retrying
 
 log = logging.getLogger(__name__)
 
 
-def owner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+@dataclass(frozen=True, slots=True)
+class Matched:
+    """A newly stored article and the watchlists it matches (``previous``: what its last version
+    matched); ``held``: (watchlist, reason) of the matches that were decided not to alert before the
+    outbox (exclude, duplicate, max_age, backlog)."""
+
+    article: StoredArticle
+    matches: Sequence[Match]
+    previous: Sequence[Match] = ()
+    held: Sequence[tuple[str, HeldReason]] = ()
+
+
+def too_old(article: StoredArticle, settings: Settings, now: datetime) -> bool:
+    """Published longer ago than ``delivery.max_age`` (an article without a date is first seen now)."""
+    limit = settings.monitor.delivery.max_age
+    published = article.entry.published
+    return limit is not None and limit > 0 and published is not None and (now - published).total_seconds() > limit
 
 
 def alert_rows(article: StoredArticle, source: str, matches: Iterable[Match], settings: Settings,
-               now: datetime) -> list[dict[str, Any]]:
+               now: datetime) -> list[AlertRow]:
     """One outbox row per (watchlist, target) for a new article's matches."""
     by_name = {w.name: w for w in settings.watchlists}
-    rows: list[dict[str, Any]] = []
+    rows: list[AlertRow] = []
     document = article.document
     for match in matches:
         watchlist = by_name.get(match.watchlist)
         if watchlist is None:
             continue
         excerpt, spans = snippet(document, match)
-        payload = {
+        payload: AlertPayload = {
             "watchlist": match.watchlist,
             "title": article.entry.title,
             "link": article.entry.link,
@@ -69,81 +77,31 @@ def alert_rows(article: StoredArticle, source: str, matches: Iterable[Match], se
             targets = list(digest.targets)
         for target in dict.fromkeys(targets):  # the planner holds digest rows until their digest's time
             rows.append({"article_id": article.id, "watchlist": match.watchlist, "target": target,
-                         "state": "pending", "mode": mode, "attempts": 0, "next_attempt_at": now,
+                         "state": AlertState.PENDING, "mode": mode, "attempts": 0, "next_attempt_at": now,
                          "payload": payload, "created_at": now})
     return rows
 
 
-def match_and_enqueue(session: Any, articles: Iterable[StoredArticle], source: str, matcher: Matcher,
-                      settings: Settings, now: datetime, *, backlog: bool = False) -> int:
-    """Match new articles and write their outbox rows into the open transaction, and a held-back row
-    for every match that does not alert (``backlog``: the entries of a feed's first poll that skips)."""
+def enqueue(session: Session, matched: Iterable[Matched], source: str, settings: Settings, now: datetime) -> int:
+    """Write the outbox rows of newly stored articles' matches into the open transaction."""
     count = 0
-    for article in articles:
-        excluded: list[str] = []
-        found = matcher.match(article.document, excluded)
-        held = [_held(article, name, "exclude", now) for name in excluded]
-        if article.repeat:  # a known article at one more outlet: its story may trend, nothing else alerts
-            held += [_held(article, m.watchlist, "duplicate", now) for m in found]
-            found = []
-        reason = "backlog" if backlog else ("max_age" if too_old(article, settings, now) else None)
-        if reason is not None and found:
-            held += [_held(article, m.watchlist, reason, now) for m in found]
-            found = []
-        previous = matcher.match(article.previous) if found and article.previous is not None else []
-        rows = alert_rows(article, source, found, settings, now)
-        decided = story_alerts.decide(session, article, found, previous, rows, settings, now)
-        alerted = {row["watchlist"] for row in decided if row.get("kind") != story_alerts.TRENDING}
-        for match in found:
-            if match.watchlist not in alerted and match.watchlist in {row["watchlist"] for row in rows}:
-                kind = "duplicate" if article.previous is not None else "story"
-                held.append(_held(article, match.watchlist, kind, now, story=article.story_id))
+    for item in matched:
+        article = item.article
+        rows = alert_rows(article, source, item.matches, settings, now)
+        decided = story_alerts.decide(session, article, item.matches, item.previous, rows, settings, now)
+        held = [_held(article, watchlist, reason, now) for watchlist, reason in item.held]
+        alerted = {row["watchlist"] for row in decided if row.get("kind") != AlertKind.TRENDING}
+        for watchlist in dict.fromkeys(row["watchlist"] for row in rows):
+            if watchlist not in alerted:  # an update without a new term, or a later article of its story
+                reason = HeldReason.DUPLICATE if article.previous is not None else HeldReason.STORY
+                held.append(_held(article, watchlist, reason, now, story=article.story_id))
         heldback.add(session, held)
         count += repo.add_alerts(session, decided)
     return count
 
 
-def too_old(article: StoredArticle, settings: Settings, now: datetime) -> bool:
-    """Published (or, without a date, first seen: now) longer ago than ``delivery.max_age``."""
-    limit = settings.monitor.delivery.max_age
-    published = article.entry.published
-    return limit is not None and limit > 0 and published is not None and (now - published).total_seconds() > limit
-
-
-def _held(article: StoredArticle, watchlist: str, reason: str, now: datetime, **detail: Any) -> dict[str, Any]:
+def _held(article: StoredArticle, watchlist: str, reason: HeldReason, now: datetime,
+          **detail: object) -> dict[str, object]:
     if article.entry.published is not None:
         detail["published"] = article.entry.published.isoformat()
     return {"article_id": article.id, "watchlist": watchlist, "reason": reason, "at": now, "detail": detail or None}
-
-
-@dataclass
-class DeliveryReport:
-    """Messages sent, to retry and dead in one delivery run, and admin alerts queued."""
-
-    sent: int = 0
-    retried: int = 0
-    dead: int = 0
-    held: int = 0
-    admin: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-def deliver_due(db: Database, notifier: Notifier, settings: Settings, clock: Callable[[], datetime],
-                *, owner: str | None = None, stop: Callable[[], bool] = lambda: False) -> DeliveryReport:
-    """Plan due alerts into messages, check feed health, then send every due message once.
-
-    ``stop`` is asked between messages: when it is true the leases of the messages not yet sent are
-    given back (another daemon, or the next run, sends them at once) and the run ends."""
-    from monitor.alert.admin import check_feeds
-    from monitor.alert.render import renderer_for
-    from monitor.alert.send import plan_due, send_due
-
-    report = DeliveryReport()
-    report.held = retrying(partial(plan_due, db, settings, clock()), what="plan alerts")
-    if settings.monitor.admin is not None:
-        feeds = [feed.name for feed in settings.feeds]
-        report.admin = retrying(partial(check_feeds, db, settings.monitor.admin, feeds, clock()),
-                                what="check feed health")
-    renderer = renderer_for(tuple(sorted(settings.templates.items())), settings.monitor.delivery.timezone)
-    send_due(db, notifier, renderer, settings, clock, owner or owner_id(), report, stop)
-    return report

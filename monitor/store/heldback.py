@@ -12,9 +12,12 @@ from typing import Any
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session, object_session
 
+from monitor.model import AlertKind, AlertState, HeldReason
 from monitor.store.tables import Alert, ArticleFeatures, HeldBack
 
-REASONS = ("duplicate", "story", "exclude", "max_age", "backlog", "rate", "quiet")
+REASONS = tuple(HeldReason)
+# held back although the article matched (an excluded one did not match in the end)
+MATCHING = (HeldReason.DUPLICATE, HeldReason.STORY, HeldReason.MAX_AGE, HeldReason.BACKLOG)
 
 
 def add(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -25,7 +28,7 @@ def add(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 def record_holds(alerts: Sequence[Alert], reason: str, now: datetime) -> None:
     """An alert held for quiet hours or a rate limit, once per reason while it waits."""
-    if reason not in ("quiet", "rate"):
+    if reason not in (HeldReason.QUIET, HeldReason.RATE):
         return
     for alert in alerts:
         session = object_session(alert)
@@ -63,14 +66,14 @@ def per_day(session: Session, since: datetime) -> dict[tuple[str, str], dict[str
             held.where(HeldBack.at >= since).group_by(HeldBack.watchlist, _day(HeldBack.at), HeldBack.reason)):
         cell(watchlist, day)[reason] = int(n)
     sent = select(Alert.watchlist, _day(Alert.sent_at), func.count()) \
-        .where(Alert.state == "sent", Alert.sent_at >= since)
+        .where(Alert.state == AlertState.SENT, Alert.sent_at >= since)
     for watchlist, day, n in session.execute(sent.group_by(Alert.watchlist, _day(Alert.sent_at))):
         cell(watchlist, day)["alerts_sent"] = int(n)
     # a matching article: an outbox row of its own, or held back for anything but its exclude
     alerted = select(Alert.watchlist.label("w"), Alert.article_id.label("a"), Alert.created_at.label("at")) \
-        .where(Alert.created_at >= since, Alert.kind == "article")
+        .where(Alert.created_at >= since, Alert.kind == AlertKind.ARTICLE)
     kept = select(HeldBack.watchlist.label("w"), HeldBack.article_id.label("a"), HeldBack.at.label("at")) \
-        .where(HeldBack.at >= since, HeldBack.reason.in_(("duplicate", "story", "max_age", "backlog")))
+        .where(HeldBack.at >= since, HeldBack.reason.in_(MATCHING))
     matched = alerted.union_all(kept).subquery()
     rows = select(matched.c.w, _day(matched.c.at), func.count(distinct(matched.c.a)),
                   func.count(distinct(ArticleFeatures.story_id))) \
