@@ -282,12 +282,10 @@ def word_forms(word: str) -> frozenset[str]:
     if readings:
         forms = {word}
         for form, base in readings:
+            # a noun's forms filed under itself, or a weak noun's under a lemma of their own (Bären)
             own = _weak_forms(form) if form[:1].isupper() else set()
-            # a word the lexicon files forms under is a headword of its own ("Russe", not "Russ")
             lexical = _forms_of_lemma(base)
-            if own and base != form:
-                lexical = {known for known in lexical if known.startswith(form)}
-            elif form[:1].islower() and readings[0][0][:1].isupper():
+            if form[:1].islower() and readings[0][0][:1].isupper():
                 # the noun's lower-case twin (Polen/polen): its endings, not the verb's whole paradigm
                 lexical = {known for known in lexical if known.startswith(base)}
             forms |= lexical | own | {form}
