@@ -97,14 +97,15 @@ def test_backlog_skip_stores_the_first_poll_silently_then_alerts_new_entries(tmp
     assert collect(load(config))["held_back"]["backlog"] == 1
 
 
-def _run_story(tmp_path: Path) -> tuple[Path, Webhook]:
+def _run_story(tmp_path: Path, database: str | None = None) -> tuple[Path, Webhook]:
+    extra = {"database": database} if database else {}
     clock = Clock()
     with FeedServer() as server, Webhook() as hook:
         url = server.serve("/feed.xml", rss([FRESH, OLD, EXCLUDED, NEAR_MISS]))
         copy = Item(FRESH.title, "https://example.net/kopie.html", description=FRESH.description,
                     published=FRESH.published)  # the same wire story at another outlet
         second = server.serve("/zweit.xml", rss([copy]))
-        config = _config(tmp_path, {"Testfeed": url}, hook)
+        config = _config(tmp_path, {"Testfeed": url}, hook, **extra)
         runner = Runner(load(config), clock=clock)
         runner.cycle()
         later = Item("Tomahawk-Streit geht weiter", "https://example.org/weiter.html", published=START)
@@ -113,14 +114,14 @@ def _run_story(tmp_path: Path) -> tuple[Path, Webhook]:
         server.serve("/feed.xml", rss([later, updated, OLD, EXCLUDED, NEAR_MISS]))
         runner.close()
         clock.advance(minutes=5)
-        runner = Runner(load(_config(tmp_path, {"Testfeed": url, "Zweitfeed": second}, hook)), clock=clock)
+        runner = Runner(load(_config(tmp_path, {"Testfeed": url, "Zweitfeed": second}, hook, **extra)), clock=clock)
         runner.cycle()  # the rate limit (1/hour) holds the new alert; the copy is the same story
         runner.close()
     return config, hook
 
 
-def test_why_tells_the_whole_decision_chain(tmp_path: Path) -> None:
-    config, hook = _run_story(tmp_path)
+def test_why_tells_the_whole_decision_chain(tmp_path: Path, db_url: str) -> None:
+    config, hook = _run_story(tmp_path, db_url)
     assert len(hook.messages) == 1
     sent = _cli("why", "--config", str(config), "--watchlist", "haus", FRESH.link, "--json")
     assert isinstance(sent, dict)
@@ -169,8 +170,8 @@ def test_why_refuses_unknown_articles_and_watchlists(tmp_path: Path) -> None:
     assert nolist.exit_code == 1 and "no watchlist named 'nix'" in nolist.output
 
 
-def test_watchlists_counts_matches_sends_and_what_was_held_back_per_day(tmp_path: Path) -> None:
-    config, _ = _run_story(tmp_path)
+def test_watchlists_counts_matches_sends_and_what_was_held_back_per_day(tmp_path: Path, db_url: str) -> None:
+    config, _ = _run_story(tmp_path, db_url)
     result = CliRunner().invoke(main, ["watchlists", "--config", str(config), "--since", "3650d", "--json"])
     assert result.exit_code == 0, result.output
     [haus] = [json.loads(line) for line in result.output.splitlines()]
