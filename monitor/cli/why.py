@@ -17,6 +17,7 @@ from monitor.cli.common import config_option, echo_json, settings
 def why(name: str, ref: str, as_json: bool) -> None:
     """Why an article (by its link or any of its keys) alerted a watchlist, or why not."""
     from monitor.reports.why import explain
+    from monitor.units import format_duration
 
     report = explain(settings(), name, ref)
     if as_json:
@@ -33,8 +34,9 @@ def why(name: str, ref: str, as_json: bool) -> None:
     story = report["story"]
     click.echo(f"story: {story['id'] if story['id'] is not None else '-'} (per: {story['per']}): {story['decision']}")
     age = report["age"]
-    limit = f"{age['max_age']:.0f}s" if age["max_age"] else "no limit"
-    click.echo(f"age when first seen: {age['age_at_first_seen']:.0f}s (max_age {limit}); feed backlog: "
+    limit = format_duration(age["max_age"]) if age["max_age"] else "no limit"
+    click.echo(f"age when first seen: {format_duration(max(0.0, age['age_at_first_seen']))} (max_age {limit}); "
+               "feed backlog: "
                f"{age['feed_backlog']}" + ("; held as backlog" if age["held_as_backlog"] else ""))
     for target in report["targets"]:
         for outcome in target["outcome"]:

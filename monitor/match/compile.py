@@ -57,7 +57,7 @@ class Pattern:
 
 
 @dataclass(frozen=True, slots=True)
-class Sequence:
+class Phrase:
     """A phrase: the leaf it stands for and how many words it has."""
 
     leaf: int
@@ -123,7 +123,7 @@ class LeafTable:
     index: dict[tuple[object, ...], int] = field(default_factory=dict)
     patterns: dict[str, set[int]] = field(default_factory=dict)
     parts: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
-    sequences: list[Sequence] = field(default_factory=list)
+    sequences: list[Phrase] = field(default_factory=list)
     heads: set[str] = field(default_factory=set)
 
     def add(self, leaf: Term | EntityRef) -> int:
@@ -145,7 +145,7 @@ class LeafTable:
     def _sequence(self, number: int, words: list[str]) -> None:
         options = word_options(words)
         sequence = len(self.sequences)
-        self.sequences.append(Sequence(number, len(words)))
+        self.sequences.append(Phrase(number, len(words)))
         for position, forms in enumerate(options):
             for form in forms:
                 self.parts.setdefault(f" {form} ", set()).add((sequence, position))
