@@ -124,3 +124,8 @@ def test_labelled_cases_precision_and_recall() -> None:
     result = evaluate(CASES)
     assert result["wrong"] == []
     assert result["precision"] == 1.0 and result["recall"] == 1.0
+
+
+def test_gendered_compound_head() -> None:
+    text = "Die Bundesaußenministerin traf die Außenminister:innen und den Finanzminister."
+    assert _hits("*außenminister*in", text) == ["Bundesaußenministerin", "Außenminister:innen"]

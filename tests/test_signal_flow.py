@@ -183,3 +183,19 @@ def test_watchlists_counts_matches_sends_and_what_was_held_back_per_day(tmp_path
                                   "rate": 1, "quiet": 0}
     text = CliRunner().invoke(main, ["watchlists", "--config", str(config), "--since", "3650d"]).output
     assert "haus: 4 articles, 3 stories, 1 sent; held back: 1 dup, 1 story, 1 excl, 1 old, 1 rate" in text
+
+
+def test_quiet_hours_holds_are_counted_and_explained(tmp_path: Path) -> None:
+    with FeedServer() as server, Webhook() as hook:
+        url = server.serve("/feed.xml", rss([FRESH]))
+        config = write_config(tmp_path, {"Testfeed": url}, {"hook": {"url": hook.url, "quiet_hours": "00:00-23:59"}},
+                              WATCHLISTS, delivery={"max_age": "48h"})
+        runner = Runner(load(config), clock=Clock())
+        runner.cycle()
+        runner.cycle()  # held again while quiet: still one decision
+        runner.close()
+    assert hook.messages == []
+    assert collect(load(config))["held_back"]["quiet"] == 1
+    why = _cli("why", "--config", str(config), "--watchlist", "haus", FRESH.link, "--json")
+    assert isinstance(why, dict)
+    assert why["targets"][0]["outcome"][0].startswith("alert held by quiet hours until ")
