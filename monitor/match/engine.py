@@ -4,10 +4,11 @@
 terms with no exclude (the usual big one) has no tree to walk: each hit of one of its terms goes
 straight to it, as (field, start, end, term), and becomes a Hit; in the common case (a whole word
 of a term only that watchlist uses) the pattern number alone says where it goes, so the work per
-hit stays a few steps however many terms there are. For the other watchlists the matcher records,
-per leaf (term or entity), where it occurred; only those with a leaf among them (plus the few that
-use ``re:``, which no automaton can see) have their boolean tree evaluated, and ``exclude`` for
-those that matched. Hits are mapped back to offsets in the field as written.
+hit stays a few steps however many terms there are. A phrase's words are patterns of their own,
+collected per field and joined in order after the field's scan (``_chained``). For the other
+watchlists the matcher records, per leaf (term or entity), where it occurred; only those with a
+leaf among them (plus the few that use ``re:``, which no automaton can see) have their boolean tree
+evaluated, and ``exclude`` for those that matched. Hits are mapped back to offsets in the field as written.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from monitor.config import EntityConfig, WatchlistConfig
 from monitor.errors import QueryError
 from monitor.match.compile import Heads, LeafTable
-from monitor.match.evaluate import AnyLeaf, Compiled, Evidence, Spot, compile_tree
+from monitor.match.evaluate import AnyLeaf, Compiled, Evidence, Spot, compile_tree, longest
 from monitor.match.query import EntityRef, Node, Regex, leaves, needs_a_hit, parse
 from monitor.model import FIELDS, Document, Field, Hit, Match, hit_of, match_of
 from monitor.text.normalise import Normalised, keys
@@ -242,18 +243,6 @@ class Matcher:
                 hit = hit_of(label, FIELDS[field], start, end, texts[field][start:end])
                 matches.append(match_of(names[number], _ONCE_AT[field], (hit,)))
         return matches
-
-
-def longest(ordered: list[Entry]) -> list[Entry]:
-    """Sorted hits without those a longer hit of the same term starting at the same place covers
-    ("Minister" inside "Minister:innen")."""
-    out: list[Entry] = []
-    for entry in ordered:
-        if out and out[-1][:2] == entry[:2] and out[-1][3] == entry[3]:
-            out[-1] = entry
-        else:
-            out.append(entry)
-    return out
 
 
 def _chained(words: list[dict[int, int]], length: int) -> list[tuple[int, int]]:
