@@ -108,3 +108,29 @@ def test_a_damaged_cache_is_rebuilt_and_an_unwritable_folder_skipped(tmp_path: P
 
         lexicon_module.configure_lexicon(cache_dirs())
         lexicon_module.release()
+
+
+def test_compound_parts_and_compounds_are_those_of_simplemmas_table(simplemma_table: DictTable) -> None:
+    """``word_parts`` and ``compounds_of`` scan the whole lexicon: the same answers as the scan over
+    simplemma's bytes table they replace (its bytes semantics included: ASCII-only case tests)."""
+    from monitor.text.tokens import compounds_of, plain_spelling, word_parts
+
+    raw = {form.encode(): lemma.encode() for form, lemma in simplemma_table.table.items()}
+    inverse: dict[bytes, set[bytes]] = defaultdict(set)
+    for form, lemma in raw.items():
+        if form != lemma:
+            inverse[lemma].add(form)
+    parts = {plain_spelling(lemma.decode().lower()) for lemma in inverse if not lemma.isupper()}
+    parts |= {plain_spelling(form.decode().lower()) for form, lemma in raw.items()
+              if form == lemma and len(form) >= 4 and form[:1].isupper()}
+    assert word_parts() == parts
+    for head in ("Gas", "Gipfel", "Minister"):
+        endings = {form[len(head):] for form in simplemma_table.forms(head) - {head} if form.startswith(head)}
+        tail = head.lower().encode()
+        expected: set[str] = set()
+        for lemma, forms in inverse.items():
+            if len(lemma) > len(tail) and lemma.lower().endswith(tail):
+                known = {f.decode() for f in forms}
+                if not endings or any(lemma.decode() + e in known for e in endings):
+                    expected |= {lemma.decode()} | known
+        assert compounds_of(head) == expected, head

@@ -2,10 +2,10 @@
 
 Inflection is done on the query side, once at compile time: a term is expanded to the forms that
 simplemma's German dictionary (1.1M forms → lemma, memory-mapped by ``monitor.text.lexicon``) files
-under the same lemma, found by trying the
-usual noun, adjective and verb endings (with and without umlaut) and keeping only candidates the
-dictionary confirms. So "Gipfel" gains "Gipfels" and "Gipfeln", "Gast" gains "Gäste", and "Gas"
-never gains "Gast" or "Gasse" (their lemmas differ). Words the dictionary does not know are names or
+under the same lemma, read backwards (lemma → forms). So "Gipfel" gains "Gipfels" and "Gipfeln", "Gast" gains "Gäste",
+"Museum" gains "Museen", and "Gas" never gains "Gast" or "Gasse" (their lemmas differ). Weak nouns,
+whose -en forms the lexicon sometimes files under a lemma of their own ("Bären" under "Bäre"), gain
+those too. Words the dictionary does not know are names or
 compounds: a closed compound inflects like its known head ("Friedensgipfel" → "Friedensgipfels"),
 a name gets its genitive/possessive ``-s`` ("Lawrows", "Selenskyjs"). The match itself never calls
 the lemmatiser, so its cost does not depend on how many terms there are.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Protocol
 
@@ -22,14 +23,16 @@ from monitor.text.lexicon import Lexicon, lexicon, release
 
 _WORD = re.compile(r"[^\W_]+")
 _SOFT = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-# Endings tried on a lemma; the dictionary decides which forms exist. Nouns (capitalised) decline,
-# other words also conjugate or compare; an umlauted noun stem takes only plural endings (Gäste).
-_NOUN_ENDINGS = ("e", "en", "n", "s", "es", "er", "ern", "ens", "ns", "nen", "se", "sen")
-_OTHER_ENDINGS = ("e", "en", "n", "s", "es", "er", "ern", "em", "st", "t", "te", "ten", "est", "et")
-_PLURAL_ENDINGS = ("e", "en", "er", "ern")
-_UMLAUT = {"au": "äu", "a": "ä", "o": "ö", "u": "ü"}
 _MIN_HEAD = 4
 _MIN_PREFIX = 3
+
+
+class WordTable(Protocol):
+    """What the expansion asks of a German lexicon (``Lexicon``, or a plain dict in a check)."""
+
+    def get(self, form: str) -> str | None: ...
+
+    def forms(self, lemma: str) -> frozenset[str]: ...
 
 
 def dictionary() -> Lexicon:
@@ -43,10 +46,77 @@ def lemma(word: str) -> str:
     return word if found is None else found
 
 
+def filed_under(lemma: str, table: WordTable | None = None) -> frozenset[str]:
+    """Every form the lexicon files under ``lemma`` (without the lemma itself; empty if none)."""
+    return (table or lexicon()).forms(lemma) - {lemma}
+
+
+def is_word(word: str) -> bool:
+    """Whether the lexicon knows ``word`` as written."""
+    return word in lexicon()
+
+
+def _headword(word: str, table: WordTable | None = None) -> bool:
+    """Whether the lexicon has ``word`` as its own lemma."""
+    return (table or lexicon()).get(word) == word
+
+
+def _inverse() -> Iterator[tuple[str, frozenset[str]]]:
+    """(lemma, the other forms filed under it) for every lemma that has any (one pass over the
+    lexicon's lemma trie)."""
+    table = lexicon()
+    for lemma in table.lemmas():
+        forms = table.forms(lemma)
+        if len(forms) > 1 or (forms and lemma not in forms):
+            yield lemma, forms - {lemma}
+
+
+@lru_cache(maxsize=1)
+def word_parts() -> frozenset[str]:
+    """The words a German compound is built of, lower case with umlauts and ß written out ("erde",
+    "frieden", "heizen"): every lemma the lexicon inflects, and names of four letters or more
+    ("ukraine"); neither acronyms ("VAR") nor a bare spelling the lexicon lists with no forms."""
+    table = lexicon()
+    parts: set[str] = set()
+    for lemma in table.lemmas():
+        forms, raw = table.forms(lemma), lemma.encode()  # bytes tests, as over simplemma's bytes table
+        if (len(forms) > 1 or lemma not in forms) and not raw.isupper():  # not "VAR"
+            parts.add(plain_spelling(lemma.lower()))
+        if lemma in forms and len(raw) >= 4 and raw[:1].isupper():
+            parts.add(plain_spelling(lemma.lower()))
+    return frozenset(parts)
+
+
+def compounds_of(head: str) -> frozenset[str]:
+    """Forms of the lexicon's compounds of ``head`` that inflect like it (Abgas, Abgase, Erdgases;
+    not "Vargas", which merely ends like it)."""
+    head = head[:1].upper() + head[1:].lower()
+    endings = {form[len(head) :] for form in filed_under(head) if form.startswith(head)}
+    tail = head.lower().encode()
+    out: set[str] = set()
+    for word, known in _inverse():
+        raw = word.encode()  # bytes tests, as over simplemma's bytes table (ASCII-only lower())
+        if len(raw) <= len(tail) or not raw.lower().endswith(tail):
+            continue
+        if not endings or any(word + ending in known for ending in endings):
+            out |= {word} | known
+    return frozenset(out)
+
+
+_PLAIN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def plain_spelling(folded: str) -> str:
+    """Umlauts and ß written out, so both spellings of a word compare equal."""
+    return folded.translate(_PLAIN)
+
+
 def release_lexicon() -> None:
-    """Unmap the lexicon; the next compile maps it again. A daemon calls this once its matcher is
-    built: matching never needs the lexicon, only compiling and story terms do."""
+    """Unmap the lexicon and drop the compound word parts; the next compile maps it again. A daemon
+    calls this once its matcher is built: matching never needs the lexicon, only compiling and story
+    terms do (a compound head's word parts, when a watchlist uses one, stay with the matcher)."""
     release()
+    word_parts.cache_clear()
 
 
 def raw_words(text: str) -> list[str]:
@@ -54,31 +124,22 @@ def raw_words(text: str) -> list[str]:
     return _WORD.findall(_SOFT.sub("", text))
 
 
-def _umlauted(stem: str) -> str | None:
-    for plain in ("au", "a", "o", "u"):
-        at = stem.rfind(plain)
-        if at > 0 or (at == 0 and len(stem) < 4):
-            return stem[:at] + _UMLAUT[plain] + stem[at + len(plain) :]
-    return None
-
-
-class WordTable(Protocol):
-    """What the expansion asks of a German lexicon (``Lexicon``, or a plain dict in a check)."""
-
-    def get(self, form: str) -> str | None: ...
-
-    def forms(self, lemma: str) -> frozenset[str]: ...
-
-
 def _forms_of_lemma(lemma: str, table: WordTable) -> set[str]:
-    endings = _NOUN_ENDINGS if lemma[:1].isupper() else _OTHER_ENDINGS
-    candidates = {lemma + ending for ending in endings}
-    if lemma.endswith("e"):
-        candidates.update(lemma[:-1] + ending for ending in endings)
-    umlauted = _umlauted(lemma)
-    if umlauted and lemma[:1].isupper():
-        candidates.update(umlauted + ending for ending in _PLURAL_ENDINGS)
-    return {lemma} | (candidates & table.forms(lemma))
+    """The lemma and what the lexicon files under it: regular endings and irregular plurals alike
+    (Museum → Museen, Thema → Themen, Virus → Viren)."""
+    return {lemma} | filed_under(lemma, table)
+
+
+def _weak_forms(noun: str, table: WordTable) -> set[str]:
+    """A weak masculine noun's -en/-n forms where the lexicon files them under a lemma of their own:
+    "Bären" under "Bäre", "Russen" under "Russe" while "Russe" itself is filed under "Russ"."""
+    forms = set(filed_under(noun, table))
+    ghost = noun + "e"
+    if _headword(ghost, table):
+        forms |= {form for form in filed_under(ghost, table) if form.startswith(noun)}
+    if noun.endswith("e") and _headword(noun + "n", table):  # Glaube → Glauben, Friede → Frieden
+        forms |= {noun + "n"} | filed_under(noun + "n", table)
+    return forms
 
 
 def _readings(word: str, table: WordTable) -> list[tuple[str, str]]:
@@ -132,6 +193,73 @@ def attributive_forms_in(word: str, table: WordTable) -> frozenset[str]:
 
 
 @lru_cache(maxsize=65536)
+def adjective_forms(word: str) -> frozenset[str]:
+    """``word`` and, when the lexicon reads it as a declined adjective, that adjective's declension
+    before a noun: Weißes → weiß, weiße, weißem, weißen, weißer (for "im Weißen Haus"); Deutsche →
+    deutschen ("der Deutschen Bahn"), not the noun *Deutscher*'s forms only. Comparatives are left out."""
+    lower = word.lower()
+    base = lemma(lower)
+    if not is_word(lower) or not base[:1].islower():
+        return frozenset({word})
+    forms = {f for f in filed_under(base) if f[:1].islower()}
+    if not any(f.endswith("em") for f in forms):  # only adjectives decline to -em: not a verb's forms
+        return frozenset({word})
+    return frozenset({word, base} | {f for f in forms if len(f) <= len(base) + 2})
+
+
+def _feminine(word: str) -> str | None:
+    """The -in form of a role noun the lexicon knows: Minister → Ministerin, Arzt → Ärztin, Kollege
+    → Kollegin."""
+    stems = [word, word[:-1]] if word.endswith("e") else [word]
+    # the umlauted stem first: the lexicon also lists a few wrong plain ones ("Arztin")
+    for stem in [umlauted for stem in stems if (umlauted := _umlauted(stem)) is not None] + stems:
+        candidate = stem + "in"
+        if _headword(candidate):
+            return candidate
+    return None
+
+
+def _umlauted(stem: str) -> str | None:
+    for plain, umlaut in (("au", "äu"), ("a", "ä"), ("o", "ö"), ("u", "ü")):
+        at = stem.lower().rfind(plain)
+        if at >= 0:
+            umlaut = umlaut.capitalize() if stem[at].isupper() else umlaut
+            return stem[:at] + umlaut + stem[at + len(plain) :]
+    return None
+
+
+_PLAIN_VOWEL = {"ä": "a", "ö": "o", "ü": "u", "Ä": "A", "Ö": "O", "Ü": "U"}
+
+
+def masculine(stem: str) -> str:
+    """The role noun a gendered spelling is built on: "Ärzt" (of Ärzt*in) → Arzt, "Kolleg" →
+    Kollege; a word the lexicon knows stays as it is."""
+    if _headword(stem):
+        return stem
+    plain = "".join(_PLAIN_VOWEL.get(c, c) for c in stem)
+    for candidate in (plain, stem + "e", plain + "e"):
+        if _headword(candidate):
+            return candidate
+    return stem
+
+
+@lru_cache(maxsize=4096)
+def feminine_forms(word: str) -> frozenset[str]:
+    """The feminine forms of a role noun, singular and plural: Minister → Ministerin, Ministerinnen.
+    A compound the lexicon does not know takes its head's (Gesundheitsminister → …ministerin); a noun
+    with no -in form in the lexicon gets the regular one."""
+    feminine = _feminine(word)
+    for cut in range(_MIN_PREFIX, len(word) - _MIN_HEAD + 1) if feminine is None else ():
+        head = _feminine(word[cut].upper() + word[cut + 1 :])
+        if head is not None:
+            feminine = word[:cut] + head.lower()
+            break
+    if feminine is None:
+        feminine = (word[:-1] if word.endswith("e") else word) + "in"
+    return frozenset({feminine, feminine + "nen"} | filed_under(feminine))
+
+
+@lru_cache(maxsize=65536)
 def word_forms(word: str) -> frozenset[str]:
     """``word`` and its inflected forms, as written (fold them before matching)."""
     return word_forms_in(word, lexicon())
@@ -146,8 +274,14 @@ def word_forms_in(word: str, table: WordTable) -> frozenset[str]:
     readings = _readings(word, table)
     if readings:
         forms = {word}
-        for form, lemma in readings:
-            forms |= _forms_of_lemma(lemma, table) | {form}
+        for form, base in readings:
+            # a noun's forms filed under itself, or a weak noun's under a lemma of their own (Bären)
+            own = _weak_forms(form, table) if form[:1].isupper() else set()
+            lexical = _forms_of_lemma(base, table)
+            if form[:1].islower() and readings[0][0][:1].isupper():
+                # the noun's lower-case twin (Polen/polen): its endings, not the verb's whole paradigm
+                lexical = {known for known in lexical if known.startswith(base)}
+            forms |= lexical | own | {form}
             if form[:1].isupper() and table.get(form + "s") is None:
                 forms.add(form + "s")
         return frozenset(forms)
