@@ -123,7 +123,8 @@ def test_compound_parts_and_compounds_are_those_of_simplemmas_table(simplemma_ta
     parts = {plain_spelling(lemma.decode().lower()) for lemma in inverse if not lemma.isupper()}
     parts |= {plain_spelling(form.decode().lower()) for form, lemma in raw.items()
               if form == lemma and len(form) >= 4 and form[:1].isupper()}
-    assert word_parts() == parts
+    found = word_parts()
+    assert set(found.keys()) == parts  # type: ignore[attr-defined]  # a memory-mapped marisa Trie
     for head in ("Gas", "Gipfel", "Minister"):
         endings = {form[len(head):] for form in simplemma_table.forms(head) - {head} if form.startswith(head)}
         tail = head.lower().encode()

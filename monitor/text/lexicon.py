@@ -4,7 +4,9 @@ simplemma keeps its German dictionary (1.1M form → lemma pairs) as one Python 
 seconds and most of a process's memory, and CPython never gives those pages back. What newsmon asks
 of it is narrow: the lemma of a form, whether a form is a known word, and every form that shares a
 lemma. Two MARISA tries answer exactly that (form → lemma, lemma → forms), about 13 MB on disk,
-memory-mapped: a process touches only the pages its lookups need, and processes share them.
+memory-mapped: a process touches only the pages its lookups need, and processes share them. Two
+more answer the scans a compound head needs: the words compounds are built of (``parts``) and the
+lemmas by their ending (``ending_with``).
 
 The tries are derived from simplemma's own data the first time a process needs them, in the first
 writable folder of those ``configure_lexicon`` was given (the CLI passes ``settings.cache_dirs()``), under
@@ -20,7 +22,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from importlib.metadata import version
 from pathlib import Path
 
@@ -29,19 +31,36 @@ import marisa_trie
 log = logging.getLogger(__name__)
 
 LANG = "de"
-FORMAT = 1  # bump when the files' layout changes
+FORMAT = 2  # bump when the files' layout changes
 _FORMS = "forms.marisa"  # form → lemma
 _LEMMAS = "lemmas.marisa"  # lemma → its forms
+_PARTS = "parts.marisa"  # the words a compound is built of, plain spelling
+_TAILS = "tails.marisa"  # lemma reversed (ASCII lower case) → lemma, for "which lemmas end in -gas"
+_DONE = "complete"  # written last: a folder without it is a build that did not finish
+_PLAIN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def plain_spelling(folded: str) -> str:
+    """Umlauts and ß written out, so both spellings of a word compare equal."""
+    return folded.translate(_PLAIN)
+
+
+def _ascii_lower(word: str) -> str:
+    """Lower case for ASCII letters only: what the compound scan always compared (over UTF-8 bytes)."""
+    return "".join(c.lower() if c.isascii() else c for c in word)
 
 
 class Lexicon:
     """Lookups into the two tries; read-only, so threads may share one."""
 
-    __slots__ = ("_forms", "_lemmas")
+    __slots__ = ("_forms", "_lemmas", "_tails", "parts")
 
-    def __init__(self, forms: marisa_trie.BytesTrie, lemmas: marisa_trie.BytesTrie) -> None:
+    def __init__(self, forms: marisa_trie.BytesTrie, lemmas: marisa_trie.BytesTrie, parts: marisa_trie.Trie,
+                 tails: marisa_trie.BytesTrie) -> None:
         self._forms = forms
         self._lemmas = lemmas
+        self._tails = tails
+        self.parts: Container[str] = parts  # "erde", "frieden", "ukraine": see ``tokens.word_parts``
 
     def get(self, form: str) -> str | None:
         """The lemma simplemma files ``form`` under, or None for a word it does not know."""
@@ -58,6 +77,13 @@ class Lexicon:
     def lemmas(self) -> Iterator[str]:
         """Every distinct lemma."""
         return iter(self._lemmas.keys())
+
+    def ending_with(self, tail: str) -> Iterator[str]:
+        """The lemmas with a form other than themselves whose ASCII-lower-cased spelling ends with
+        ``tail`` and is longer."""
+        for key in self._tails.keys(tail[::-1]):
+            if len(key) > len(tail):
+                yield self._tails[key][0].decode()
 
     def __len__(self) -> int:
         return len(self._forms)
@@ -101,7 +127,7 @@ def _load() -> tuple[Lexicon, bool]:
     name = artifact_name()
     for folder in _where:
         target = folder / name
-        if (target / _LEMMAS).is_file():
+        if (target / _DONE).is_file():
             try:
                 return _mapped(target), True
             except (OSError, RuntimeError) as err:  # a damaged cache: build it again
@@ -111,29 +137,33 @@ def _load() -> tuple[Lexicon, bool]:
             return _build_into(folder, name), True
         except OSError as err:
             log.debug("cannot cache the lexicon in %s: %s", folder, err)
-    forms, lemmas = _tries()
-    return Lexicon(forms, lemmas), False
+    return Lexicon(*_tries()), False
 
 
 def _mapped(folder: Path) -> Lexicon:
-    forms, lemmas = marisa_trie.BytesTrie(), marisa_trie.BytesTrie()
+    forms, lemmas, parts, tails = (marisa_trie.BytesTrie(), marisa_trie.BytesTrie(), marisa_trie.Trie(),
+                                   marisa_trie.BytesTrie())
     forms.mmap(str(folder / _FORMS))
     lemmas.mmap(str(folder / _LEMMAS))
-    return Lexicon(forms, lemmas)
+    parts.mmap(str(folder / _PARTS))
+    tails.mmap(str(folder / _TAILS))
+    return Lexicon(forms, lemmas, parts, tails)
 
 
 def _build_into(folder: Path, name: str) -> Lexicon:
     folder.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=folder))
     try:
-        forms, lemmas = _tries()
-        forms.save(str(scratch / _FORMS))
-        lemmas.save(str(scratch / _LEMMAS))  # written last: its presence marks a complete folder
+        for trie, file in zip(_tries(), (_FORMS, _LEMMAS, _PARTS, _TAILS), strict=True):
+            trie.save(str(scratch / file))
+        (scratch / _DONE).write_text(artifact_name(), "utf-8")
         target = folder / name
+        if target.exists() and not (target / _DONE).is_file():
+            shutil.rmtree(target, ignore_errors=True)  # a damaged or unfinished folder
         try:
             os.rename(scratch, target)
         except OSError:
-            if not (target / _LEMMAS).is_file():
+            if not (target / _DONE).is_file():
                 raise
             # another process finished first; its files are the same
         log.info("German lexicon built in %s", target)
@@ -142,12 +172,19 @@ def _build_into(folder: Path, name: str) -> Lexicon:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _tries() -> tuple[marisa_trie.BytesTrie, marisa_trie.BytesTrie]:
-    """Both tries from simplemma's shipped German data (a few seconds, once per version)."""
+def _tries() -> tuple[marisa_trie.BytesTrie, marisa_trie.BytesTrie, marisa_trie.Trie, marisa_trie.BytesTrie]:
+    """The four tries from simplemma's shipped German data (a few seconds, once per version)."""
     from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
 
     table = DefaultDictionaryFactory(cache_max_size=0).get_dictionary(LANG)
     pairs = [(form, lemma) for form, lemma in table.items()]
     forms = marisa_trie.BytesTrie((form, lemma.encode()) for form, lemma in pairs)
     lemmas = marisa_trie.BytesTrie((lemma, form.encode()) for form, lemma in pairs)
-    return forms, lemmas
+    inflected = {lemma for form, lemma in pairs if form != lemma}  # lemmas with a form of their own
+    # compound parts: every inflected lemma but acronyms, and names of four bytes or more; the case
+    # tests are ASCII-only, as they were over simplemma's UTF-8 table
+    parts = {plain_spelling(lemma.lower()) for lemma in inflected if not lemma.encode().isupper()}
+    parts |= {plain_spelling(form.lower()) for form, lemma in pairs
+              if form == lemma and len(form.encode()) >= 4 and form.encode()[:1].isupper()}
+    tails = marisa_trie.BytesTrie((_ascii_lower(lemma)[::-1], lemma.encode()) for lemma in inflected)
+    return forms, lemmas, marisa_trie.Trie(parts), tails

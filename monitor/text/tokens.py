@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Container
 from functools import lru_cache
 from typing import Protocol
 
 from monitor.text.lexicon import Lexicon, lexicon, release
+from monitor.text.lexicon import plain_spelling as plain_spelling  # the matcher compares compounds in it
 
 _WORD = re.compile(r"[^\W_]+")
 _SOFT = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
@@ -61,30 +62,12 @@ def _headword(word: str, table: WordTable | None = None) -> bool:
     return (table or lexicon()).get(word) == word
 
 
-def _inverse() -> Iterator[tuple[str, frozenset[str]]]:
-    """(lemma, the other forms filed under it) for every lemma that has any (one pass over the
-    lexicon's lemma trie)."""
-    table = lexicon()
-    for lemma in table.lemmas():
-        forms = table.forms(lemma)
-        if len(forms) > 1 or (forms and lemma not in forms):
-            yield lemma, forms - {lemma}
-
-
-@lru_cache(maxsize=1)
-def word_parts() -> frozenset[str]:
+def word_parts() -> Container[str]:
     """The words a German compound is built of, lower case with umlauts and ß written out ("erde",
     "frieden", "heizen"): every lemma the lexicon inflects, and names of four letters or more
-    ("ukraine"); neither acronyms ("VAR") nor a bare spelling the lexicon lists with no forms."""
-    table = lexicon()
-    parts: set[str] = set()
-    for lemma in table.lemmas():
-        forms, raw = table.forms(lemma), lemma.encode()  # bytes tests, as over simplemma's bytes table
-        if (len(forms) > 1 or lemma not in forms) and not raw.isupper():  # not "VAR"
-            parts.add(plain_spelling(lemma.lower()))
-        if lemma in forms and len(raw) >= 4 and raw[:1].isupper():
-            parts.add(plain_spelling(lemma.lower()))
-    return frozenset(parts)
+    ("ukraine"); neither acronyms ("VAR") nor a bare spelling the lexicon lists with no forms. A
+    memory-mapped trie of the lexicon's, built with it."""
+    return lexicon().parts
 
 
 def compounds_of(head: str) -> frozenset[str]:
@@ -92,23 +75,13 @@ def compounds_of(head: str) -> frozenset[str]:
     not "Vargas", which merely ends like it)."""
     head = head[:1].upper() + head[1:].lower()
     endings = {form[len(head) :] for form in filed_under(head) if form.startswith(head)}
-    tail = head.lower().encode()
+    table = lexicon()
     out: set[str] = set()
-    for word, known in _inverse():
-        raw = word.encode()  # bytes tests, as over simplemma's bytes table (ASCII-only lower())
-        if len(raw) <= len(tail) or not raw.lower().endswith(tail):
-            continue
+    for word in table.ending_with(head.lower()):
+        known = table.forms(word) - {word}
         if not endings or any(word + ending in known for ending in endings):
             out |= {word} | known
     return frozenset(out)
-
-
-_PLAIN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-def plain_spelling(folded: str) -> str:
-    """Umlauts and ß written out, so both spellings of a word compare equal."""
-    return folded.translate(_PLAIN)
 
 
 def release_lexicon() -> None:
@@ -116,7 +89,6 @@ def release_lexicon() -> None:
     calls this once its matcher is built: matching never needs the lexicon, only compiling and story
     terms do (a compound head's word parts, when a watchlist uses one, stay with the matcher)."""
     release()
-    word_parts.cache_clear()
 
 
 def raw_words(text: str) -> list[str]:
