@@ -96,7 +96,7 @@ def _with_fulltext(ctx: Context, candidates: list[Candidate]) -> list[Candidate]
     from monitor.feeds.fulltext import enrich
     from monitor.store.batch import known_keys
 
-    with ctx.db.session() as session:
+    with ctx.db.reading() as session:
         known = known_keys(session, [key for candidate in candidates for key in candidate.keys]).keys()
     fresh = [i for i, candidate in enumerate(candidates) if known.isdisjoint(candidate.keys)]
     http = ctx.settings.monitor.http

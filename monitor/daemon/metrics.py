@@ -110,7 +110,7 @@ class _StoredState:
         last_ok = GaugeMetricFamily("newsmon_feed_last_success_time_seconds", "Last successful poll (Unix time)",
                                     labels=["feed"])
         failures = GaugeMetricFamily("newsmon_feed_consecutive_failures", "Failed polls in a row", labels=["feed"])
-        with self.database().session() as session:
+        with self.database().reading() as session:
             articles.add_metric([], repo.article_count(session))
             states = dict.fromkeys(("pending", "held", "queued", "sent", "dead"), 0)
             for state, count in session.execute(select(Alert.state, func.count()).group_by(Alert.state)):

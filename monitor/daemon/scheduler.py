@@ -92,7 +92,7 @@ class Runner:
 
     def soonest_poll(self) -> datetime | None:
         """The next scheduled poll still ahead (feeds due now are polled or leased by another daemon)."""
-        with self.db.session() as session:
+        with self.db.reading() as session:
             return repo.soonest_poll(session, [feed.name for feed in self.settings.feeds], self.clock())
 
     def poll_due(self, stop: Callable[[], bool] = lambda: False,

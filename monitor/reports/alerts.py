@@ -16,7 +16,7 @@ from monitor.store.db import open_database
 def outbox_rows(settings: Settings, *, dead_only: bool, limit: int) -> list[dict[str, Any]]:
     db = open_database(settings.database_url)
     try:
-        with db.session() as session:
+        with db.reading() as session:
             rows = [{"id": str(alert.id), "state": alert.state, "target": alert.target, "watchlist": alert.watchlist,
                      "title": title, "link": alert.payload.get("link"), "mode": alert.mode,
                      "hold_reason": alert.hold_reason, "message_kind": kind, "attempts": alert.attempts,

@@ -37,14 +37,14 @@ class MaintenanceReport:
 
 def last_runs(db: Database) -> dict[str, dict[str, Any]]:
     """``{task: {"last_run": iso, "detail": str}}`` for ``newsmon status``."""
-    with db.session() as session:
+    with db.reading() as session:
         return {row.task: {"last_run": row.last_run.isoformat(), "detail": row.detail}
                 for row in session.scalars(select(Maintenance))}
 
 
 def run_if_due(db: Database, retention: RetentionConfig, now: datetime) -> MaintenanceReport | None:
     """Run retention (+ANALYZE) and VACUUM when their intervals have passed; None when nothing was due."""
-    with db.session() as session:
+    with db.reading() as session:
         runs = {row.task: row.last_run for row in session.scalars(select(Maintenance))}
     if not _due(runs.get("retention"), retention.every, now):
         return None
