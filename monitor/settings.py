@@ -139,7 +139,7 @@ def _check_delivery_references(settings: Settings) -> None:
 
 def _templates(folder: Path, cfg_path: Path) -> dict[str, str]:
     """Every ``*.j2`` file of the template folder by name; each must replace a bundled template."""
-    from monitor.alert.render import check_template
+    from monitor.alert.render import check_rendering, check_template
 
     if not folder.is_dir():
         raise ConfigError(f"no template folder at {folder}", file=str(cfg_path), key="templates")
@@ -151,6 +151,7 @@ def _templates(folder: Path, cfg_path: Path) -> dict[str, str]:
             raise ConfigError(f"cannot read: {err}", file=str(file)) from err
         check_template(file.name, source, str(file))
         found[file.name] = source
+    check_rendering(found, str(folder))
     return found
 
 
