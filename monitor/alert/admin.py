@@ -9,6 +9,7 @@ transaction, so a report is neither lost nor repeated.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from statistics import median
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config import AdminConfig
+from monitor.match.regexguard import SEARCH_LIMIT, Disabled
 from monitor.store import delivery, leases
 from monitor.store.db import Database
 from monitor.store.tables import ArticleSource, Feed, FeedHealth
@@ -53,6 +55,19 @@ def check_feeds(db: Database, admin: AdminConfig, feeds: list[str], now: datetim
             queued += 1
             log.warning("feed health: %s", problem or f"recovered from {before}", extra={"feed": feed.name})
     return queued
+
+
+def report_disabled_patterns(session: Session, events: Sequence[Disabled], admin: AdminConfig | None,
+                             now: datetime) -> int:
+    """One admin message per ``re:`` pattern that was switched off for timing out (in the open
+    transaction); without an admin target the error log line is all there is."""
+    if admin is None:
+        return 0
+    for event in events:
+        payload = {"problem": "regex", "watchlist": event.watchlist, "pattern": event.pattern,
+                   "timeouts": event.timeouts, "limit_ms": round(SEARCH_LIMIT * 1000)}
+        delivery.create_message(session, admin.target, "admin", [], now, payload=payload)
+    return len(events)
 
 
 def assess(feed: Feed, seen: list[datetime], admin: AdminConfig,

@@ -76,13 +76,19 @@ def alert_rows(article: StoredArticle, source: str, matches: Iterable[Match], se
 
 def match_and_enqueue(session: Any, articles: Iterable[StoredArticle], source: str, matcher: Matcher,
                       settings: Settings, now: datetime) -> int:
-    """Match new articles and write their outbox rows into the open transaction."""
+    """Match new articles and write their outbox rows into the open transaction (with an admin
+    message for a ``re:`` pattern that had to be switched off meanwhile)."""
+    from monitor.alert.admin import report_disabled_patterns
+
     count = 0
-    for article in articles:
-        matches = [] if article.repeat else matcher.match(article.document)
-        previous = matcher.match(article.previous) if matches and article.previous is not None else []
-        rows = alert_rows(article, source, matches, settings, now)
-        count += repo.add_alerts(session, story_alerts.decide(session, article, matches, previous, rows, settings, now))
+    with matcher.regex_guard.poll(source):  # one poll's budget for regular expressions
+        for article in articles:
+            matches = [] if article.repeat else matcher.match(article.document)
+            previous = matcher.match(article.previous) if matches and article.previous is not None else []
+            rows = alert_rows(article, source, matches, settings, now)
+            count += repo.add_alerts(session, story_alerts.decide(session, article, matches, previous, rows,
+                                                                  settings, now))
+    report_disabled_patterns(session, matcher.regex_guard.take_disabled(), settings.monitor.admin, now)
     return count
 
 

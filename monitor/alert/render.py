@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from monitor.errors import ConfigError, DeliveryError, RenderError
+from monitor.errors import ConfigError, RenderError
 
 FORMATS = ("text", "markdown", "html")
 _MD_SPECIAL = set("\\`*_[]()#<>|~!")
@@ -106,6 +106,9 @@ SAMPLE_ADMIN: dict[str, Any] = {"feed": "beispiel", "url": "https://example.org/
                                 "failures": 5, "error": "HTTP 500", "since": "2025-10-21T07:15:00+00:00",
                                 "usual": "2 h 0 min", "detail": "Abrufe klappen wieder"}
 
+SAMPLE_PATTERN: dict[str, Any] = {"problem": "regex", "watchlist": "beispiel", "pattern": "re:/(a|aa)+$/",
+                                  "timeouts": 5, "limit_ms": 50}
+
 
 def check_rendering(files: Mapping[str, str], folder: str, zone: str = "Europe/Berlin") -> None:
     """Render every message kind in every format once with a sample article: a replacement that
@@ -119,6 +122,7 @@ def check_rendering(files: Mapping[str, str], folder: str, zone: str = "Europe/B
                 renderer.batch(kind, [SAMPLE_ARTICLE, SAMPLE_ARTICLE], fmt, heading="Morgenlage", reason="3/hour")
             for problem in ("failing", "silent", None):
                 renderer.admin({**SAMPLE_ADMIN, "problem": problem}, fmt)
+            renderer.admin(SAMPLE_PATTERN, fmt)
     except RenderError as err:
         file = f"{folder}/{err.template}" if err.template in files else folder
         raise ConfigError(f"template does not render a sample article: {err}", file=file) from err
@@ -160,7 +164,7 @@ class Renderer:
         # attempt of the one message, never the end of a delivery round.
         try:
             return str(self._envs[fmt].get_template(template).render(context))
-        except Exception as err:  # noqa: BLE001 - see above
+        except Exception as err:  # see above
             raise RenderError(f"template {template} failed: {err.__class__.__name__}: {err}",
                               template=template) from err
 

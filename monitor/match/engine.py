@@ -20,6 +20,7 @@ from monitor.errors import QueryError
 from monitor.match.compile import LeafTable
 from monitor.match.evaluate import AnyLeaf, Compiled, Context, Spot, compile_tree
 from monitor.match.query import EntityRef, Node, Regex, leaves, needs_a_hit, parse
+from monitor.match.regexguard import RegexGuard
 from monitor.model import FIELDS, Document, Field, Hit, Match, hit_of, match_of
 from monitor.text.normalise import Normalised, keys
 
@@ -102,6 +103,7 @@ class Matcher:
             for tree in (query, exclude) if exclude is not None else (query,):
                 self._tree.update(table.add(leaf) for leaf in leaves(tree) if not isinstance(leaf, Regex))
         self._always = sorted(set(self._always))
+        self.regex_guard = RegexGuard()
         self._names = [w.name for w in self._lists]
         built = table.automaton(engine)
         self._scanner = built[0] if built is not None else None
@@ -188,6 +190,7 @@ class Matcher:
         norms, collected, found, touched = self._scan(doc)
         if not collected and not touched:
             return []
+        self.regex_guard.begin_article()
         texts = (doc.title, doc.summary, doc.body)
         ctx: Context | None = None  # needed to evaluate a tree
         names = self._names
@@ -198,7 +201,8 @@ class Matcher:
                 watchlist = self._lists[number]
                 if ctx is None:
                     fields = {FIELDS[n]: norm for n, norm in enumerate(norms) if norm is not None}
-                    ctx = Context(doc, fields, found)
+                    ctx = Context(doc, fields, found, self.regex_guard)
+                ctx.watchlist = watchlist.name
                 groups = ctx.evaluate(watchlist.query)
                 if not groups:
                     continue

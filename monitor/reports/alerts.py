@@ -27,8 +27,8 @@ def outbox_rows(settings: Settings, *, dead_only: bool, limit: int) -> list[dict
             for message in delivery.list_admin(session, dead_only=dead_only, limit=limit):
                 payload = message.payload or {}
                 rows.append({"id": f"m{message.id}", "state": message.state, "target": message.target,
-                             "watchlist": None, "title": f"feed {payload.get('feed')}: "
-                             f"{payload.get('problem') or 'recovered'}", "link": payload.get("url"), "mode": "admin",
+                             "watchlist": payload.get("watchlist"), "title": _admin_title(payload),
+                             "link": payload.get("url"), "mode": "admin",
                              "hold_reason": None, "message_kind": "admin", "attempts": message.attempts,
                              "created_at": _iso(message.created_at), "next_attempt_at": None,
                              "sent_at": _iso(message.sent_at), "last_error": message.last_error})
@@ -53,6 +53,12 @@ def retry_dead(settings: Settings, alert_id: str | None) -> int:
             return delivery.retry_dead(session, now, alert_id=int(alert_id))
     finally:
         db.dispose()
+
+
+def _admin_title(payload: dict[str, Any]) -> str:
+    if payload.get("problem") == "regex":
+        return f"watchlist {payload.get('watchlist')}: {payload.get('pattern')} disabled (timeouts)"
+    return f"feed {payload.get('feed')}: {payload.get('problem') or 'recovered'}"
 
 
 def _iso(value: datetime | None) -> str | None:
