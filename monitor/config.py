@@ -186,8 +186,10 @@ class MonitorConfig(_Strict):
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     workers: int = Field(default=1, ge=1, le=64, description="daemon processes sharing the database (PostgreSQL)")
-    lease: Duration = Field(default=120.0, ge=1.0, description="how long a claimed feed or outbox row stays "
-                            "with a daemon that stopped answering")
+    worker_watchdog: Duration = Field(default=60.0, ge=1.0, description="workers: N: a worker that shows no "
+                                      "progress for this long is killed and started again")
+    lease: Duration = Field(default=8.0, ge=1.0, description="how long a claimed feed or outbox message stays "
+                            "with a daemon that died; a living one renews it every quarter of this")
 
 
 class Settings(BaseModel):
