@@ -123,6 +123,8 @@ class HttpConfig(_Strict):
     fulltext_max_bytes: Size = Field(default=5_000_000, description="cap on one article page (fulltext)")
     allow_private: bool = Field(default=False, description="let article pages (fulltext) be fetched from "
                                 "loopback, private or link-local addresses; only for local setups")
+    ca_bundle: str | None = Field(default=None, description="PEM file of CA certificates trusted for https "
+                                  "feeds and article pages besides the default ones (relative to the config file)")
 
 
 class PollConfig(_Strict):
@@ -188,7 +190,7 @@ class MonitorConfig(_Strict):
     workers: int = Field(default=1, ge=1, le=64, description="daemon processes sharing the database (PostgreSQL)")
     worker_watchdog: Duration = Field(default=60.0, ge=1.0, description="workers: N: a worker that shows no "
                                       "progress for this long is killed and started again")
-    lease: Duration = Field(default=8.0, ge=1.0, description="how long a claimed feed or outbox message stays "
+    lease: Duration = Field(default=6.0, ge=1.0, description="how long a claimed feed or outbox message stays "
                             "with a daemon that died; a living one renews it every quarter of this")
 
 

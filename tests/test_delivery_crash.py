@@ -52,7 +52,7 @@ def test_kill_9_during_a_send_resends_only_the_message_in_flight(tmp_path: Path)
         with db.reading() as session:
             expiry = session.scalar(select(func.max(Message.lease_until)))
         db.dispose()
-        assert expiry is not None and expiry - utcnow() <= timedelta(seconds=8)  # the default lease
+        assert expiry is not None and expiry - utcnow() <= timedelta(seconds=6)  # the default lease
         soon = Runner(settings, clock=lambda: expiry - timedelta(seconds=1))
         assert soon.deliver().sent == 0  # the dead process's lease still holds: nobody sends twice yet
         soon.close()
