@@ -3,11 +3,11 @@
 Run by hand (not in CI)::
 
     NEWSMON_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
-        python bench/bench_failover.py [--daemons 3] [--feeds 200] [--interval 2s] [--repeat 3] [--lease 8s]
+        python bench/bench_failover.py [--daemons 3] [--feeds 200] [--interval 2s] [--repeat 3] [--lease 6s]
 
 ``--daemons`` real ``newsmon run`` processes share one PostgreSQL schema and ``--feeds`` feeds
-served on 127.0.0.1 (each answers after 0.3 s, so polls overlap and leases are held most of the
-time), each polled every ``--interval``. Once every feed has been polled and the victim holds
+served on 127.0.0.1 (each answers after ``--delay``, 0.05 s, so a batch holds its leases for a
+moment), each polled every ``--interval``. Once every feed has been polled and the victim holds
 leases, it is killed -9. Measured, from the kill: when the last of its leases runs out (*lease
 left*), when every feed it held has been claimed by a survivor, and when every one has been polled
 by a survivor (*takeover*; the survivors fetch at most two feeds of one host at a time, and every
@@ -43,11 +43,11 @@ from tests.servers import FeedServer, Handler  # noqa: E402
 HOST = os.uname().nodename
 
 
-def _feed(f: int) -> Handler:
+def _feed(f: int, delay: float) -> Handler:
     body = rss([Item(f"Meldung {f}", f"https://example.org/{f}.html", guid=f"meldung-{f:05d}")])
 
     def run(request: Any, server: FeedServer) -> None:
-        server.stopping.wait(0.3)
+        server.stopping.wait(delay)
         request.answer(200, body)
     return run
 
@@ -90,8 +90,8 @@ def one_run(base: str, args: argparse.Namespace, folder: Path) -> dict[str, floa
     procs: list[subprocess.Popen[bytes]] = []
     try:
         with FeedServer() as server:
-            feeds = [{"name": f"Feed {f}", "url": server.handle(f"/f{f}.xml", _feed(f)), "interval": args.interval}
-                     for f in range(args.feeds)]
+            feeds = [{"name": f"Feed {f}", "url": server.handle(f"/f{f}.xml", _feed(f, args.delay)),
+                      "interval": args.interval} for f in range(args.feeds)]
             (folder / "watchlists").mkdir(exist_ok=True)
             (folder / "watchlists" / "w.yaml").write_text(yaml.safe_dump({"watchlists": []}), "utf-8")
             config: dict[str, Any] = {"database": url, "feeds": feeds, "targets": {}}
@@ -147,6 +147,7 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--interval", default="2s")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--delay", type=float, default=0.05, help="seconds each feed takes to answer")
     parser.add_argument("--lease", default=None, help="lease for the daemons (default: newsmon's default)")
     args = parser.parse_args()
     base = os.environ.get("NEWSMON_TEST_PG_URL")

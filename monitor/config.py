@@ -167,7 +167,14 @@ class MetricsConfig(_Strict):
 
 
 class RetentionConfig(_Strict):
-    bodies: Duration | None = Field(default=None, description="drop article bodies older than this; kept when unset")
+    bodies: Duration | None = Field(default=None, description="drop article bodies (and revision texts) older "
+                                    "than this; kept when unset")
+    features: Duration | None = Field(default=14 * 86400.0, description="drop the MinHash signature and story "
+                                      "terms of articles older than this (dedup looks back 7 days); null: keep")
+    stories: Duration | None = Field(default=90 * 86400.0, description="delete stories (and their outlets) last "
+                                     "seen longer ago than this; null: keep")
+    messages: Duration | None = Field(default=90 * 86400.0, description="delete messages sent longer ago than "
+                                      "this (their alerts stay); null: keep")
     every: Duration = Field(default=21600.0, description="how often retention and ANALYZE run")
     vacuum: Duration | None = Field(default=604800.0, description="how often SQLite is VACUUMed; never when unset")
 
