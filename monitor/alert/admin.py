@@ -55,8 +55,11 @@ def report_disabled_patterns(session: Session, events: Sequence[Disabled], admin
     if admin is None:
         return 0
     for event in events:
+        # feed and url too: a replaced admin template written for feed reports still renders
         payload = {"problem": "regex", "watchlist": event.watchlist, "pattern": event.pattern,
-                   "timeouts": event.timeouts, "limit_ms": round(SEARCH_LIMIT * 1000)}
+                   "timeouts": event.timeouts, "limit_ms": round(SEARCH_LIMIT * 1000),
+                   "feed": f"Watchlist {event.watchlist}", "url": event.pattern, "failures": event.timeouts,
+                   "error": f"{event.pattern}: {event.timeouts} Zeitüberschreitungen, abgeschaltet"}
         delivery.create_message(session, admin.target, MessageKind.ADMIN, [], now, payload=payload)
     return len(events)
 

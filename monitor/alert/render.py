@@ -107,7 +107,8 @@ SAMPLE_ADMIN: dict[str, Any] = {"feed": "beispiel", "url": "https://example.org/
                                 "usual": "2 h 0 min", "detail": "Abrufe klappen wieder"}
 
 SAMPLE_PATTERN: dict[str, Any] = {"problem": "regex", "watchlist": "beispiel", "pattern": "re:/(a|aa)+$/",
-                                  "timeouts": 5, "limit_ms": 50}
+                                  "timeouts": 3, "limit_ms": 50, "feed": "Watchlist beispiel",
+                                  "url": "re:/(a|aa)+$/", "failures": 3, "error": "abgeschaltet"}
 
 
 def check_rendering(files: Mapping[str, str], folder: str, zone: str = "Europe/Berlin") -> None:
