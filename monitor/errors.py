@@ -10,8 +10,9 @@ stops a command::
     ├── FetchError               a feed could not be fetched (recorded on the feed, never escapes a cycle)
     ├── ParseError               a feed body is not a feed (recorded on the feed likewise)
     ├── StoreError               the database is unreachable or its schema is not current
-    └── DeliveryError            apprise could not deliver to a target (the outbox row is retried)
-        └── RenderError          a message template failed while rendering (retried likewise)
+    ├── DeliveryError            apprise could not deliver to a target (the outbox row is retried)
+    │   └── RenderError          a message template failed while rendering (retried likewise)
+    └── NotFoundError            a stored article or watchlist asked for does not exist
 """
 
 from __future__ import annotations
@@ -74,3 +75,7 @@ class RenderError(DeliveryError):
     def __init__(self, message: str, *, template: str) -> None:
         self.template = template
         super().__init__(message)
+
+
+class NotFoundError(MonitorError):
+    """A stored article or a watchlist asked for by name or link does not exist."""

@@ -79,7 +79,7 @@ def test_status_answers_while_another_process_holds_the_write_lock(tmp_path: Pat
         shown = json.loads(status.stdout)
         assert [feed["name"] for feed in shown["feeds"]] == ["eins"]  # the writer's row is not committed
         for command in (["feeds", "list", "--json"], ["alerts", "list", "--json"], ["stories", "--json"],
-                        ["search", "Tomahawk", "--json"]):
+                        ["search", "Tomahawk", "--json"], ["watchlists", "--json"]):
             done = _cli(config, *command)
             assert done.returncode == 0, (command, done.stderr)
     finally:
