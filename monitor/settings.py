@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from monitor import safeyaml
 from monitor.config import EntityConfig, FeedConfig, MonitorConfig, Settings, WatchlistConfig, WatchlistFile
 from monitor.errors import ConfigError, QueryError
 
@@ -209,7 +210,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"cannot read: {err}", file=str(path)) from err
     try:
-        data = yaml.safe_load(text)
+        data = safeyaml.load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
