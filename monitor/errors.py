@@ -55,7 +55,7 @@ class FetchError(MonitorError):
 
 
 class ParseError(MonitorError):
-    """A fetched body is not a feed newsmon can read."""
+    """A fetched body is not a feed newsmon can read; the message begins with "not a feed"."""
 
 
 class StoreError(MonitorError):

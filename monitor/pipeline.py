@@ -71,11 +71,11 @@ def poll_feed(ctx: Context, feed: FeedState) -> PollOutcome:
 def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:
     now = ctx.clock()
     if not result.ok or result.not_modified or result.body is None:
-        return _record(ctx, feed, result, now, result.error or ("gone (HTTP 410)" if result.gone else None))
+        return record_outcome(ctx, feed, result, now, result.error or ("gone (HTTP 410)" if result.gone else None))
     try:
         parsed = parse(result.body, result.url)
     except ParseError as err:
-        return _record(ctx, feed, result, now, f"not a feed: {err}")
+        return record_outcome(ctx, feed, result, now, str(err))  # says "not a feed: …" itself
     candidates = [Candidate(entry, identity_keys(entry, feed.id)) for entry in parsed.entries]
     if ctx.wants_fulltext(feed.name):
         candidates = _with_fulltext(ctx, candidates)
@@ -89,6 +89,11 @@ def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:
     log.info("polled: %d entries, %d new, %d alerts", len(candidates), fresh, alerts,
              extra={"feed": feed.name, "url": feed.url})
     return PollOutcome(feed.name, fresh, alerts)
+
+
+def record_failure(ctx: Context, feed: FeedState, result: FetchResult, error: str) -> PollOutcome:
+    """A poll whose entries could not be stored: the error goes on the feed, which backs off."""
+    return record_outcome(ctx, feed, result, ctx.clock(), error)
 
 
 def _with_fulltext(ctx: Context, candidates: list[Candidate]) -> list[Candidate]:
@@ -108,7 +113,9 @@ def _with_fulltext(ctx: Context, candidates: list[Candidate]) -> list[Candidate]
     return enriched
 
 
-def _record(ctx: Context, feed: FeedState, result: FetchResult, now: datetime, error: str | None) -> PollOutcome:
+def record_outcome(ctx: Context, feed: FeedState, result: FetchResult, now: datetime, error: str | None
+                   ) -> PollOutcome:
+    """A poll that stored no entries: not modified, or failed with ``error``."""
     failures = feed.failures + 1 if error else 0
     when = next_poll(now, ctx.interval_of(feed.name), result, failures, ctx.rng)
     with ctx.db.session() as session:

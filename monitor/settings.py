@@ -189,7 +189,7 @@ def _opml_feeds(path: Path) -> list[FeedConfig]:
     from monitor.feeds.opml import read_opml
 
     try:
-        return [FeedConfig(url=url, name=title) for title, url in read_opml(path.read_bytes())]
+        return [FeedConfig(url=url, name=title) for title, url in read_opml(path.read_bytes(), str(path), "feeds_opml")]
     except OSError as err:
         raise ConfigError(f"cannot read OPML file: {err.strerror}", file=str(path), key="feeds_opml") from err
 

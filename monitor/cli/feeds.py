@@ -65,7 +65,7 @@ def import_opml(opml: Path) -> None:
     from monitor.feeds.subscribe import NewFeed, add_feeds
 
     cfg = settings()
-    entries = [NewFeed(url, title or url) for title, url in read_opml(opml.read_bytes())]
+    entries = [NewFeed(url, title or url) for title, url in read_opml(opml.read_bytes(), str(opml))]
     added, skipped = add_feeds(cfg, entries)
     click.echo(f"imported {len(added)} feeds into {cfg.path}, {len(skipped)} already configured")
 

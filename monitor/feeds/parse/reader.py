@@ -24,7 +24,7 @@ from monitor.errors import ParseError
 from monitor.feeds.parse import fastxml as feedxml
 from monitor.feeds.parse import jsonfeed
 from monitor.feeds.parse.encoding import fix_declared_encoding
-from monitor.feeds.parse.html import html_to_text
+from monitor.feeds.parse.html import html_to_text, one_line
 from monitor.model import Entry, ParsedFeed
 
 _ESCAPED_MARKUP = re.compile(r"</(p|div|span|a|b|i|em|strong|li|ul|ol|table|tr|td|h[1-6]|blockquote)>", re.I)
@@ -70,7 +70,7 @@ def _feedparser(data: bytes) -> tuple[Any, list[Any], str | None]:
         result: Any = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False,
                                        response_headers={"content-type": "application/xml"})
     except Exception as err:  # feedparser itself failing is "not a feed we can read", never a crash
-        raise ParseError(f"unreadable feed: {type(err).__name__}: {err}"[:300]) from err
+        raise ParseError(f"not a feed: unreadable: {type(err).__name__}: {err}"[:300]) from err
     feed = result.get("feed", {})
     raw_entries = result.get("entries", [])
     if not result.get("version") and not raw_entries and not feed.get("title"):
@@ -92,10 +92,10 @@ def _entry(raw: Any, base: str | None) -> Entry | None:
     if body == summary:
         body = ""
     link = _absolute(raw.get("link"), base)
-    guid = raw.get("id") or None
+    guid = one_line(str(raw.get("id") or "")) or None
     if not (title or summary or body or link):
         return None
-    return Entry(title=title, link=link, guid=str(guid) if guid else None, summary=summary, body=body,
+    return Entry(title=title, link=link, guid=guid, summary=summary, body=body,
                  published=_when(raw), author=_text(raw.get("author")) or None)
 
 
@@ -108,9 +108,11 @@ def _text(value: object) -> str:
 
 
 def _absolute(link: object, base: str | None) -> str | None:
-    if not isinstance(link, str) or not link.strip():
+    if not isinstance(link, str):
         return None
-    link = link.strip()
+    link = one_line(link)
+    if not link:
+        return None
     try:
         if urlsplit(link).scheme:
             return link
