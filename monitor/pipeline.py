@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from monitor import redact
 from monitor.alert.outbox import match_and_enqueue
 from monitor.config import Settings
 from monitor.dedup.features import identity_keys
@@ -115,7 +116,9 @@ def _with_fulltext(ctx: Context, candidates: list[Candidate]) -> list[Candidate]
 
 def record_outcome(ctx: Context, feed: FeedState, result: FetchResult, now: datetime, error: str | None
                    ) -> PollOutcome:
-    """A poll that stored no entries: not modified, or failed with ``error``."""
+    """A poll that stored no entries: not modified, or failed with ``error`` (kept masked: it is shown
+    in reports and admin alerts)."""
+    error = redact.text(error) if error else error
     failures = feed.failures + 1 if error else 0
     when = next_poll(now, ctx.interval_of(feed.name), result, failures, ctx.rng)
     with ctx.db.session() as session:

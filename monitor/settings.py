@@ -98,6 +98,19 @@ def load_watchlists(path: str | os.PathLike[str], known: Mapping[str, EntityConf
     return entities, watchlists
 
 
+def written_feed_urls(path: Path) -> list[str | None]:
+    """The ``url`` of each entry of ``feeds:`` in monitor.yaml as written, before ``${ENV}``
+    substitution (for exports that must not contain the secrets)."""
+    try:
+        raw = safeyaml.load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    entries = raw.get("feeds") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        return []
+    return [str(entry["url"]) if isinstance(entry, dict) and "url" in entry else None for entry in entries]
+
+
 def _check_references(settings: Settings, owner: Mapping[str, Path]) -> None:
     targets = settings.monitor.targets
     if settings.monitor.workers > 1 and settings.database_url.startswith("sqlite"):

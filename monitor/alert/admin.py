@@ -16,6 +16,7 @@ from statistics import median
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor import redact
 from monitor.config import AdminConfig
 from monitor.store import delivery, leases
 from monitor.store.db import Database
@@ -45,7 +46,7 @@ def check_feeds(db: Database, admin: AdminConfig, feeds: list[str], now: datetim
             row.problem, row.since, row.detail = problem, now, str(facts.get("error") or "") or None
             if problem is None and before is None:
                 continue
-            payload = {"feed": feed.name, "url": feed.url, "problem": problem, **facts}
+            payload = {"feed": feed.name, "url": redact.url(feed.url), "problem": problem, **facts}
             if problem is None:
                 payload["detail"] = {"failing": "Abrufe klappen wieder",
                                      "silent": "neue Artikel kommen wieder"}.get(before or "", "wieder gesund")

@@ -17,14 +17,17 @@ _FORMATS = {"text": "text", "markdown": "markdown", "html": "html"}
 
 
 def privacy_url(url: str) -> str:
-    """The URL as apprise prints it with secrets masked (for logs and ``check``)."""
+    """The URL as apprise prints it with secrets masked (for logs and ``check``); header values
+    (``+Name=value``) and secret-looking parameters, which apprise shows, are masked as well."""
     import apprise
+
+    from monitor import redact
 
     plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
         return "<invalid apprise URL>"
     render_url: Any = getattr(plugin, "url")  # noqa: B009 - apprise's url() is untyped
-    return str(render_url(privacy=True))
+    return redact.url(str(render_url(privacy=True)))
 
 
 def validate_targets(targets: Mapping[str, TargetConfig], file: str) -> None:

@@ -38,6 +38,7 @@ def list_feeds(as_json: bool) -> None:
 @click.option("--fulltext", is_flag=True, help="Fetch each article's page for its full text.")
 def add(url: str, name: str | None, interval: str | None, fulltext: bool) -> None:
     """Add the feed at URL, or the feed a site page at URL links to; it is fetched and validated first."""
+    from monitor import redact
     from monitor.errors import ConfigError
     from monitor.feeds.discovery import discover_feeds
     from monitor.feeds.subscribe import NewFeed, add_feeds
@@ -49,11 +50,12 @@ def add(url: str, name: str | None, interval: str | None, fulltext: bool) -> Non
     title, feed_url = found[0]
     added, skipped = add_feeds(cfg, [NewFeed(feed_url, name or title, interval, fulltext)])
     for feed in added:
-        click.echo(f"added {feed.name!r}: {feed.url} to {cfg.path}")
+        click.echo(f"added {feed.name!r}: {redact.url(feed.url)} to {cfg.path}")
     for reason in skipped:
-        click.echo(f"skipped {reason}")
+        click.echo(f"skipped {redact.text(reason)}")
     for other_title, other in found[1:]:
-        click.echo(f"  the page also links {other_title!r}: {other} (add it with `newsmon feeds add {other}`)")
+        shown = redact.url(other)
+        click.echo(f"  the page also links {other_title!r}: {shown} (add it with `newsmon feeds add {shown}`)")
 
 
 @feeds.command("import")
@@ -74,10 +76,11 @@ def import_opml(opml: Path) -> None:
 @config_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
 def export(output: Path | None) -> None:
-    """The configured feeds as OPML."""
+    """The configured feeds as OPML (secrets as their ${VAR} reference or masked)."""
     from monitor.feeds.opml import write_opml
+    from monitor.reports.feeds import export_rows
 
-    data = write_opml([(feed.name, feed.url) for feed in settings().feeds])
+    data = write_opml(export_rows(settings()))
     if output:
         output.write_bytes(data)
     else:

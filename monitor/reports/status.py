@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from monitor import redact
 from monitor.config import Settings
 from monitor.store import repo
 from monitor.store import storyrows as stories
@@ -21,9 +22,9 @@ def collect(settings: Settings) -> dict[str, Any]:
             feeds = [
                 {
                     "name": feed.name,
-                    "url": feed.url,
+                    "url": redact.url(feed.url),
                     "last_ok": _iso(feed.last_ok),
-                    "last_error": feed.last_error,
+                    "last_error": redact.text(feed.last_error) if feed.last_error else None,
                     "last_error_at": _iso(feed.last_error_at),
                     "next_poll": _iso(feed.next_poll),
                     "failures": feed.failures,
