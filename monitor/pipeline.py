@@ -47,6 +47,10 @@ class Context:
     def wants_fulltext(self, feed_name: str) -> bool:
         return any(feed.fulltext for feed in self.settings.feeds if feed.name == feed_name)
 
+    def guarded(self, feed_name: str) -> bool:
+        """The feed's URL came from content (OPML, a fetched page): fetched with the address guard."""
+        return any(feed.guarded for feed in self.settings.feeds if feed.name == feed_name)
+
     def interval_of(self, feed_name: str) -> float:
         for feed in self.settings.feeds:
             if feed.name == feed_name:
@@ -65,7 +69,7 @@ class PollOutcome:
 
 def poll_feed(ctx: Context, feed: FeedState) -> PollOutcome:
     """One feed, one poll: the whole path."""
-    result = fetch(feed.url, feed.validators, ctx.settings.monitor.http)
+    result = fetch(feed.url, feed.validators, ctx.settings.monitor.http, guarded=ctx.guarded(feed.name))
     return ingest(ctx, feed, result)
 
 

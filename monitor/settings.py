@@ -199,12 +199,18 @@ def _host_of(url: str) -> str:
 
 
 def _opml_feeds(path: Path) -> list[FeedConfig]:
+    from monitor.config import web_url
     from monitor.feeds.opml import read_opml
 
     try:
-        return [FeedConfig(url=url, name=title) for title, url in read_opml(path.read_bytes(), str(path), "feeds_opml")]
+        outlines = read_opml(path.read_bytes(), str(path), "feeds_opml")
     except OSError as err:
         raise ConfigError(f"cannot read OPML file: {err.strerror}", file=str(path), key="feeds_opml") from err
+    for title, url in outlines:
+        if not web_url(url):
+            raise ConfigError(f"feeds from OPML must be http(s) URLs, not {url[:80]!r} (local files and file:// "
+                              "are for feeds written into monitor.yaml)", file=str(path), key=f"outline {title!r}")
+    return [FeedConfig(url=url, name=title, origin="opml") for title, url in outlines]
 
 
 def _watchlist_files(target: Path, cfg_path: Path) -> list[Path]:

@@ -40,7 +40,7 @@ def add(url: str, name: str | None, interval: str | None, fulltext: bool) -> Non
     """Add the feed at URL, or the feed a site page at URL links to; it is fetched and validated first."""
     from monitor import redact
     from monitor.errors import ConfigError
-    from monitor.feeds.discovery import discover_feeds
+    from monitor.feeds.discovery import discover_feeds, origin_of
     from monitor.feeds.subscribe import NewFeed, add_feeds
 
     cfg = settings()
@@ -48,7 +48,7 @@ def add(url: str, name: str | None, interval: str | None, fulltext: bool) -> Non
     if not found:
         raise ConfigError(f"no feed found at {url} (no <link rel=alternate> feed and none that parses)")
     title, feed_url = found[0]
-    added, skipped = add_feeds(cfg, [NewFeed(feed_url, name or title, interval, fulltext)])
+    added, skipped = add_feeds(cfg, [NewFeed(feed_url, name or title, interval, fulltext, origin_of(url, feed_url))])
     for feed in added:
         click.echo(f"added {feed.name!r}: {redact.url(feed.url)} to {cfg.path}")
     for reason in skipped:
@@ -62,14 +62,22 @@ def add(url: str, name: str | None, interval: str | None, fulltext: bool) -> Non
 @config_option
 @click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_opml(opml: Path) -> None:
-    """Add every feed of an OPML file that is not configured yet."""
+    """Add every http(s) feed of an OPML file that is not configured yet (with ``origin: opml``)."""
+    from monitor import redact
+    from monitor.config import web_url
     from monitor.feeds.opml import read_opml
     from monitor.feeds.subscribe import NewFeed, add_feeds
 
     cfg = settings()
-    entries = [NewFeed(url, title or url) for title, url in read_opml(opml.read_bytes(), str(opml))]
+    outlines = read_opml(opml.read_bytes(), str(opml))
+    refused = [url for _title, url in outlines if not web_url(url)]
+    entries = [NewFeed(url, title or url, origin="opml") for title, url in outlines if web_url(url)]
     added, skipped = add_feeds(cfg, entries)
-    click.echo(f"imported {len(added)} feeds into {cfg.path}, {len(skipped)} already configured")
+    for url in refused:
+        click.echo(f"skipped {redact.text(url[:200])}: only http(s) feeds are imported (local files and file:// "
+                   "are for feeds written into monitor.yaml by hand)")
+    click.echo(f"imported {len(added)} feeds into {cfg.path}, {len(skipped)} already configured"
+               + (f", {len(refused)} refused" if refused else ""))
 
 
 @feeds.command("export")

@@ -70,7 +70,8 @@ def poll_claimed(ctx: Context, feeds: Sequence[FeedState], owner: str | None = N
     renewed = time.monotonic()
     jobs = [(feed.id, feed.url, feed.validators) for feed in feeds]
     outcomes: list[PollOutcome] = []
-    for feed_id, result in fetch_all(jobs, ctx.settings.monitor.http):
+    guarded = {feed.id for feed in feeds if ctx.guarded(feed.name)}
+    for feed_id, result in fetch_all(jobs, ctx.settings.monitor.http, guarded=guarded):
         outcomes.append(_store(ctx, by_id[feed_id], result))
         pending.discard(feed_id)
         if pending and time.monotonic() - renewed > lease / 3:
