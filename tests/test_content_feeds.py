@@ -127,6 +127,7 @@ def test_an_imported_feed_keeps_the_guard_and_allow_private_lifts_it(tmp_path: P
         data["http"] = {"allow_private": True}
         config.write_text(yaml.safe_dump(data), "utf-8")
         code, output = _cli(config, "check")
+        assert code == 0, output
         assert "fetched only because http.allow_private is true" in output
         data["database"] = f"sqlite:///{tmp_path / 'neu.db'}"  # due again at once
         config.write_text(yaml.safe_dump(data), "utf-8")
