@@ -41,7 +41,7 @@ def add(url: str, name: str | None, interval: str | None, fulltext: bool) -> Non
     from monitor import redact
     from monitor.errors import ConfigError
     from monitor.feeds.discovery import discover_feeds, origin_of
-    from monitor.feeds.subscribe import NewFeed, add_feeds
+    from monitor.subscribe import NewFeed, add_feeds
 
     cfg = settings()
     found = discover_feeds(url, cfg.monitor.http)
@@ -66,7 +66,7 @@ def import_opml(opml: Path) -> None:
     from monitor import redact
     from monitor.config import web_url
     from monitor.feeds.opml import read_opml
-    from monitor.feeds.subscribe import NewFeed, add_feeds
+    from monitor.subscribe import NewFeed, add_feeds
 
     cfg = settings()
     outlines = read_opml(opml.read_bytes(), str(opml))
