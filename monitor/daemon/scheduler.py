@@ -27,6 +27,7 @@ from monitor.alert.send import DeliveryReport, deliver_due
 from monitor.config import Settings
 from monitor.daemon import polling as workers
 from monitor.daemon import sdnotify
+from monitor.errors import DamagedDatabase
 from monitor.match import compile_matcher
 from monitor.pipeline import PollContext, PollOutcome
 from monitor.store import leases, repo
@@ -165,6 +166,7 @@ class Daemon:
         self.wake = threading.Event()
         self._reload_requested = False
         self._signals = 0
+        self.exit_code = 0
         self.systemd = systemd or sdnotify.SystemdNotifier()
         self.watchdog = sdnotify.Watchdog(self.systemd)
         self.metrics: Metrics | None = None
@@ -208,7 +210,7 @@ class Daemon:
             if stop_metrics:
                 stop_metrics()
             self.runner.close()
-        return 0
+        return self.exit_code
 
     def reload(self) -> bool:
         """Re-read config and watchlists; a good config replaces the running one, a bad one is refused."""
@@ -249,6 +251,9 @@ class Daemon:
         started = time.perf_counter()
         try:
             outcomes = self.runner.poll_due(stop=self.stop.is_set, after_batch=self._after_batch)
+        except DamagedDatabase as err:
+            self._give_up(err)
+            return
         except Exception:
             log.exception("poll crashed")
             return
@@ -270,6 +275,9 @@ class Daemon:
         between (a 1s feed would otherwise be polled every 2s about half the time)."""
         try:
             soonest = self.runner.soonest_poll()
+        except DamagedDatabase as err:
+            self._give_up(err)
+            return POLL_TICK
         except Exception:
             log.exception("cannot read the poll schedule")
             return POLL_TICK
@@ -290,6 +298,9 @@ class Daemon:
         started = time.perf_counter()
         try:
             report = self.runner.deliver(stop=self.stop.is_set)
+        except DamagedDatabase as err:
+            self._give_up(err)
+            return
         except Exception:
             log.exception("delivery crashed")
             return
@@ -303,10 +314,22 @@ class Daemon:
         self.watchdog.begin("maintenance", limit=MAINTENANCE_LIMIT)
         try:
             self.runner.maintain()
+        except DamagedDatabase as err:
+            self._give_up(err)
         except Exception:
             log.exception("maintenance crashed")
         finally:
             self.watchdog.end("maintenance")
+
+    def _give_up(self, err: DamagedDatabase) -> None:
+        """A damaged database does not heal by polling again: one error, then exit 1 (systemd shows the
+        unit failed and restarts it, which refuses again until the file is restored)."""
+        if not self.stop.is_set():
+            log.error("%s", err)
+            log.error("stopping: the database cannot be used")
+        self.exit_code = 1
+        self.stop.set()
+        self.wake.set()
 
     def _poll_limit(self) -> float:
         """A poll round is bounded: batches of leased feeds, each fetch by the HTTP timeout. A round

@@ -7,7 +7,7 @@ from typing import Any
 
 from monitor import redact
 from monitor.config import Settings
-from monitor.errors import StoreError
+from monitor.errors import DamagedDatabase, StoreError
 
 
 def feed_overview(settings: Settings) -> list[dict[str, Any]]:
@@ -16,6 +16,8 @@ def feed_overview(settings: Settings) -> list[dict[str, Any]]:
         from monitor.reports.status import collect
 
         stored = {feed["name"]: feed for feed in collect(settings)["feeds"]}
+    except DamagedDatabase:
+        raise
     except StoreError:
         pass  # no database yet: the configured feeds alone
     rows = []

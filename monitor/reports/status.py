@@ -9,14 +9,19 @@ from monitor import redact
 from monitor.config import Settings
 from monitor.store import repo
 from monitor.store import storyrows as stories
+from monitor.store.damage import damaged, quick_check, sqlite_file
 from monitor.store.db import open_database
 from monitor.store.maintenance import last_runs
 
 
 def collect(settings: Settings) -> dict[str, Any]:
+    """The report; a damaged SQLite file (found by a time-bounded ``quick_check``) is a ``DamagedDatabase``."""
     db = open_database(settings.database_url)
     configured = {feed.name for feed in settings.feeds}
     try:
+        problem = quick_check(db.engine)
+        if problem:
+            raise damaged(sqlite_file(settings.database_url) or "the database", problem)
         maintenance = last_runs(db)  # its own transaction: SQLite's BEGIN IMMEDIATE does not nest
         with db.session() as session:
             feeds = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import StoreError
+from monitor.store.damage import check_file, sqlite_file, translated
 
+log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -52,6 +55,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.note: str | None = None  # said when opening did something the user should know
 
     @property
     def dialect(self) -> str:
@@ -59,30 +63,42 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._factory() as session, session.begin():
+        with translated(self.url), self._factory() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def open_database(url: str, *, upgrade: bool = False) -> Database:
-    """Open the database; with ``upgrade`` apply migrations first, else insist the schema is current."""
-    from monitor.store.migrate import check_current, upgrade_to_head
-    from monitor.store.retry import retrying
+def open_database(url: str, *, upgrade: bool = False, initialise_empty: bool = False) -> Database:
+    """Open the database; with ``upgrade`` apply migrations first, else insist the schema is current.
 
+    A SQLite file is never created without ``upgrade`` and never initialised from zero bytes without
+    ``initialise_empty``; a damaged one is a ``DamagedDatabase`` (``monitor.store.damage``)."""
+    note = check_file(url, create=upgrade, initialise_empty=initialise_empty)
     db = Database(url)
+    db.note = note
+    if note:
+        log.warning("%s", note, extra={"file": str(sqlite_file(url))})
     try:
-        if upgrade:
-            retrying(lambda: upgrade_to_head(db.engine), what="open the database")
-        else:
-            behind = retrying(lambda: check_current(db.engine), what="open the database")
-            if behind:
-                raise StoreError(f"database schema is not current ({behind}); run `newsmon db upgrade`")
+        with translated(url):
+            _open(db, upgrade)
     except BaseException:
         db.dispose()
         raise
     return db
+
+
+def _open(db: Database, upgrade: bool) -> None:
+    from monitor.store.migrate import check_current, upgrade_to_head
+    from monitor.store.retry import retrying
+
+    if upgrade:
+        retrying(lambda: upgrade_to_head(db.engine), what="open the database")
+    else:
+        behind = retrying(lambda: check_current(db.engine), what="open the database")
+        if behind:
+            raise StoreError(f"database schema is not current ({behind}); run `newsmon db upgrade`")
 
 
 def masked_url(url: str) -> str:
