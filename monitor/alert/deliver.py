@@ -10,6 +10,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from monitor.alert.limits import fit
 from monitor.config import TargetConfig
 from monitor.errors import ConfigError, DeliveryError
 
@@ -62,7 +63,9 @@ class Notifier:
         if target not in self._targets:
             raise DeliveryError(f"target {target!r} is no longer configured")
         app = self._get(target)
-        result = app.notify(body=body, title=title, body_format=_FORMATS[self.format_of(target)])
+        fmt = self.format_of(target)
+        title, body = fit(title, body, fmt, self._targets[target].url)
+        result = app.notify(body=body, title=title, body_format=_FORMATS[fmt])
         if not result:
             reasons = [entry.message for entry in result.logs() if _level(entry.level) >= logging.WARNING]
             raise DeliveryError("; ".join(reasons) or "apprise reported a failure without a reason")

@@ -24,6 +24,11 @@ _CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _MARKUP = re.compile(r"[<&]")
 
 
+def printable(text: str) -> str:
+    """Plain text without control characters (line breaks and tabs stay) or lone surrogates."""
+    return _CONTROL.sub("", text)
+
+
 def one_line(value: str) -> str:
     """A link, GUID or other one-line value without control characters (tabs and line breaks too,
     as browsers drop them from URLs) or lone surrogates, trimmed."""

@@ -25,6 +25,7 @@ from monitor.feeds.parse import fastxml as feedxml
 from monitor.feeds.parse import jsonfeed
 from monitor.feeds.parse.encoding import fix_declared_encoding
 from monitor.feeds.parse.html import html_to_text, one_line
+from monitor.feeds.parse.limits import MAX_TITLE, cap, capped
 from monitor.model import Entry, ParsedFeed
 
 _ESCAPED_MARKUP = re.compile(r"</(p|div|span|a|b|i|em|strong|li|ul|ol|table|tr|td|h[1-6]|blockquote)>", re.I)
@@ -60,7 +61,7 @@ def parse(body: bytes, base_url: str) -> ParsedFeed:
             entries.append(entry)
     if unreadable:
         warning = f"{unreadable} unreadable entries skipped" + (f"; {warning}" if warning else "")
-    return ParsedFeed(title=_text(feed.get("title")), link=_absolute(feed.get("link"), base),
+    return ParsedFeed(title=cap(_text(feed.get("title")), MAX_TITLE), link=_absolute(feed.get("link"), base),
                       entries=tuple(entries), warning=warning)
 
 
@@ -95,8 +96,8 @@ def _entry(raw: Any, base: str | None) -> Entry | None:
     guid = one_line(str(raw.get("id") or "")) or None
     if not (title or summary or body or link):
         return None
-    return Entry(title=title, link=link, guid=guid, summary=summary, body=body,
-                 published=_when(raw), author=_text(raw.get("author")) or None)
+    return capped(Entry(title=title, link=link, guid=guid, summary=summary, body=body,
+                        published=_when(raw), author=_text(raw.get("author")) or None))
 
 
 def _text(value: object) -> str:
