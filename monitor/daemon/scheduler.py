@@ -219,7 +219,13 @@ class Daemon:
         self.systemd.notify("RELOADING=1", f"MONOTONIC_USEC={time.monotonic_ns() // 1000}")
         fresh = reread(self.runner.settings)
         if fresh is not None:
-            self.runner.apply(fresh)
+            try:
+                self.runner.apply(fresh)  # builds everything before it swaps: a failure leaves the old config
+            except Exception as err:  # whatever taking the new config runs into, the daemon keeps running
+                log.error("reload refused, keeping the running config: %s: %s", type(err).__name__, err,
+                          exc_info=True, extra={"file": str(fresh.path)})
+                fresh = None
+        if fresh is not None:
             release_lexicon()
             self._sync_digest_jobs()
             log.info("reloaded: %d feeds, %d watchlists", len(fresh.feeds), len(fresh.watchlists),
