@@ -63,7 +63,10 @@ def url(value: str) -> str:
         user, has_password, password = userinfo.partition(":")
         if not _reference(password or user):
             netloc = f"{user}:{MASK}@{host}" if has_password else f"{MASK}@{host}"
-    return urlunsplit((parts.scheme, netloc, parts.path, _query(parts.query) if parts.query else "", parts.fragment))
+    query = _query(parts.query) if parts.query else parts.query
+    if netloc == parts.netloc and query == parts.query:
+        return value  # nothing secret: exactly as written
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def text_pairs(value: str) -> str:
