@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from monitor import redact
 from monitor.cli import main
@@ -101,3 +103,25 @@ def test_masking_of_single_urls(url: str, shown: str) -> None:
 def test_masking_inside_text() -> None:
     line = f"redirect to unsupported URL ftp://u:{TOKEN}@h.example/x, then apikey={TOKEN}; done"
     assert redact.text(line) == "redirect to unsupported URL ftp://u:***@h.example/x, then apikey=***; done"
+
+
+_SECRET_NAMES = st.sampled_from(["key", "apikey", "api_key", "API-Key", "token", "access_token", "secret",
+                                 "client_secret", "password", "auth", "sig", "signature", "X-Amz-Signature",
+                                 "session", "%2BAuthorization", "+X-Token"])
+_VALUES = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd"), whitelist_characters="-_.~%"),
+                  min_size=8, max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_SECRET_NAMES, _VALUES, _VALUES, st.sampled_from(["https", "http", "json", "ntfy"]),
+       st.lists(st.sampled_from(["lang=de", "page=2", "q=Gipfel"]), max_size=3))
+def test_fuzz_no_secret_survives_masking(name: str, secret: str, password: str, scheme: str,
+                                         others: list[str]) -> None:
+    query = "&".join([*others, f"{name}={secret}"])
+    visible = f"{scheme}://leser:@feeds.example/f.xml?{'&'.join(others)} poll failed for HTTP 500 {name}={redact.MASK}"
+    assume(secret not in visible and password not in visible)  # a "secret" that is part of the visible text
+    for address in (f"{scheme}://feeds.example/f.xml?{query}", f"{scheme}://leser:{password}@feeds.example/f?{query}"):
+        shown = redact.url(address)
+        assert secret not in shown and password not in shown
+        line = redact.text(f"poll failed for {address}: HTTP 500")
+        assert secret not in line and password not in line and "HTTP 500" in line
