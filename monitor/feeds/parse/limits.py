@@ -19,6 +19,7 @@ MAX_BODY = 200_000
 MAX_AUTHOR = 200
 MAX_LINK = 4_096
 MAX_GUID = 1_000
+RAW_FACTOR = 10  # a field's HTML is cut at ten times its cap before it is read: never more work than that
 _ELLIPSIS = "…"
 
 

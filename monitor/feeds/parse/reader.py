@@ -25,7 +25,7 @@ from monitor.feeds.parse import fastxml as feedxml
 from monitor.feeds.parse import jsonfeed
 from monitor.feeds.parse.encoding import fix_declared_encoding
 from monitor.feeds.parse.html import html_to_text, one_line
-from monitor.feeds.parse.limits import MAX_TITLE, cap, capped
+from monitor.feeds.parse.limits import MAX_AUTHOR, MAX_BODY, MAX_SUMMARY, MAX_TITLE, RAW_FACTOR, cap, capped
 from monitor.model import Entry, ParsedFeed
 
 _ESCAPED_MARKUP = re.compile(r"</(p|div|span|a|b|i|em|strong|li|ul|ol|table|tr|td|h[1-6]|blockquote)>", re.I)
@@ -61,7 +61,7 @@ def parse(body: bytes, base_url: str) -> ParsedFeed:
             entries.append(entry)
     if unreadable:
         warning = f"{unreadable} unreadable entries skipped" + (f"; {warning}" if warning else "")
-    return ParsedFeed(title=cap(_text(feed.get("title")), MAX_TITLE), link=_absolute(feed.get("link"), base),
+    return ParsedFeed(title=cap(_text(feed.get("title"), MAX_TITLE), MAX_TITLE), link=_absolute(feed.get("link"), base),
                       entries=tuple(entries), warning=warning)
 
 
@@ -82,13 +82,13 @@ def _feedparser(data: bytes) -> tuple[Any, list[Any], str | None]:
 
 
 def _entry(raw: Any, base: str | None) -> Entry | None:
-    title = _text(raw.get("title"))
-    summary = _text(raw.get("summary"))
+    title = _text(raw.get("title"), MAX_TITLE)
+    summary = _text(raw.get("summary"), MAX_SUMMARY)
     body = ""
     for content in raw.get("content") or ():
         value = content.get("value") if isinstance(content, dict) else None
         if value:
-            body = _text(value)
+            body = _text(value, MAX_BODY)
             break
     if body == summary:
         body = ""
@@ -97,13 +97,15 @@ def _entry(raw: Any, base: str | None) -> Entry | None:
     if not (title or summary or body or link):
         return None
     return capped(Entry(title=title, link=link, guid=guid, summary=summary, body=body,
-                        published=_when(raw), author=_text(raw.get("author")) or None))
+                        published=_when(raw), author=_text(raw.get("author"), MAX_AUTHOR) or None))
 
 
-def _text(value: object) -> str:
+def _text(value: object, limit: int) -> str:
     """Plain text of a field; markup that was escaped twice (seen at reddit) is removed as well."""
     if not isinstance(value, str):
         return ""
+    if len(value) > limit * RAW_FACTOR:  # markup is never ten times the text: the rest is cut anyway
+        value = value[: limit * RAW_FACTOR]
     text = html_to_text(value)
     return html_to_text(text) if _ESCAPED_MARKUP.search(text) else text
 
