@@ -51,6 +51,9 @@ class FeedConfig(_Strict):
         default="config", description="where the URL came from: config (written by a person), opml (imported), "
         "discovered (found on a fetched page); feeds not from config must be http(s) and are fetched "
         "with the private-address guard")
+    backlog: Literal["alert", "skip"] | None = Field(default=None, description="skip: store the entries of "
+                                                     "this feed's first successful poll without alerting; "
+                                                     "default poll.backlog")
 
     @model_validator(mode="after")
     def _interval_floor(self) -> FeedConfig:
@@ -105,6 +108,8 @@ class DeliveryConfig(_Strict):
     max_attempts: int = Field(default=8, ge=1, description="tries before an outbox row is dead")
     batch: int = Field(default=100, ge=1, description="outbox rows delivered per run of the delivery job")
     timezone: str = Field(default="Europe/Berlin", description="zone of quiet hours, digest schedules, times shown")
+    max_age: Duration | None = Field(default=172800.0, description="an article published (or, without a date, "
+                                     "first seen) longer ago is stored but never alerted; 0 or null: no limit")
 
     @model_validator(mode="after")
     def _zone(self) -> DeliveryConfig:
@@ -151,6 +156,8 @@ class HttpConfig(_Strict):
 
 class PollConfig(_Strict):
     interval: Duration = Field(default=300.0, description="default per-feed poll interval")
+    backlog: Literal["alert", "skip"] = Field(default="alert", description="what a feed's first successful poll "
+                                              "does with its entries: alert (within delivery.max_age) or skip")
 
 
 class EntityConfig(_Strict):

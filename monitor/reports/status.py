@@ -7,7 +7,7 @@ from typing import Any
 
 from monitor import redact
 from monitor.config import Settings
-from monitor.store import repo
+from monitor.store import heldback, repo
 from monitor.store import storyrows as stories
 from monitor.store.damage import damaged, quick_check, sqlite_file
 from monitor.store.db import open_database
@@ -45,6 +45,7 @@ def collect(settings: Settings) -> dict[str, Any]:
                 "feeds": feeds,
                 "outbox": repo.outbox_counts(session),
                 "maintenance": maintenance,
+                "held_back": heldback.counts(session),
             }
     finally:
         db.dispose()
