@@ -12,6 +12,7 @@ apprise header parameter (``+Name=value``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 MASK = "***"
@@ -22,9 +23,10 @@ _WORDS = frozenset({
 _ENDINGS = ("key", "token", "secret", "password", "passwd", "signature", "auth", "sig", "credential")
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s\"'<>]+")
-_PAIR = re.compile(r"(?i)(?<![A-Za-z0-9])([A-Za-z0-9_.+:-]*?)=([^&\s\"'<>,;)]+)")
+_PAIR = re.compile(r"(?<![A-Za-z0-9_.+:%-])([A-Za-z0-9_.+:%-]+)=([^&\s\"'<>,;)]+)")
 
 
+@lru_cache(maxsize=4096)  # the same few names on every line
 def secret_name(name: str) -> bool:
     """True for a query parameter name that looks like it carries a credential."""
     lowered = unquote(name).strip().lower()
