@@ -11,7 +11,9 @@ stops a command::
     ├── ParseError               a feed body is not a feed (recorded on the feed likewise)
     ├── StoreError               the database is unreachable or its schema is not current
     │   └── DamagedDatabase      the SQLite file is damaged (not a database, malformed pages)
-    └── DeliveryError            apprise could not deliver to a target (the outbox row is retried)
+    ├── DeliveryError            apprise could not deliver to a target (the outbox row is retried)
+    │   └── RenderError          a message template failed while rendering (retried likewise)
+    └── NotFoundError            a stored article or watchlist asked for does not exist
 """
 
 from __future__ import annotations
@@ -69,6 +71,15 @@ class DamagedDatabase(StoreError):
 
 class DeliveryError(MonitorError):
     """A target refused or could not take a message; the outbox row is retried with backoff."""
+
+
+class RenderError(DeliveryError):
+    """A message template failed while rendering (any exception inside it); ``template`` names it.
+    Like a refused send, it costs the message one attempt."""
+
+    def __init__(self, message: str, *, template: str) -> None:
+        self.template = template
+        super().__init__(message)
 
 
 class NotFoundError(MonitorError):

@@ -1,4 +1,5 @@
-"""Logging: one line per event with stable keys (feed, url, article, alert, watchlist, target, file).
+"""Logging: one line per event with stable keys (feed, url, article, alert, watchlist, target, file,
+pattern).
 
 Three forms of the same line:
 
@@ -22,7 +23,7 @@ from typing import TextIO
 
 from monitor import redact
 
-KEYS = ("feed", "url", "article", "alert", "watchlist", "target", "file")
+KEYS = ("feed", "url", "article", "alert", "watchlist", "target", "file", "pattern")
 _PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3, logging.CRITICAL: 2}
 
 

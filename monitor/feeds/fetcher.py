@@ -59,7 +59,7 @@ def fetch(url: str, validators: Validators, http: HttpConfig, *,
         return FetchResult(url=url, status=0, error=f"unsupported URL scheme {scheme!r}")
     own = client is None
     active = client if client is not None else make_client(
-        user_agent=http.user_agent, allow_private=not guarded or http.allow_private)
+        user_agent=http.user_agent, allow_private=not guarded or http.allow_private, ca_bundle=http.ca_bundle)
     try:
         with deadline(http.timeout):
             return _fetch_http(active, url, validators, http)
@@ -88,9 +88,9 @@ def fetch_all(jobs: Sequence[tuple[K, str, Validators]], http: HttpConfig, *, pe
     active: dict[str, int] = dict.fromkeys(pending, 0)
     running: dict[Future[FetchResult], tuple[K, str, str]] = {}
     connections = max(workers, 1) * 2
-    with make_client(user_agent=http.user_agent, max_connections=connections) as client, \
-            make_client(user_agent=http.user_agent, max_connections=connections,
-                        allow_private=http.allow_private) as guarded_client, \
+    with make_client(user_agent=http.user_agent, max_connections=connections, ca_bundle=http.ca_bundle) as client, \
+            make_client(user_agent=http.user_agent, max_connections=connections, allow_private=http.allow_private,
+                        ca_bundle=http.ca_bundle) as guarded_client, \
             ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="fetch") as pool:
 
         def submit_ready() -> None:

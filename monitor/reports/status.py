@@ -19,11 +19,11 @@ def collect(settings: Settings) -> dict[str, Any]:
     db = open_database(settings.database_url)
     configured = {feed.name for feed in settings.feeds}
     try:
-        problem = quick_check(db.engine)
+        problem = quick_check(db.read_engine)  # a snapshot read: never waits behind a writer
         if problem:
             raise damaged(sqlite_file(settings.database_url) or "the database", problem)
-        maintenance = last_runs(db)  # its own transaction: SQLite's BEGIN IMMEDIATE does not nest
-        with db.session() as session:
+        maintenance = last_runs(db)
+        with db.reading() as session:
             feeds = [
                 {
                     "name": feed.name,
