@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.dedup.storyindex import HORIZON, Features, StoryIndex, pack, unpack
+from monitor.dedup.storyindex import HORIZON, Features, StoryIndex, unpack
 from monitor.store.batch import chunks
 from monitor.store.tables import Alert, Article, ArticleFeatures, ArticleSource, Feed, Story, StoryOutlet
 
@@ -47,60 +47,10 @@ def features_of(row: ArticleFeatures) -> Features:
                     unpack(row.signature), row.story_id)
 
 
-def feature_row(features: Features, content_hash: str) -> dict[str, object]:
-    """The ``article_features`` row of a new article (``features_of`` reads it back)."""
-    terms = {"title": sorted(features.title_terms), "text": sorted(features.terms - features.title_terms)}
-    return {"article_id": features.article_id, "story_id": features.story_id, "content_hash": content_hash,
-            "signature": pack(features.signature), "terms": terms, "at": features.at, "first_seen": features.seen,
-            "revision": 1}
-
-
-def save_features(session: Session, features: Features, content_hash: str) -> None:
-    session.add(ArticleFeatures(**feature_row(features, content_hash)))
-
-
-def join_or_create(session: Session, story_id: int | None, article_id: int, title: str, outlet: str,
-                   now: datetime) -> int:
-    """The story the article joins (its counters updated), or a new story it starts; the outlet counted."""
-    story = session.get(Story, story_id) if story_id is not None else None
-    if story is not None:
-        story.article_count += 1
-        story.last_seen = max(story.last_seen, now)
-        add_outlet(session, story.id, outlet, now)
-        return story.id
-    story = Story(first_article_id=article_id, title=title, first_seen=now, last_seen=now, article_count=1,
-                  outlet_count=1)
-    session.add(story)
-    session.flush()
-    session.add(StoryOutlet(story_id=story.id, outlet=outlet, first_seen=now))
-    return story.id
-
-
-def add_outlet(session: Session, story_id: int, outlet: str, now: datetime) -> bool:
-    """Count the outlet for the story; False when it was already counted."""
-    if session.get(StoryOutlet, (story_id, outlet)) is not None:
-        return False
-    session.add(StoryOutlet(story_id=story_id, outlet=outlet, first_seen=now))
-    story = session.get_one(Story, story_id)
-    story.outlet_count += 1
-    story.last_seen = max(story.last_seen, now)
-    return True
-
-
 def outlets_within(session: Session, story_id: int, since: datetime) -> int:
     query = select(func.count()).select_from(StoryOutlet).where(StoryOutlet.story_id == story_id,
                                                                  StoryOutlet.first_seen >= since)
     return session.scalar(query) or 0
-
-
-def content_hashes(session: Session, article_ids: list[int]) -> dict[int, str]:
-    """The current content hash of each of these articles (one query per 500)."""
-    out: dict[int, str] = {}
-    for part in chunks(article_ids):
-        query = select(ArticleFeatures.article_id, ArticleFeatures.content_hash).where(
-            ArticleFeatures.article_id.in_(part))
-        out.update((article_id, digest) for article_id, digest in session.execute(query))
-    return out
 
 
 def story_of(session: Session, article_id: int) -> int | None:
