@@ -15,10 +15,11 @@ import pytest
 from sqlalchemy import func, select, text
 
 from monitor.config import FeedConfig
-from monitor.dedup.decide import Prepared, decide, prepare
+from monitor.dedup.decide import NEAR_CHECKS, Prepared, decide, prepare
 from monitor.dedup.features import fingerprint_key, identity_keys, signature
+from monitor.dedup.nearindex import BatchBands, band_keys
 from monitor.dedup.stage import Deduplicator, outlet_of
-from monitor.dedup.storyindex import StoryIndex
+from monitor.dedup.storyindex import StoryIndex, unpack
 from monitor.feeds.parse.reader import parse
 from monitor.model import Entry, Validators
 from monitor.store import repo
@@ -62,9 +63,10 @@ class Memory:
         self.sources: set[tuple[int, int]] = set()
         self.next_id = 1
         self.index = StoryIndex()
+        self.bands = BatchBands()  # the band keys of every article stored
 
     def decide(self, feed_id: int, entries: list[Entry], name: str = "feed") -> list[Decision]:
-        items = [_prepared(entry, feed_id, name) for entry in entries if identity_keys(entry, feed_id)]
+        items = [self._prepared(entry, feed_id, name) for entry in entries if identity_keys(entry, feed_id)]
         known = Known(self.keys, {a: replace(row, sourced=(a, feed_id) in self.sources)
                                   for a, row in self.articles.items()},
                       tuple(range(self.next_id, self.next_id + len(items))),
@@ -74,6 +76,9 @@ class Memory:
         for decision in decisions:
             self.keys.update(dict.fromkeys(decision.keys, decision.article_id))
             if isinstance(decision, New):
+                signature = unpack(decision.features.signature)
+                if signature is not None:
+                    self.bands.add(decision.article_id, signature, decision.features.bands)
                 entry = decision.entry
                 self.articles[decision.article_id] = KnownArticle(
                     decision.article_id, feed_id, entry.title, entry.summary, entry.body or None,
@@ -88,10 +93,14 @@ class Memory:
             self.sources.add((decision.article_id, feed_id))
         return decisions
 
-
-def _prepared(entry: Entry, feed_id: int, name: str) -> Prepared:
-    item = prepare(entry, identity_keys(entry, feed_id), outlet_of(entry.link, name))
-    return replace(item, signature=signature(item.tokens))
+    def _prepared(self, entry: Entry, feed_id: int, name: str) -> Prepared:
+        item = prepare(entry, identity_keys(entry, feed_id), outlet_of(entry.link, name))
+        found, keys = signature(item.tokens), ()
+        near: list[tuple[float, int]] = []
+        if found is not None:
+            keys = band_keys(found)
+            near = sorted(self.bands.ranked(found, keys), reverse=True)[:NEAR_CHECKS]
+        return replace(item, signature=found, bands=keys, near=tuple(near))
 
 
 def _entries(realdata: Path, path: str) -> list[Entry]:

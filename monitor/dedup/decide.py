@@ -9,8 +9,10 @@ decided before it:
    identity, is a *repeat*, or a *new source* when the feed is not yet one of the article's.
 2. Otherwise, a known article under a stored key gains a revision: an *update* under the entry's
    own URL or GUID, a *revision* when only its fingerprint matched; either becomes its text.
-3. No stored key: MinHash LSH over the story index proposes candidates and their texts are
-   compared; a *near-duplicate* joins its article as a revision and the article keeps its text.
+3. No stored key: the recent articles sharing an LSH band with the entry's MinHash signature
+   (found in the database beforehand, ``nearindex``) and the feed's new articles are candidates,
+   most similar first, and their texts are compared; a *near-duplicate* joins its article as a
+   revision and the article keeps its text.
 4. Otherwise the entry is a *new* article: it takes one of the reserved ids, joins the story of the
    index it belongs to or starts one, and is added to the index, so the next entries of the feed
    are measured against it too.
@@ -29,6 +31,7 @@ from datetime import datetime
 import numpy as np
 
 from monitor.dedup import features as dedup
+from monitor.dedup.nearindex import BatchBands
 from monitor.dedup.storyindex import StoryIndex, features, pack
 from monitor.model import Document, Entry
 from monitor.store.decisions import Decision, FeatureValues, Kind, Known, Link, New, Revise
@@ -46,7 +49,9 @@ class Prepared:
     tokens: list[str]
     digest: str  # content hash
     outlet: str
-    signature: np.ndarray | None = None  # for an entry none of whose keys is stored
+    signature: np.ndarray | None = None  # for an entry none of whose keys is stored …
+    bands: tuple[int, ...] = ()  # … its band keys …
+    near: tuple[tuple[float, int], ...] = ()  # … and the stored articles sharing one: (similarity, id)
 
 
 def prepare(entry: Entry, keys: tuple[str, ...], outlet: str) -> Prepared:
@@ -90,6 +95,7 @@ class _State:
         self.articles: dict[int, _Article] = {}
         self.article_ids = iter(known.article_ids)
         self.story_ids = iter(known.story_ids)
+        self.bands = BatchBands()  # the new articles of the feed
 
     def article(self, article_id: int) -> _Article | None:
         article = self.articles.get(article_id)
@@ -109,7 +115,7 @@ def decide(items: Sequence[Prepared], known: Known, index: StoryIndex, feed_id: 
 def _decide(item: Prepared, state: _State, index: StoryIndex, feed_id: int, now: datetime) -> Decision:
     via = next((key for key in (item.version, *item.keys) if key in state.keys), None)
     if via is None:
-        near = _near(item, state, index)
+        near = _near(item, state)
         if near is None:
             return _new(item, state, index, feed_id, now)
         article_id, kind = near, Kind.NEAR_DUPLICATE
@@ -129,9 +135,10 @@ def _decide(item: Prepared, state: _State, index: StoryIndex, feed_id: int, now:
     return _revise(item, article, article_id, kind, (*missing, item.version), new_source)
 
 
-def _near(item: Prepared, state: _State, index: StoryIndex) -> int | None:
-    """The first of the index's candidates whose text this one nearly repeats."""
-    for article_id in index.near_candidates(item.signature)[:NEAR_CHECKS]:
+def _near(item: Prepared, state: _State) -> int | None:
+    """The first of the candidates, most similar first, whose text this one nearly repeats."""
+    candidates = sorted([*item.near, *state.bands.ranked(item.signature, item.bands)], reverse=True)
+    for _similarity, article_id in candidates[:NEAR_CHECKS]:
         article = state.article(article_id)
         if article is not None and dedup.near_duplicate(item.tokens, article.content_words()):
             return article_id
@@ -140,7 +147,7 @@ def _near(item: Prepared, state: _State, index: StoryIndex) -> int | None:
 
 def _new(item: Prepared, state: _State, index: StoryIndex, feed_id: int, now: datetime) -> New:
     article_id = next(state.article_ids)
-    found = features(article_id, item.entry, now, item.signature)
+    found = features(article_id, item.entry, now)  # the index holds no signature
     story_id = index.story_for(found)
     starts = story_id is None
     found.story_id = story_id = next(state.story_ids) if story_id is None else story_id
@@ -150,8 +157,10 @@ def _new(item: Prepared, state: _State, index: StoryIndex, feed_id: int, now: da
     entry = item.entry
     state.articles[article_id] = _Article(feed_id, entry.title, entry.summary, entry.body or None, item.digest, 1,
                                           story_id, True, item.tokens)
+    if item.signature is not None:
+        state.bands.add(article_id, item.signature, item.bands)
     values = FeatureValues(tuple(sorted(found.title_terms)), tuple(sorted(found.terms - found.title_terms)),
-                           pack(item.signature), found.at, found.seen, item.digest)
+                           pack(item.signature), item.bands, found.at, found.seen, item.digest)
     return New(entry, article_id, keys, item.outlet, story_id, starts, values)
 
 

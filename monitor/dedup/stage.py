@@ -25,8 +25,10 @@ from urllib.parse import urlsplit
 
 from monitor.dedup import features as dedup
 from monitor.dedup.decide import NEAR_CHECKS, Prepared, decide, prepare
-from monitor.dedup.storyindex import StoryIndex
+from monitor.dedup.nearindex import band_keys, ranked
+from monitor.dedup.storyindex import HORIZON, StoryIndex, unpack
 from monitor.errors import StoreError
+from monitor.store import bandrows
 from monitor.store import storyrows as stories
 from monitor.store.batch import known_keys
 from monitor.store.db import Session
@@ -68,24 +70,33 @@ class Deduplicator:
         items = [prepare(c.entry, c.keys, outlet_of(c.entry.link, feed.name)) for c in candidates if c.keys]
         for _attempt in range(ATTEMPTS):
             stories.load_index(session, self.index, now)
-            known = self._known(session, feed, items)
+            known = self._known(session, feed, items, now)
             stored = carry_out(session, feed.id, now, decide(items, known, self.index, feed.id, now))
             if stored is not None:
                 return stored
             self.index = StoryIndex()  # it holds the articles that were rolled back
         raise StoreError(f"feed {feed.name!r}: other writers kept storing its entries first; tried {ATTEMPTS} times")
 
-    def _known(self, session: Session, feed: FeedState, items: list[Prepared]) -> Known:
-        """The snapshot of the feed's entries; entries none of whose keys is stored get their signatures
-        (kept in ``items`` for another attempt) and bring the index's candidates into it."""
+    def _known(self, session: Session, feed: FeedState, items: list[Prepared], now: datetime) -> Known:
+        """The snapshot of the feed's entries. Entries none of whose keys is stored get their signatures,
+        band keys and the stored articles sharing a band (kept in ``items``), and bring the texts of
+        their most similar candidates into the snapshot."""
         keys = known_keys(session, (key for item in items for key in (*item.keys, item.version)))
+        unknown = [n for n, item in enumerate(items) if not any(key in keys for key in (item.version, *item.keys))]
+        for n in unknown:
+            signature = dedup.signature(items[n].tokens)
+            items[n] = replace(items[n], signature=signature, bands=band_keys(signature))
+        sharing = bandrows.sharing(session, {key for n in unknown for key in items[n].bands}, now - HORIZON)
+        stored = {article_id: unpack(data) for article_id, data in
+                  bandrows.signatures(session, {a for found in sharing.values() for a in found}).items()}
         candidates: set[int] = set()
-        fresh = 0
-        for n, item in enumerate(items):
-            if any(key in keys for key in (item.version, *item.keys)):
-                continue
-            fresh += 1
+        for n in unknown:
+            item = items[n]
             if item.signature is None:
-                items[n] = item = replace(item, signature=dedup.signature(item.tokens))
-            candidates.update(self.index.near_candidates(item.signature)[:NEAR_CHECKS])
-        return snapshot(session, feed.id, keys, candidates, fresh)
+                continue
+            found = {article_id for key in item.bands for article_id in sharing.get(key, ())}
+            near = sorted(ranked(item.signature, ((a, s) for a in found if (s := stored.get(a)) is not None)),
+                          reverse=True)[:NEAR_CHECKS]
+            items[n] = replace(item, near=tuple(near))
+            candidates.update(article_id for _similarity, article_id in near)
+        return snapshot(session, feed.id, keys, candidates, len(unknown))

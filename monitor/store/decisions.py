@@ -58,6 +58,7 @@ class FeatureValues:
     title_terms: tuple[str, ...]
     text_terms: tuple[str, ...]  # story terms of the lead that are not in the title
     signature: bytes | None
+    bands: tuple[int, ...]  # the signature's LSH band keys (``article_bands``)
     at: datetime  # the story clock
     seen: datetime
     content_hash: str

@@ -3,6 +3,9 @@
 * Retention: article bodies older than ``retention.bodies`` (by when newsmon first saw them) are
   set to NULL in small batches, so polls keep getting the write lock in between. Titles, links,
   summaries, sources and the alert history stay.
+* The near-duplicate band keys (``article_bands``) of articles first seen before the dedup
+  horizon (seven days) are deleted with each retention run, in batches likewise: candidates are
+  only looked for within the horizon, so older keys are dead weight.
 * ANALYZE after each retention run keeps the query planner's statistics fresh.
 * SQLite is VACUUMed every ``retention.vacuum`` (and the WAL truncated) so dropped bodies give
   their space back; PostgreSQL has autovacuum.
@@ -21,6 +24,8 @@ from typing import Any
 from sqlalchemy import select, update
 
 from monitor.config import RetentionConfig
+from monitor.dedup.storyindex import HORIZON
+from monitor.store.bandrows import prune_bands
 from monitor.store.db import Database
 from monitor.store.tables import Article, Maintenance
 
@@ -33,6 +38,7 @@ class MaintenanceReport:
     bodies_dropped: int = 0
     analyzed: bool = False
     vacuumed: bool = False
+    bands_pruned: int = 0  # articles whose band keys left with the horizon
 
 
 def last_runs(db: Database) -> dict[str, dict[str, Any]]:
@@ -49,6 +55,7 @@ def run_if_due(db: Database, retention: RetentionConfig, now: datetime) -> Maint
     if not _due(runs.get("retention"), retention.every, now):
         return None
     dropped = drop_bodies(db, now - timedelta(seconds=retention.bodies), BATCH) if retention.bodies else 0
+    pruned = prune_bands(db, now - HORIZON)
     analyze(db)
     _record(db, "retention", now, f"{dropped} bodies dropped")
     vacuumed = False
@@ -59,8 +66,9 @@ def run_if_due(db: Database, retention: RetentionConfig, now: datetime) -> Maint
             vacuum(db)
             _record(db, "vacuum", now, "vacuumed")
             vacuumed = True
-    log.info("maintenance: %d article bodies dropped, analyzed%s", dropped, ", vacuumed" if vacuumed else "")
-    return MaintenanceReport(dropped, True, vacuumed)
+    log.info("maintenance: %d article bodies dropped, band keys of %d articles pruned, analyzed%s", dropped, pruned,
+             ", vacuumed" if vacuumed else "")
+    return MaintenanceReport(dropped, True, vacuumed, pruned)
 
 
 def _due(last: datetime | None, every: float, now: datetime) -> bool:

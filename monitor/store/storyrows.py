@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.dedup.storyindex import HORIZON, Features, StoryIndex, unpack
+from monitor.dedup.storyindex import HORIZON, Features, StoryIndex
 from monitor.store.batch import chunks
 from monitor.store.tables import Alert, Article, ArticleFeatures, ArticleSource, Feed, Story, StoryOutlet
 
@@ -44,7 +44,7 @@ def load_index(session: Session, index: StoryIndex, now: datetime) -> int:
 def features_of(row: ArticleFeatures) -> Features:
     title = frozenset(row.terms.get("title", ()))
     return Features(row.article_id, row.at, row.first_seen, title, title | frozenset(row.terms.get("text", ())),
-                    unpack(row.signature), row.story_id)
+                    None, row.story_id)  # the index holds no signature: near-duplicates are found in the database
 
 
 def outlets_within(session: Session, story_id: int, since: datetime) -> int:

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
@@ -231,6 +232,18 @@ class ArticleFeatures(Base):
     at: Mapped[datetime]
     first_seen: Mapped[datetime] = mapped_column(index=True)
     revision: Mapped[int] = mapped_column(default=1)
+
+
+class ArticleBand(Base):
+    """One LSH band key of an article's MinHash signature: near-duplicate candidates are the recent
+    articles sharing a key (``dedup/nearindex.py``)."""
+
+    __tablename__ = "article_bands"
+
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
+                                            autoincrement=False)
+    seen: Mapped[datetime] = mapped_column(index=True)  # the article's first seen: the horizon's clock
 
 
 class ArticleRevision(Base):

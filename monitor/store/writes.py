@@ -25,6 +25,7 @@ from monitor.store.batch import chunks
 from monitor.store.decisions import FeatureValues
 from monitor.store.tables import (
     Article,
+    ArticleBand,
     ArticleFeatures,
     ArticleKey,
     ArticleSource,
@@ -101,6 +102,7 @@ class FeedWrites:
     keys: list[dict[str, object]] = field(default_factory=list)
     sources: list[dict[str, object]] = field(default_factory=list)
     features: list[dict[str, object]] = field(default_factory=list)
+    bands: list[dict[str, object]] = field(default_factory=list)
     grown: dict[int, _Counts] = field(default_factory=dict)  # stories that existed before this batch
     started: dict[int, set[str]] = field(default_factory=dict)  # stories this batch started: their outlets
 
@@ -142,6 +144,8 @@ class FeedWrites:
             "signature": features.signature, "terms": {"title": list(features.title_terms),
                                                        "text": list(features.text_terms)},
             "at": features.at, "first_seen": features.seen, "revision": 1})
+        self.bands.extend({"band": band, "article_id": article_id, "seen": features.seen}
+                          for band in dict.fromkeys(features.bands))
 
     def flush(self, session: Session) -> set[tuple[int, str]]:
         """Write what was collected: one statement per table (the keys' unique constraint decides). Returns the
@@ -152,7 +156,7 @@ class FeedWrites:
             row["outlet_count"] = len(self.started[story_id])
             row["article_count"] = 1 + self.grown.get(story_id, _Counts()).articles
         tables = ((Article, self.articles), (Story, self.stories), (ArticleKey, self.keys),
-                  (ArticleSource, self.sources), (ArticleFeatures, self.features))
+                  (ArticleSource, self.sources), (ArticleFeatures, self.features), (ArticleBand, self.bands))
         for table, rows in tables:
             insert_rows(session, table, rows)
         return self._story_counts(session)
