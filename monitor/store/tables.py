@@ -239,11 +239,12 @@ class ArticleBand(Base):
     articles sharing a key (``dedup/nearindex.py``)."""
 
     __tablename__ = "article_bands"
+    __table_args__ = ({"sqlite_with_rowid": False},)  # 32 rows an article: the primary key is the table
 
     band: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
                                             autoincrement=False)
-    seen: Mapped[datetime] = mapped_column(index=True)  # the article's first seen: the horizon's clock
+    seen_us: Mapped[int] = mapped_column(BigInteger, index=True)  # first seen, µs since 1970: the horizon's clock
 
 
 class ArticleRevision(Base):

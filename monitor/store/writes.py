@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from monitor.model import Entry
+from monitor.store.bandrows import micros
 from monitor.store.batch import chunks
 from monitor.store.decisions import FeatureValues
 from monitor.store.tables import (
@@ -144,7 +145,8 @@ class FeedWrites:
             "signature": features.signature, "terms": {"title": list(features.title_terms),
                                                        "text": list(features.text_terms)},
             "at": features.at, "first_seen": features.seen, "revision": 1})
-        self.bands.extend({"band": band, "article_id": article_id, "seen": features.seen}
+        seen = micros(features.seen)
+        self.bands.extend({"band": band, "article_id": article_id, "seen_us": seen}
                           for band in dict.fromkeys(features.bands))
 
     def flush(self, session: Session) -> set[tuple[int, str]]:
