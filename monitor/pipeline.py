@@ -20,7 +20,7 @@ from monitor.config import Settings
 from monitor.dedup.features import identity_keys
 from monitor.dedup.stage import Deduplicator
 from monitor.errors import ParseError
-from monitor.feeds.fetch import fetch
+from monitor.feeds.fetcher import fetch
 from monitor.feeds.parse.reader import parse
 from monitor.feeds.schedule import next_poll
 from monitor.match import Matcher
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class Context:
+class PollContext:
     """What every poll needs: settings, database, compiled watchlists, a clock and a random source."""
 
     settings: Settings
@@ -62,13 +62,13 @@ class PollOutcome:
     error: str | None = None
 
 
-def poll_feed(ctx: Context, feed: FeedState) -> PollOutcome:
+def poll_feed(ctx: PollContext, feed: FeedState) -> PollOutcome:
     """One feed, one poll: the whole path."""
     result = fetch(feed.url, feed.validators, ctx.settings.monitor.http)
     return ingest(ctx, feed, result)
 
 
-def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:
+def ingest(ctx: PollContext, feed: FeedState, result: FetchResult) -> PollOutcome:
     now = ctx.clock()
     if not result.ok or result.not_modified or result.body is None:
         return _record(ctx, feed, result, now, result.error or ("gone (HTTP 410)" if result.gone else None))
@@ -102,7 +102,7 @@ def match(matcher: Matcher, articles: Sequence[StoredArticle]) -> list[Matched]:
     return matched
 
 
-def _with_fulltext(ctx: Context, candidates: list[Candidate]) -> list[Candidate]:
+def _with_fulltext(ctx: PollContext, candidates: list[Candidate]) -> list[Candidate]:
     """Teasers of entries not stored yet get their page's text, fetched before the write transaction."""
     from monitor.feeds.fulltext import enrich
     from monitor.store.batch import known_keys
@@ -119,7 +119,7 @@ def _with_fulltext(ctx: Context, candidates: list[Candidate]) -> list[Candidate]
     return enriched
 
 
-def _record(ctx: Context, feed: FeedState, result: FetchResult, now: datetime, error: str | None) -> PollOutcome:
+def _record(ctx: PollContext, feed: FeedState, result: FetchResult, now: datetime, error: str | None) -> PollOutcome:
     failures = feed.failures + 1 if error else 0
     when = next_poll(now, ctx.interval_of(feed.name), result, failures, ctx.rng)
     with ctx.db.session() as session:

@@ -43,3 +43,15 @@ def test_migration_files_are_named_in_chain_order() -> None:
         order.append(names[revision])
         revision = chain.get(revision)
     assert order == sorted(names.values())
+
+
+def test_each_stage_package_face_names_its_functions_and_types() -> None:
+    import importlib
+    import types
+
+    for name in ("feeds", "feeds.parse", "dedup", "daemon", "reports", "alert", "text", "match"):
+        package = importlib.import_module(f"monitor.{name}")
+        assert package.__all__, name
+        for public in package.__all__:
+            value = getattr(package, public)
+            assert not isinstance(value, types.ModuleType), f"monitor.{name}.{public} is a module, not the function"

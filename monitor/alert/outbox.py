@@ -18,15 +18,12 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy.orm import Session
 
 from monitor.alert import storyalerts as story_alerts
 from monitor.config import Settings
 from monitor.match import snippet
-from monitor.model import Match, hits_json
-from monitor.store import repo
+from monitor.model import AlertPayload, AlertRow, AlertState, Match, hits_json
+from monitor.store import Session, repo
 from monitor.store.repo import StoredArticle
 
 log = logging.getLogger(__name__)
@@ -42,17 +39,17 @@ class Matched:
 
 
 def alert_rows(article: StoredArticle, source: str, matches: Iterable[Match], settings: Settings,
-               now: datetime) -> list[dict[str, Any]]:
+               now: datetime) -> list[AlertRow]:
     """One outbox row per (watchlist, target) for a new article's matches."""
     by_name = {w.name: w for w in settings.watchlists}
-    rows: list[dict[str, Any]] = []
+    rows: list[AlertRow] = []
     document = article.document
     for match in matches:
         watchlist = by_name.get(match.watchlist)
         if watchlist is None:
             continue
         excerpt, spans = snippet(document, match)
-        payload = {
+        payload: AlertPayload = {
             "watchlist": match.watchlist,
             "title": article.entry.title,
             "link": article.entry.link,
@@ -70,7 +67,7 @@ def alert_rows(article: StoredArticle, source: str, matches: Iterable[Match], se
             targets = list(digest.targets)
         for target in dict.fromkeys(targets):  # the planner holds digest rows until their digest's time
             rows.append({"article_id": article.id, "watchlist": match.watchlist, "target": target,
-                         "state": "pending", "mode": mode, "attempts": 0, "next_attempt_at": now,
+                         "state": AlertState.PENDING, "mode": mode, "attempts": 0, "next_attempt_at": now,
                          "payload": payload, "created_at": now})
     return rows
 

@@ -27,8 +27,9 @@ from monitor.alert.send import DeliveryReport, deliver_due
 from monitor.config import Settings
 from monitor.daemon import polling as workers
 from monitor.daemon import sdnotify
+from monitor.dedup.storyindex import HORIZON
 from monitor.match import compile_matcher
-from monitor.pipeline import Context, PollOutcome
+from monitor.pipeline import PollContext, PollOutcome
 from monitor.store import leases, repo
 from monitor.store.db import Database, open_database
 from monitor.store.maintenance import MaintenanceReport, run_if_due
@@ -74,7 +75,7 @@ class Runner:
         self.settings = settings
         self.clock = clock
         self.db = db or open_database(settings.database_url, upgrade=True)
-        self.ctx = Context(settings, self.db, compile_matcher(settings.watchlists, settings.entities), clock)
+        self.ctx = PollContext(settings, self.db, compile_matcher(settings.watchlists, settings.entities), clock)
         self.notifier = Notifier(settings.monitor.targets)
         self.stopping = threading.Event()  # set by a signal during run --once: skip the remaining steps
         with self.db.session() as session:
@@ -110,7 +111,7 @@ class Runner:
         another daemon sharing the database is running it right now (it records the run, so the
         others find it done)."""
         with leases.once_per_deployment(self.db, "maintenance") as mine:
-            return run_if_due(self.db, self.settings.monitor.retention, self.clock()) if mine else None
+            return run_if_due(self.db, self.settings.monitor.retention, self.clock(), HORIZON) if mine else None
 
     def apply(self, settings: Settings) -> None:
         """Take a reloaded config: watchlists and targets for the next articles, feed rows synced."""
@@ -120,7 +121,7 @@ class Runner:
             leases.serialize(session, "sync-feeds")
             repo.sync_feeds(session, settings.feeds, self.clock())
         self.settings, self.notifier = settings, notifier
-        self.ctx = Context(settings, self.db, matcher, self.clock)
+        self.ctx = PollContext(settings, self.db, matcher, self.clock)
 
     def poll_one(self, name: str) -> PollOutcome | None:
         feed = workers.claim_one(self.ctx, name)
@@ -155,7 +156,8 @@ def run_once(runner: Runner) -> CycleReport:
 class Daemon:
     """APScheduler wiring around a Runner, with signal handling, reload, systemd notify and a clean shutdown."""
 
-    def __init__(self, runner: Runner, *, systemd: sdnotify.Notifier | None = None, serve_metrics: bool = True) -> None:
+    def __init__(self, runner: Runner, *, systemd: sdnotify.SystemdNotifier | None = None,
+                 serve_metrics: bool = True) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -164,7 +166,7 @@ class Daemon:
         self.wake = threading.Event()
         self._reload_requested = False
         self._signals = 0
-        self.systemd = systemd or sdnotify.Notifier()
+        self.systemd = systemd or sdnotify.SystemdNotifier()
         self.watchdog = sdnotify.Watchdog(self.systemd)
         self.metrics: Metrics | None = None
         self._serve_metrics = serve_metrics  # a worker of ``workers: N`` leaves them to its supervisor

@@ -1,17 +1,19 @@
 """The dedup stage: decide for each parsed entry whether it is a new article, a repeat, or a new
-version of a known one, and which story it belongs to; then have storage write the decisions.
+version of a known one, and which story it belongs to; then have storage write the decisions
+(docs/architecture.md §4).
 
 For one feed: the entries are prepared (keys, version, words, content hash), storage is asked what
 it knows of them (``store.known.snapshot``: the stored keys, the articles they name and the
-near-duplicate candidates the index proposes, ids for the new articles), ``dedup.decide`` decides
+near-duplicate candidates that share a band key, ids for the new articles), ``dedup.decide`` decides
 every entry, and ``store.dedupwrites.carry_out`` writes the decisions, a table at a time. When a
 concurrent writer stored one of the keys first, nothing of the feed is written and the feed is
 decided again on what is stored now.
 
-One ``Deduplicator`` per process owns the in-memory near-duplicate and story index; the stage
-runs under its lock, and a failed transaction drops the index (it is rebuilt from the database on
-the next use). Only new articles and revisions flow on to matching, and known texts that a story
-counts at one more outlet (its trending may change).
+One ``Deduplicator`` per process owns the in-memory story index (near-duplicate band keys are
+rows in the database: ``dedup/nearindex.py``); the stage runs under its lock, and a failed
+transaction drops the index (it is rebuilt from the database on the next use). Only new articles
+and revisions flow on to matching, and known texts that a story counts at one more outlet (its
+trending may change).
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ from urllib.parse import urlsplit
 from monitor.dedup import features as dedup
 from monitor.dedup.decide import NEAR_CHECKS, Prepared, decide, prepare
 from monitor.dedup.nearindex import band_keys, ranked
+from monitor.dedup.reload import load_index
 from monitor.dedup.storyindex import HORIZON, StoryIndex, unpack
 from monitor.errors import StoreError
 from monitor.store import bandrows
-from monitor.store import storyrows as stories
 from monitor.store.batch import known_keys
 from monitor.store.db import Session
 from monitor.store.decisions import Known
@@ -69,7 +71,7 @@ class Deduplicator:
         """New articles and new versions of known ones; repeats only gain a source."""
         items = [prepare(c.entry, c.keys, outlet_of(c.entry.link, feed.name)) for c in candidates if c.keys]
         for _attempt in range(ATTEMPTS):
-            stories.load_index(session, self.index, now)
+            load_index(session, self.index, now)
             known = self._known(session, feed, items, now)
             stored = carry_out(session, feed.id, now, decide(items, known, self.index, feed.id, now))
             if stored is not None:

@@ -4,8 +4,8 @@
   set to NULL in small batches, so polls keep getting the write lock in between. Titles, links,
   summaries, sources and the alert history stay.
 * The near-duplicate band keys (``article_bands``) of articles first seen before the dedup
-  horizon (seven days) are deleted with each retention run, in batches likewise: candidates are
-  only looked for within the horizon, so older keys are dead weight.
+  stage's horizon (seven days, passed in by the scheduler) are deleted with each retention run,
+  in batches likewise: candidates are only looked for within the horizon, older keys are dead weight.
 * ANALYZE after each retention run keeps the query planner's statistics fresh.
 * SQLite is VACUUMed every ``retention.vacuum`` (and the WAL truncated) so dropped bodies give
   their space back; PostgreSQL has autovacuum.
@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import select, update
 
 from monitor.config import RetentionConfig
-from monitor.dedup.storyindex import HORIZON
 from monitor.store.bandrows import prune_bands
 from monitor.store.db import Database
 from monitor.store.tables import Article, Maintenance
@@ -48,14 +47,16 @@ def last_runs(db: Database) -> dict[str, dict[str, Any]]:
                 for row in session.scalars(select(Maintenance))}
 
 
-def run_if_due(db: Database, retention: RetentionConfig, now: datetime) -> MaintenanceReport | None:
-    """Run retention (+ANALYZE) and VACUUM when their intervals have passed; None when nothing was due."""
+def run_if_due(db: Database, retention: RetentionConfig, now: datetime,
+               horizon: timedelta) -> MaintenanceReport | None:
+    """Run retention (+ANALYZE) and VACUUM when their intervals have passed; None when nothing was due.
+    ``horizon``: how far back the dedup stage looks for near-duplicates (older band keys go)."""
     with db.session() as session:
         runs = {row.task: row.last_run for row in session.scalars(select(Maintenance))}
     if not _due(runs.get("retention"), retention.every, now):
         return None
     dropped = drop_bodies(db, now - timedelta(seconds=retention.bodies), BATCH) if retention.bodies else 0
-    pruned = prune_bands(db, now - HORIZON)
+    pruned = prune_bands(db, now - horizon)
     analyze(db)
     _record(db, "retention", now, f"{dropped} bodies dropped")
     vacuumed = False

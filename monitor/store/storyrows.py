@@ -1,8 +1,9 @@
-"""Stories in the database: rows, outlets, the features the in-memory index is rebuilt from, and the
-queries behind ``newsmon stories``, ``status`` and per-story alerting."""
+"""Stories in the database: rows, outlets, the features the in-memory index is filled from
+(``dedup/reload.py``), and the queries behind ``newsmon stories``, ``status`` and per-story alerting."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,41 +11,41 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.dedup.storyindex import HORIZON, Features, StoryIndex
 from monitor.store.batch import chunks
 from monitor.store.tables import Alert, Article, ArticleFeatures, ArticleSource, Feed, Story, StoryOutlet
 
-RELOAD_SLACK = timedelta(minutes=10)
+
+@dataclass(frozen=True, slots=True)
+class FeatureRow:
+    """The story features of a stored article, as the in-memory story index is filled from them."""
+
+    article_id: int
+    at: datetime  # the story clock
+    seen: datetime
+    title_terms: frozenset[str]
+    terms: frozenset[str]  # title and lead
+    story_id: int | None
 
 
-def load_index(session: Session, index: StoryIndex, now: datetime) -> int:
-    """Add the features stored since the index last looked (all of the horizon on first use).
-
-    Looks back ``RELOAD_SLACK`` before its last look, so articles that other daemons committed late
-    (their transaction began earlier) are not missed; the ones it knows are skipped by id. A count
-    comes first: when the window holds as many rows as the index does, their ids are not fetched
-    (with a poll cycle of many feeds, fetching them for every feed grew with the square of the feeds)."""
-    index.prune(now)
-    since = now - HORIZON if index.looked is None else max(now - HORIZON, index.looked - RELOAD_SLACK)
-    recent = ArticleFeatures.first_seen >= since
-    stored = select(func.count()).select_from(ArticleFeatures).where(recent)
-    if index.looked is not None and session.scalar(stored) == index.seen_since(since):
-        index.looked = max(index.looked, now)  # as many rows as the index holds of the window: nothing new
-        return 0
-    ids = set(session.scalars(select(ArticleFeatures.article_id).where(recent)))
-    unknown = ids - index.items.keys()
-    for part in chunks(unknown):
-        query = select(ArticleFeatures).where(ArticleFeatures.article_id.in_(part)).order_by(ArticleFeatures.article_id)
-        for row in session.scalars(query):
-            index.add(features_of(row))
-    index.looked = now if index.looked is None else max(index.looked, now)
-    return len(unknown)
+def features_since(session: Session, since: datetime) -> int:
+    """How many articles first seen at ``since`` or later have features."""
+    return session.scalar(select(func.count()).select_from(ArticleFeatures)
+                          .where(ArticleFeatures.first_seen >= since)) or 0
 
 
-def features_of(row: ArticleFeatures) -> Features:
-    title = frozenset(row.terms.get("title", ()))
-    return Features(row.article_id, row.at, row.first_seen, title, title | frozenset(row.terms.get("text", ())),
-                    None, row.story_id)  # the index holds no signature: near-duplicates are found in the database
+def feature_ids_since(session: Session, since: datetime) -> set[int]:
+    return set(session.scalars(select(ArticleFeatures.article_id).where(ArticleFeatures.first_seen >= since)))
+
+
+def feature_rows(session: Session, article_ids: Iterable[int]) -> Iterator[FeatureRow]:
+    """The story features of these articles in the order of their ids (one query per 500)."""
+    for part in chunks(article_ids):
+        query = (select(ArticleFeatures.article_id, ArticleFeatures.at, ArticleFeatures.first_seen,
+                        ArticleFeatures.terms, ArticleFeatures.story_id)
+                 .where(ArticleFeatures.article_id.in_(part)).order_by(ArticleFeatures.article_id))
+        for article_id, at, seen, terms, story_id in session.execute(query):
+            title = frozenset(terms.get("title", ()))
+            yield FeatureRow(article_id, at, seen, title, title | frozenset(terms.get("text", ())), story_id)
 
 
 def outlets_within(session: Session, story_id: int, since: datetime) -> int:
