@@ -1,8 +1,8 @@
 """near-duplicate band keys in the database: article_bands (filled from the stored signatures of the
 last seven days)
 
-Revision ID: 0008
-Revises: 0004
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision = "0008"
-down_revision = "0004"  # ids are the ones deployed databases carry; the file names give the order
+revision = "0009"
+down_revision = "0008"  # ids are the ones deployed databases carry; the file names give the order
 branch_labels = None
 depends_on = None
 
