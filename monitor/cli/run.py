@@ -45,7 +45,8 @@ def _supervise(config: Settings) -> int:
     verbose = bool(click.get_current_context().find_root().params.get("verbose"))
     listen = config.monitor.metrics.listen
     return Supervisor(config.path, config.monitor.workers, verbose=verbose,
-                      service=partial(serve_stored_state, listen, config.database_url) if listen else None).serve()
+                      service=partial(serve_stored_state, listen, config.database_url) if listen else None,
+                      watchdog=config.monitor.worker_watchdog).serve()
 
 
 @click.command()

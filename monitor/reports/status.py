@@ -16,8 +16,8 @@ def collect(settings: Settings) -> dict[str, Any]:
     db = open_database(settings.database_url)
     configured = {feed.name for feed in settings.feeds}
     try:
-        maintenance = last_runs(db)  # its own transaction: SQLite's BEGIN IMMEDIATE does not nest
-        with db.session() as session:
+        maintenance = last_runs(db)
+        with db.reading() as session:
             feeds = [
                 {
                     "name": feed.name,

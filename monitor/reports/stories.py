@@ -13,7 +13,7 @@ def list_stories(settings: Settings, period: timedelta, min_articles: int = 1, l
                  now: datetime | None = None) -> list[stories.StoryView]:
     db = open_database(settings.database_url)
     try:
-        with db.session() as session:
+        with db.reading() as session:
             return stories.recent_stories(session, now or datetime.now(UTC), period, min_articles, limit)
     finally:
         db.dispose()

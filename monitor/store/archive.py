@@ -50,7 +50,7 @@ def _since(since: datetime | None) -> ColumnElement[bool]:
 
 
 def count(db: Database, since: datetime | None) -> int:
-    with db.session() as session:
+    with db.reading() as session:
         return session.scalar(select(func.count()).select_from(Article).where(_since(since))) or 0
 
 
@@ -59,7 +59,7 @@ def articles(db: Database, since: datetime | None, *, newest_first: bool = False
     order of that time (oldest first, or newest first)."""
     last: tuple[datetime, int] | None = None
     while True:
-        with db.session() as session:
+        with db.reading() as session:
             batch = _batch(session, since, last, newest_first)
         yield from batch
         if len(batch) < BATCH:
