@@ -29,6 +29,7 @@ from monitor.config import Settings
 from monitor.daemon import polling as workers
 from monitor.daemon import sdnotify
 from monitor.daemon.heartbeat import Heartbeat, beating
+from monitor.dedup.storyindex import HORIZON
 from monitor.errors import DamagedDatabase
 from monitor.match import compile_matcher
 from monitor.pipeline import PollContext, PollOutcome
@@ -124,7 +125,7 @@ class Runner:
         another daemon sharing the database is running it right now (it records the run, so the
         others find it done)."""
         with leases.once_per_deployment(self.db, "maintenance") as mine:
-            return run_if_due(self.db, self.settings.monitor.retention, self.clock()) if mine else None
+            return run_if_due(self.db, self.settings.monitor.retention, self.clock(), HORIZON) if mine else None
 
     def apply(self, settings: Settings) -> None:
         """Take a reloaded config: watchlists and targets for the next articles, feed rows synced."""

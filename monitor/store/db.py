@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session as Session  # the stages above storage name it through here
+from sqlalchemy.orm import sessionmaker
 
 from monitor.errors import StoreError
 from monitor.store.damage import check_file, sqlite_file, translated
