@@ -5,25 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from monitor import redact
 from monitor.config import Settings
 from monitor.store import heldback, repo
 from monitor.store import storyrows as stories
+from monitor.store.damage import damaged, quick_check, sqlite_file
 from monitor.store.db import open_database
 from monitor.store.maintenance import last_runs
 
 
 def collect(settings: Settings) -> dict[str, Any]:
+    """The report; a damaged SQLite file (found by a time-bounded ``quick_check``) is a ``DamagedDatabase``."""
     db = open_database(settings.database_url)
     configured = {feed.name for feed in settings.feeds}
     try:
+        problem = quick_check(db.read_engine)  # a snapshot read: never waits behind a writer
+        if problem:
+            raise damaged(sqlite_file(settings.database_url) or "the database", problem)
         maintenance = last_runs(db)
         with db.reading() as session:
             feeds = [
                 {
                     "name": feed.name,
-                    "url": feed.url,
+                    "url": redact.url(feed.url),
                     "last_ok": _iso(feed.last_ok),
-                    "last_error": feed.last_error,
+                    "last_error": redact.text(feed.last_error) if feed.last_error else None,
                     "last_error_at": _iso(feed.last_error_at),
                     "next_poll": _iso(feed.next_poll),
                     "failures": feed.failures,
