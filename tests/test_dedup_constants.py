@@ -34,8 +34,8 @@ def test_band_parameters_are_the_ones_minhashlsh_picks(threshold: float, num_per
     assert parameters(threshold, num_perm) == (lsh.b, lsh.r)
 
 
-def test_the_story_index_uses_a_listed_parameter_pair() -> None:
-    from monitor.dedup.storyindex import LSH_THRESHOLD
+def test_the_near_duplicate_index_uses_a_listed_parameter_pair() -> None:
+    from monitor.dedup.nearindex import LSH_THRESHOLD
 
     assert (LSH_THRESHOLD, features.NUM_PERM) in PARAMETERS
 
