@@ -6,16 +6,16 @@ from datetime import datetime
 from typing import Any
 
 from monitor.config import Settings
+from monitor.reports.database import database
 from monitor.store import repo
 from monitor.store import storyrows as stories
-from monitor.store.db import open_database
+from monitor.store.db import Database
 from monitor.store.maintenance import last_runs
 
 
-def collect(settings: Settings) -> dict[str, Any]:
-    db = open_database(settings.database_url)
+def collect(settings: Settings, db: Database | None = None) -> dict[str, Any]:
     configured = {feed.name for feed in settings.feeds}
-    try:
+    with database(settings, db) as db:
         maintenance = last_runs(db)  # its own transaction: SQLite's BEGIN IMMEDIATE does not nest
         with db.session() as session:
             feeds = [
@@ -40,8 +40,6 @@ def collect(settings: Settings) -> dict[str, Any]:
                 "outbox": repo.outbox_counts(session),
                 "maintenance": maintenance,
             }
-    finally:
-        db.dispose()
 
 
 def _iso(value: datetime | None) -> str | None:
