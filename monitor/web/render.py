@@ -89,17 +89,26 @@ def local(value: str | datetime | None) -> str:
     return when.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M")
 
 
+MAX_BARS = 60
+
+
 def bar_chart(labels: Sequence[str], series: dict[str, Sequence[int]], height: int = 90) -> Markup:
     """Bars per day, one colour per series side by side; the label and numbers of each day as its tooltip."""
-    days = len(labels)
-    if not days:
+    if not labels:
         return Markup("")
+    step = -(-len(labels) // MAX_BARS)  # a long window: one bar per few days
+    if step > 1:
+        starts = range(0, len(labels), step)
+        labels = [f"{labels[i]} – {labels[min(i + step, len(labels)) - 1]}" for i in starts]
+        series = {name: [sum(values[i:i + step]) for i in starts] for name, values in series.items()}
+    days = len(labels)
     top = max((n for values in series.values() for n in values), default=0) or 1
     slot = max(4, min(24, 640 // days))
-    width = slot * days
+    width = max(slot * days, 260)  # room for the first and last day's labels
     bar = max(1, (slot - 1) // max(len(series), 1))
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height + 14}" width="{width}" '
-             f'height="{height + 14}" xmlns="http://www.w3.org/2000/svg">']
+    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width + 40} {height + 14}" width="{width + 40}" '
+             f'height="{height + 14}" xmlns="http://www.w3.org/2000/svg">',
+             f'<text x="{width + 4}" y="10">{top}</text><text x="{width + 4}" y="{height}">0</text>']
     for index, label in enumerate(labels):
         tip = ", ".join(f"{name} {values[index]}" for name, values in series.items())
         parts.append(f"<g><title>{escape(label)}: {escape(tip)}</title>")
@@ -109,9 +118,9 @@ def bar_chart(labels: Sequence[str], series: dict[str, Sequence[int]], height: i
             parts.append(f'<rect class="s{offset}" x="{x}" y="{height - size}" width="{max(bar - 1, 1)}" '
                          f'height="{size}"/>')
         parts.append("</g>")
-    parts.append(f'<text x="0" y="{height + 12}">{escape(labels[0])}</text>')
+    parts.append(f'<text x="0" y="{height + 12}">{escape(labels[0][:10])}</text>')
     if days > 1:
-        parts.append(f'<text x="{width}" y="{height + 12}" text-anchor="end">{escape(labels[-1])}</text>')
+        parts.append(f'<text x="{slot * days}" y="{height + 12}" text-anchor="end">{escape(labels[-1][-10:])}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
