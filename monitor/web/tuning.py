@@ -25,7 +25,7 @@ def watchlists(request: Request) -> Response:
     since = since_param(request, "14d")
     found = figures(web.settings(), web.matches, web.clock(), since, recent=3, db=web.db)
     return page(request, "watchlists.html", [f.as_json() for f in found], figures=found,
-                since=request.query_params.get("since", "14d"))
+                pending=found[0].pending if found else 0, since=request.query_params.get("since", "14d"))
 
 
 def watchlist(request: Request) -> Response:
@@ -35,7 +35,7 @@ def watchlist(request: Request) -> Response:
     found = figures(web.settings(), web.matches, web.clock(), since, name=name, recent=20, db=web.db)
     if not found:
         raise HTTPException(404, f"no watchlist {name!r} in the config")
-    return page(request, "watchlist.html", found[0].as_json(), figures=found[0],
+    return page(request, "watchlist.html", found[0].as_json(), figures=found[0], pending=found[0].pending,
                 since=request.query_params.get("since", "14d"))
 
 
