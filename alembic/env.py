@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from alembic import context
 from sqlalchemy import Engine, create_engine
 
+from alembic import context
 from monitor.store.tables import Base
 
 config = context.config

@@ -29,9 +29,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from monitor.alert.deliver import Notifier  # noqa: E402
-from monitor.alert.outbox import DeliveryReport  # noqa: E402
 from monitor.alert.render import Renderer  # noqa: E402
-from monitor.alert.send import plan_due, send_due  # noqa: E402
+from monitor.alert.send import (  # noqa: E402
+    DeliveryReport,
+    plan_due,
+    send_due,
+)
 from monitor.config import MonitorConfig, Settings, TargetConfig  # noqa: E402
 from monitor.store.db import Database, open_database  # noqa: E402
 from monitor.store.tables import Alert, Article, Feed  # noqa: E402

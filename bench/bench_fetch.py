@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from monitor.config import HttpConfig  # noqa: E402
-from monitor.feeds.fetch import fetch_all  # noqa: E402
+from monitor.feeds.fetcher import fetch_all  # noqa: E402
 from monitor.feeds.parse.html import html_to_text  # noqa: E402
 from monitor.feeds.parse.reader import parse  # noqa: E402
 from monitor.model import Validators  # noqa: E402

@@ -32,7 +32,7 @@ from monitor.config import FeedConfig, RetentionConfig, WatchlistConfig  # noqa:
 from monitor.dedup.features import identity_keys  # noqa: E402
 from monitor.match import compile_matcher  # noqa: E402
 from monitor.model import Entry  # noqa: E402
-from monitor.reports.search import Scan  # noqa: E402
+from monitor.reports.queries import Scan  # noqa: E402
 from monitor.settings import load_watchlists  # noqa: E402
 from monitor.store import repo  # noqa: E402
 from monitor.store.db import open_database  # noqa: E402

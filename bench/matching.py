@@ -1,6 +1,6 @@
 """Matching cost against the number of terms (10 → 10,000), newsmon beside a regex per term and a
 bare pyahocorasick automaton, on the real articles of ``bench_match.load``. One process per point
-(peak RSS). The term sets and watchlists are those of ``bench_match`` (issue 3): ``lexicon`` (nouns
+(peak RSS). The term sets and watchlists are those of ``bench_match``: ``lexicon`` (nouns
 from simplemma's German lexicon, like a big watchlist of specific names and things) and ``corpus``
 (capitalised words of the articles themselves: nearly every term occurs, the worst case).
 Watchlists hold ten terms each, OR-ed. Times are CPU seconds of the process, medians. The cost of

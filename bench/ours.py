@@ -49,7 +49,7 @@ class OursPipeline:
     def __init__(self, folder: Path, watchlists: dict[str, list[str]], feeds: int,
                  clock: Callable[[], datetime] = lambda: NOW) -> None:
         from monitor.match import compile_matcher
-        from monitor.pipeline import Context
+        from monitor.pipeline import PollContext
         from monitor.settings import load
         from monitor.store import repo
         from monitor.store.db import open_database
@@ -57,7 +57,7 @@ class OursPipeline:
         self.settings = load(write_config(folder, watchlists, feeds))
         self.db = open_database(self.settings.database_url, upgrade=True)
         self.matcher = compile_matcher(self.settings.watchlists, self.settings.entities)
-        self.ctx = Context(self.settings, self.db, self.matcher, clock)
+        self.ctx = PollContext(self.settings, self.db, self.matcher, clock)
         with self.db.session() as session:
             repo.sync_feeds(session, self.settings.feeds, NOW)
         with self.db.session() as session:

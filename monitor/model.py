@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any, Literal, TypedDict
 
 Field = Literal["title", "summary", "body"]
 FIELDS: tuple[Field, ...] = ("title", "summary", "body")
@@ -114,7 +115,7 @@ def hits_json(hits: tuple[Hit, ...]) -> list[dict[str, Any]]:
 
 def match_json(match: Match, *, title: str, link: str | None, guid: str | None, published: datetime | None,
                story: int | None) -> dict[str, Any]:
-    """One (article, watchlist) match in the fixed ``--json`` shape of DESIGN.md §9 (match, backtest, search)."""
+    """One (article, watchlist) match in the fixed ``--json`` shape of match, backtest, search (architecture §7)."""
     return {"watchlist": match.watchlist, "title": title, "link": link, "guid": guid,
             "published": published.isoformat() if published else None, "score": match.score, "story": story,
             "hits": hits_json(match.hits)}
@@ -153,3 +154,91 @@ def match_of(watchlist: str, score: float, hits: tuple[Hit, ...]) -> Match:
     match.__class__ = Match  # type: ignore[assignment]
     return match  # type: ignore[return-value]
 
+
+class AlertState(StrEnum):
+    """Where an outbox alert row is: waiting to be planned, held (quiet hours, a rate limit, its digest),
+    queued in a message, sent, or dead after ``delivery.max_attempts`` failed tries."""
+
+    PENDING = "pending"
+    HELD = "held"
+    QUEUED = "queued"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+class MessageState(StrEnum):
+    """A message (the unit of sending): pending until sent or dead; a retry stays pending."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+class MessageKind(StrEnum):
+    """What a message carries: one alert, a digest, a rate-limit summary, what quiet hours held, an admin report."""
+
+    ALERT = "alert"
+    DIGEST = "digest"
+    SUMMARY = "summary"
+    QUIET = "quiet"
+    ADMIN = "admin"
+
+
+class AlertKind(StrEnum):
+    """Why an alert row exists. An update of an alerted article is ``update-<revision>`` (``update_kind``),
+    so that each revision alerts at most once."""
+
+    ARTICLE = "article"
+    FOLLOWUP = "followup"
+    TRENDING = "trending"
+
+
+def update_kind(revision: int) -> str:
+    return f"update-{revision}"
+
+
+class HoldReason(StrEnum):
+    """Why a held alert waits: quiet hours, a full rate limit, or its digest's time."""
+
+    QUIET = "quiet"
+    RATE = "rate"
+    DIGEST = "digest"
+
+
+class AlertPayload(TypedDict, total=False):
+    """The JSON an alert row carries to rendering: what the message shows. Follow-ups, updates and
+    trending alerts add their own keys."""
+
+    watchlist: str
+    kind: str
+    title: str
+    link: str | None
+    source: str | None
+    published: str | None
+    score: float
+    terms: list[str]
+    hits: list[dict[str, Any]]
+    snippet: str
+    snippet_spans: list[list[int]]
+    story: int | None
+    story_title: str
+    revision: int
+    new_terms: list[str]
+    followups: list[dict[str, Any]]
+    outlets: int
+
+
+class AlertRow(TypedDict, total=False):
+    """An outbox alert row about to be inserted (the columns of ``alerts``)."""
+
+    article_id: int
+    watchlist: str
+    target: str
+    kind: str
+    state: AlertState
+    mode: str
+    attempts: int
+    next_attempt_at: datetime
+    hold_reason: HoldReason | None
+    payload: AlertPayload
+    created_at: datetime

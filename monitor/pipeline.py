@@ -1,9 +1,9 @@
 """The path of one feed through newsmon, read top to bottom:
 
-fetch → parse → clean/identity → store (only new rows) → match → outbox.
+fetch → parse → dedup → store (only new rows) → match → outbox.
 
 ``poll_feed`` is that line for one feed; ``ingest`` is everything after the fetch, which
-``workers.poll_claimed`` calls for each body as a batch of leased feeds is fetched concurrently.
+``daemon.polling.poll_claimed`` calls for each body as a batch of leased feeds is fetched concurrently.
 No HTTP or SQL here: each stage is a call.
 """
 
@@ -11,29 +11,29 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitor.alert.outbox import match_and_enqueue
+from monitor.alert.outbox import Matched, enqueue
 from monitor.config import Settings
 from monitor.dedup.features import identity_keys
 from monitor.dedup.stage import Deduplicator
 from monitor.errors import ParseError
-from monitor.feeds.fetch import fetch
+from monitor.feeds.fetcher import fetch
 from monitor.feeds.parse.reader import parse
 from monitor.feeds.schedule import next_poll
 from monitor.match import Matcher
 from monitor.model import FetchResult
 from monitor.store import repo
 from monitor.store.db import Database
-from monitor.store.repo import Candidate, FeedState
+from monitor.store.repo import Candidate, FeedState, StoredArticle
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class Context:
+class PollContext:
     """What every poll needs: settings, database, compiled watchlists, a clock and a random source."""
 
     settings: Settings
@@ -62,13 +62,13 @@ class PollOutcome:
     error: str | None = None
 
 
-def poll_feed(ctx: Context, feed: FeedState) -> PollOutcome:
+def poll_feed(ctx: PollContext, feed: FeedState) -> PollOutcome:
     """One feed, one poll: the whole path."""
     result = fetch(feed.url, feed.validators, ctx.settings.monitor.http)
     return ingest(ctx, feed, result)
 
 
-def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:
+def ingest(ctx: PollContext, feed: FeedState, result: FetchResult) -> PollOutcome:
     now = ctx.clock()
     if not result.ok or result.not_modified or result.body is None:
         return _record(ctx, feed, result, now, result.error or ("gone (HTTP 410)" if result.gone else None))
@@ -82,7 +82,7 @@ def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:
     failures = 0
     with ctx.dedup.stage(), ctx.db.session() as session:
         new = ctx.dedup.store(session, feed, candidates, now)
-        alerts = match_and_enqueue(session, new, feed.name, ctx.matcher, ctx.settings, now)
+        alerts = enqueue(session, match(ctx.matcher, new), feed.name, ctx.settings, now)
         repo.record_fetch(session, feed.id, result, now, next_poll(now, ctx.interval_of(feed.name), result,
                                                                     failures, ctx.rng))
     fresh = sum(1 for article in new if article.is_new)
@@ -91,7 +91,18 @@ def ingest(ctx: Context, feed: FeedState, result: FetchResult) -> PollOutcome:
     return PollOutcome(feed.name, fresh, alerts)
 
 
-def _with_fulltext(ctx: Context, candidates: list[Candidate]) -> list[Candidate]:
+def match(matcher: Matcher, articles: Sequence[StoredArticle]) -> list[Matched]:
+    """The match stage: the watchlists each new article matches; an update is matched again, with what
+    its previous version matched beside it (it re-alerts only for a term new in it). Repeats are skipped."""
+    matched = []
+    for article in articles:
+        matches = [] if article.repeat else matcher.match(article.document)
+        previous = matcher.match(article.previous) if matches and article.previous is not None else []
+        matched.append(Matched(article, matches, previous))
+    return matched
+
+
+def _with_fulltext(ctx: PollContext, candidates: list[Candidate]) -> list[Candidate]:
     """Teasers of entries not stored yet get their page's text, fetched before the write transaction."""
     from monitor.feeds.fulltext import enrich
     from monitor.store.batch import known_keys
@@ -108,7 +119,7 @@ def _with_fulltext(ctx: Context, candidates: list[Candidate]) -> list[Candidate]
     return enriched
 
 
-def _record(ctx: Context, feed: FeedState, result: FetchResult, now: datetime, error: str | None) -> PollOutcome:
+def _record(ctx: PollContext, feed: FeedState, result: FetchResult, now: datetime, error: str | None) -> PollOutcome:
     failures = feed.failures + 1 if error else 0
     when = next_poll(now, ctx.interval_of(feed.name), result, failures, ctx.rng)
     with ctx.db.session() as session:

@@ -20,7 +20,7 @@ import httpx
 import pytest
 import yaml
 
-from monitor.daemon.sdnotify import Notifier, Watchdog
+from monitor.daemon.sdnotify import SystemdNotifier, Watchdog
 from monitor.reports.status import collect
 from monitor.settings import load
 from tests.harness import WATCHLISTS, Clock, Item, rss, write_config
@@ -172,7 +172,7 @@ def test_sighup_refuses_a_broken_watchlist_then_takes_a_fixed_one_and_sigterm_ex
 def test_watchdog_pings_while_jobs_progress_and_stops_when_one_hangs() -> None:
     clock = Clock()
     with NotifySocket() as systemd:
-        watchdog = Watchdog(Notifier({"NOTIFY_SOCKET": systemd.name, "WATCHDOG_USEC": "60000000"}), clock)
+        watchdog = Watchdog(SystemdNotifier({"NOTIFY_SOCKET": systemd.name, "WATCHDOG_USEC": "60000000"}), clock)
         assert watchdog.interval == 30.0
         watchdog.begin("feed:a", limit=100)
         clock.advance(seconds=99)
@@ -186,11 +186,12 @@ def test_watchdog_pings_while_jobs_progress_and_stops_when_one_hangs() -> None:
 
 
 def test_without_systemd_nothing_is_sent_and_the_watchdog_is_off() -> None:
-    notifier = Notifier({})
+    notifier = SystemdNotifier({})
     assert not notifier.enabled and not notifier.notify("READY=1")
     assert Watchdog(notifier).interval is None
-    assert Notifier({"NOTIFY_SOCKET": "@x", "WATCHDOG_USEC": "5000000", "WATCHDOG_PID": "1"}).watchdog_seconds is None
-    assert Notifier({"WATCHDOG_USEC": "5000000", "WATCHDOG_PID": str(os.getpid())}).watchdog_seconds == 5.0
+    elsewhere = {"NOTIFY_SOCKET": "@x", "WATCHDOG_USEC": "5000000", "WATCHDOG_PID": "1"}
+    assert SystemdNotifier(elsewhere).watchdog_seconds is None
+    assert SystemdNotifier({"WATCHDOG_USEC": "5000000", "WATCHDOG_PID": str(os.getpid())}).watchdog_seconds == 5.0
 
 
 def test_run_once_finishes_the_current_step_on_sigterm_and_leaves_the_rest_in_the_outbox(

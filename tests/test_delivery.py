@@ -252,7 +252,7 @@ def test_two_daemons_sharing_postgresql_send_each_message_once_and_keep_the_rate
         tmp_path: Path, pg_schema_url: str) -> None:
     import threading
 
-    from monitor.alert.outbox import deliver_due
+    from monitor.alert.send import deliver_due
 
     clock = Clock()
     lists = {"watchlists": [{"name": "ukraine", "query": "Tomahawk", "notify": ["hook", "limited"]}]}

@@ -15,7 +15,7 @@ CYCLE = textwrap.dedent('''
     from datetime import UTC, datetime
     from monitor.config import HttpConfig
     from monitor.errors import ParseError
-    from monitor.feeds.fetch import fetch_all
+    from monitor.feeds.fetcher import fetch_all
     from monitor.model import Validators
     from monitor.feeds.parse.reader import parse
     from monitor.feeds.schedule import next_poll

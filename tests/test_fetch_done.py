@@ -1,4 +1,4 @@
-"""Issue 6's "done when": a cycle over every hostile feed plus a good one, then a second cycle.
+"""Hostile input end to end: a cycle over every hostile feed plus a good one, then a second cycle.
 
 The good feed's alert is sent, every bad feed is recorded with a short reason in ``status``, the
 cycle ends inside the timeout, and the second cycle uses 304s and leaves the 429 feed alone.

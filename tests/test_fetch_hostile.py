@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from monitor.config import HttpConfig
-from monitor.feeds.fetch import fetch
+from monitor.feeds.fetcher import fetch
 from monitor.model import Validators
 from tests.servers import FeedServer, endless, gzip_bomb, slow_headers, trickle
 

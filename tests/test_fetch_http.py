@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from monitor.config import HttpConfig
-from monitor.feeds.fetch import fetch, fetch_all
+from monitor.feeds.fetcher import fetch, fetch_all
 from monitor.model import Validators
 from tests.servers import FeedServer, close_without_answer, gzipped, refused_url, retry_after, status
 

@@ -131,7 +131,7 @@ def test_on_a_terminal_a_progress_bar_goes_to_stderr_and_json_stays_clean(
 def test_a_per_story_watchlist_counts_each_story_once_as_it_would_alert() -> None:
     from monitor.config import WatchlistConfig
     from monitor.model import Document, Match
-    from monitor.reports.search import Found, PerDay
+    from monitor.reports.queries import Found, PerDay
     from monitor.store.archive import StoredView
 
     def found(watchlist: str, article: int, story: int | None, days_ago: int) -> Found:

@@ -1,13 +1,14 @@
 """initial schema: feeds, articles, identity keys, sources, outbox
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 Create Date: 2026-11-21
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision = '0001'

@@ -7,13 +7,12 @@ Create Date: 2026-11-21
 
 from __future__ import annotations
 
-import warnings
-
 import sqlalchemy as sa
+
 from alembic import op
 
 revision = '0004'
-down_revision = '0005'  # re-chained after merging main (0007 maintenance, 0005 delivery); was 0001
+down_revision = '0005'  # ids are the ones deployed databases carry; the file names give the order
 branch_labels = None
 depends_on = None
 
@@ -78,13 +77,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('outlet', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('link', sa.Text(), nullable=True))
 
-    with warnings.catch_warnings():  # SQLite rebuilds alerts; reflecting articles' expression index is not needed
-        warnings.filterwarnings("ignore", "Skipped unsupported reflection", sa.exc.SAWarning)
-        with op.batch_alter_table('alerts', schema=None) as batch_op:
-            batch_op.add_column(sa.Column('kind', sa.String(length=32), server_default='article', nullable=False))
-            batch_op.drop_constraint('uq_alert_article_watchlist_target', type_='unique')
-            batch_op.create_unique_constraint('uq_alert_article_watchlist_target_kind',
-                                              ['article_id', 'watchlist', 'target', 'kind'])
+    # SQLite rebuilds alerts; the referred tables need not be reflected (nor articles' expression index)
+    with op.batch_alter_table('alerts', schema=None, reflect_kwargs={"resolve_fks": False}) as batch_op:
+        batch_op.add_column(sa.Column('kind', sa.String(length=32), server_default='article', nullable=False))
+        batch_op.drop_constraint('uq_alert_article_watchlist_target', type_='unique')
+        batch_op.create_unique_constraint('uq_alert_article_watchlist_target_kind',
+                                          ['article_id', 'watchlist', 'target', 'kind'])
 
 
 def downgrade() -> None:

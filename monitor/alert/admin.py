@@ -9,17 +9,15 @@ transaction, so a report is neither lost nor repeated.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 from statistics import median
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from monitor.config import AdminConfig
-from monitor.store import delivery, leases
+from monitor.model import MessageKind
+from monitor.store import delivery, health, leases
 from monitor.store.db import Database
-from monitor.store.tables import ArticleSource, Feed, FeedHealth
+from monitor.store.health import FeedHealthState
 
 log = logging.getLogger(__name__)
 HISTORY = 20  # gaps between new articles that define a feed's usual rhythm
@@ -32,33 +30,26 @@ def check_feeds(db: Database, admin: AdminConfig, feeds: list[str], now: datetim
     queued = 0
     with db.session() as session:
         leases.serialize(session, "feed-health")  # one daemon at a time: each change is reported once
-        health = {row.feed_id: row for row in session.scalars(select(FeedHealth))}
-        for feed in session.scalars(select(Feed).where(Feed.name.in_(feeds)).order_by(Feed.id)):
-            problem, facts = assess(feed, _recent_seen(session, feed.id), admin, now)
-            row = health.get(feed.id)
-            before = row.problem if row else None
+        for feed in health.feeds_to_assess(session, feeds, HISTORY + 1):
+            problem, facts = assess(feed, admin, now)
+            before = feed.reported
             if problem == before:
                 continue
-            if row is None:
-                row = FeedHealth(feed_id=feed.id)
-                session.add(row)
-            row.problem, row.since, row.detail = problem, now, str(facts.get("error") or "") or None
-            if problem is None and before is None:
-                continue
+            health.record_health(session, feed.feed_id, problem, now, str(facts.get("error") or "") or None)
             payload = {"feed": feed.name, "url": feed.url, "problem": problem, **facts}
             if problem is None:
                 payload["detail"] = {"failing": "Abrufe klappen wieder",
                                      "silent": "neue Artikel kommen wieder"}.get(before or "", "wieder gesund")
-            delivery.create_message(session, admin.target, "admin", [], now, payload=payload)
+            delivery.create_message(session, admin.target, MessageKind.ADMIN, [], now, payload=payload)
             queued += 1
             log.warning("feed health: %s", problem or f"recovered from {before}", extra={"feed": feed.name})
     return queued
 
 
-def assess(feed: Feed, seen: list[datetime], admin: AdminConfig,
-           now: datetime) -> tuple[str | None, dict[str, object]]:
-    """(problem, facts for the message): failing, silent, or None when healthy. ``seen``: newest first.
+def assess(feed: FeedHealthState, admin: AdminConfig, now: datetime) -> tuple[str | None, dict[str, object]]:
+    """(problem, facts for the message): failing, silent, or None when healthy. ``feed.seen``: newest first.
     A feed that answered 410 Gone (and is no longer polled) counts as failing at once."""
+    seen = feed.seen
     if feed.failures >= admin.failures or feed.disabled:
         return "failing", {"failures": feed.failures, "error": feed.last_error or ""}
     if len(seen) <= MIN_GAPS:
@@ -69,17 +60,6 @@ def assess(feed: Feed, seen: list[datetime], admin: AdminConfig,
     if quiet_for > max(usual * admin.silence_factor, admin.min_silence):
         return "silent", {"since": seen[0].isoformat(), "usual": duration_text(usual)}
     return None, {}
-
-
-def _recent_seen(session: Session, feed_id: int) -> list[datetime]:
-    """The newest ``HISTORY + 1`` times the feed brought a new article, newest first (indexed)."""
-    query = (select(ArticleSource.seen_at).where(ArticleSource.feed_id == feed_id)
-             .order_by(ArticleSource.seen_at.desc()).limit(HISTORY + 1))
-    return [_aware(seen_at) for seen_at in session.scalars(query)]
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def duration_text(seconds: float) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from monitor.alert.policy import QuietHours, RateLimit, Usage
+from monitor.model import HoldReason, MessageKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,16 +67,16 @@ def plan_target(due: list[DueAlert], now: datetime, *, digests: Mapping[str, Sch
         if schedule is None:
             instant.append(alert)  # a digest removed from config: its alerts go out as instant ones
             continue
-        if alert.hold_reason != "digest":
+        if alert.hold_reason != HoldReason.DIGEST:
             fire = schedule(alert.created or now)
             if fire > now:
-                plan.hold([alert], fire, "digest")
+                plan.hold([alert], fire, HoldReason.DIGEST)
                 continue
         by_digest.setdefault(name, []).append(alert.id)
     for name, ids in by_digest.items():
-        plan.messages.append(Planned("digest", tuple(ids), name))
+        plan.messages.append(Planned(MessageKind.DIGEST, tuple(ids), name))
     if quiet is not None and quiet.active(now):
-        plan.hold([a for a in instant if not a.urgent], quiet.ends_after(now), "quiet")
+        plan.hold([a for a in instant if not a.urgent], quiet.ends_after(now), HoldReason.QUIET)
         instant = [a for a in instant if a.urgent]
     units = _units(instant)
     if not units:
@@ -86,26 +87,26 @@ def plan_target(due: list[DueAlert], now: datetime, *, digests: Mapping[str, Sch
     usage = usage or Usage(0, None)
     free = usage.free(rate)
     if free == 0:
-        plan.hold([a for unit in units for a in unit], usage.next_slot(rate, now), "rate")
+        plan.hold([a for unit in units for a in unit], usage.next_slot(rate, now), HoldReason.RATE)
         return plan
     if len(units) <= free:
         plan.messages.extend(_message(unit) for unit in units)
         return plan
     plan.messages.extend(_message(unit) for unit in units[: free - 1])
     rest = tuple(a.id for unit in units[free - 1:] for a in unit)
-    plan.messages.append(Planned("summary", rest))
+    plan.messages.append(Planned(MessageKind.SUMMARY, rest))
     return plan
 
 
 def _units(alerts: list[DueAlert]) -> list[list[DueAlert]]:
-    waited = [a for a in alerts if a.hold_reason in ("quiet", "rate")]
-    fresh = [[a] for a in alerts if a.hold_reason not in ("quiet", "rate")]
+    waited = [a for a in alerts if a.hold_reason in (HoldReason.QUIET, HoldReason.RATE)]
+    fresh = [[a] for a in alerts if a.hold_reason not in (HoldReason.QUIET, HoldReason.RATE)]
     return ([waited] if waited else []) + fresh
 
 
 def _message(unit: list[DueAlert]) -> Planned:
     ids = tuple(a.id for a in unit)
     if len(unit) == 1:
-        return Planned("alert", ids)
-    kind = "summary" if any(a.hold_reason == "rate" for a in unit) else "quiet"
+        return Planned(MessageKind.ALERT, ids)
+    kind = MessageKind.SUMMARY if any(a.hold_reason == HoldReason.RATE for a in unit) else MessageKind.QUIET
     return Planned(kind, ids)

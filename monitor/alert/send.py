@@ -1,4 +1,4 @@
-"""The two steps of a delivery run that touch the outbox: plan alerts into messages, send messages.
+"""The delivery run (``deliver_due``) and its two steps: plan alerts into messages, send messages.
 
 Planning is one transaction per run and sends nothing. Sending leases a batch of messages, then
 for each: read it, send it through apprise, commit the outcome. A process killed after the send
@@ -10,23 +10,55 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
+from monitor.alert.admin import check_feeds
 from monitor.alert.deliver import Notifier
-from monitor.alert.outbox import DeliveryReport
 from monitor.alert.plan import DueAlert, plan_target
-from monitor.alert.policy import QuietHours, RateLimit, next_digest
-from monitor.alert.render import Renderer
+from monitor.alert.policy import QuietHours, RateLimit, Usage, next_digest
+from monitor.alert.render import Renderer, renderer_for
 from monitor.config import Settings
 from monitor.errors import DeliveryError
+from monitor.model import HoldReason, MessageKind, MessageState
 from monitor.store import delivery, leases
 from monitor.store.db import Database
 from monitor.store.delivery import MessageJob
+from monitor.store.leases import owner_id
 from monitor.store.retry import retrying
-from monitor.store.tables import Alert
 
 log = logging.getLogger(__name__)
+
+
+
+@dataclass
+class DeliveryReport:
+    """Messages sent, to retry and dead in one delivery run, and admin alerts queued."""
+
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    held: int = 0
+    admin: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def deliver_due(db: Database, notifier: Notifier, settings: Settings, clock: Callable[[], datetime],
+                *, owner: str | None = None, stop: Callable[[], bool] = lambda: False) -> DeliveryReport:
+    """Plan due alerts into messages, check feed health, then send every due message once.
+
+    ``stop`` is asked between messages: when it is true the leases of the messages not yet sent are
+    given back (another daemon, or the next run, sends them at once) and the run ends."""
+    report = DeliveryReport()
+    report.held = retrying(partial(plan_due, db, settings, clock()), what="plan alerts")
+    if settings.monitor.admin is not None:
+        feeds = [feed.name for feed in settings.feeds]
+        report.admin = retrying(partial(check_feeds, db, settings.monitor.admin, feeds, clock()),
+                                what="check feed health")
+    renderer = renderer_for(tuple(sorted(settings.templates.items())), settings.monitor.delivery.timezone)
+    send_due(db, notifier, renderer, settings, clock, owner or owner_id(), report, stop)
+    return report
 
 
 def plan_due(db: Database, settings: Settings, now: datetime) -> int:
@@ -39,14 +71,11 @@ def plan_due(db: Database, settings: Settings, now: datetime) -> int:
     waiting = 0
     with db.session() as session:
         leases.serialize(session, "plan-alerts")  # daemons sharing PostgreSQL plan one at a time: rate limits hold
-        by_target: dict[str, list[Alert]] = {}
-        for alert in delivery.lock_plannable(session, now):
-            by_target.setdefault(alert.target, []).append(alert)
-        for target, alerts in by_target.items():
+        for target, alerts in delivery.plannable_by_target(session, now).items():
             config = targets.get(target)
             quiet = QuietHours.parse(config.quiet_hours, zone) if config and config.quiet_hours else None
             rate = RateLimit.parse(config.rate_limit) if config and config.rate_limit else None
-            usage = delivery.usage(session, target, now, rate.window) if rate else None
+            usage = Usage(*delivery.usage(session, target, now, rate.window)) if rate else None
             due = [DueAlert(a.id, a.mode, a.watchlist in urgent, a.hold_reason, a.created_at) for a in alerts]
             plan = plan_target(due, now, digests=digests, quiet=quiet, rate=rate, usage=usage)
             rows = {a.id: a for a in alerts}
@@ -54,8 +83,8 @@ def plan_due(db: Database, settings: Settings, now: datetime) -> int:
                                                        for p in plan.messages], now)
             for ids, until, reason in plan.holds:
                 delivery.hold([rows[i] for i in ids], until, reason)
-                waiting += len(ids) if reason != "digest" else 0
-                if reason != "digest":
+                waiting += len(ids) if reason != HoldReason.DIGEST else 0
+                if reason != HoldReason.DIGEST:
                     log.info("%d alerts held (%s) until %s", len(ids), reason, until.isoformat(),
                              extra={"target": target})
     return waiting
@@ -119,10 +148,10 @@ def _send_one(db: Database, notifier: Notifier, renderer: Renderer, settings: Se
     state = retrying(partial(_finish, db, message_id, clock(), error, retry_at, owner), what="record delivery")
     extra = {"alert": ",".join(str(a["id"]) for a in job.alerts) or None, "target": job.target,
              "watchlist": ",".join(sorted({str(a.get("watchlist")) for a in job.alerts})) or None}
-    if state == "sent":
+    if state == MessageState.SENT:
         report.sent += 1
         log.info("%s message sent (%d alerts)", job.kind, len(job.alerts), extra=extra)
-    elif state == "dead":
+    elif state == MessageState.DEAD:
         report.dead += 1
         report.errors.append(f"{job.target}: {error}")
         log.error("%s message dead after %d attempts: %s", job.kind, job.attempts + 1, error, extra=extra)
@@ -134,19 +163,19 @@ def _send_one(db: Database, notifier: Notifier, renderer: Renderer, settings: Se
 
 def render(job: MessageJob, renderer: Renderer, settings: Settings, fmt: str) -> tuple[str, str]:
     """(title, body) of a message by its kind."""
-    if job.kind == "admin":
+    if job.kind == MessageKind.ADMIN:
         return renderer.admin(job.payload or {}, fmt)
-    if job.kind == "alert" and len(job.alerts) == 1:
+    if job.kind == MessageKind.ALERT and len(job.alerts) == 1:
         return renderer.alert(job.alerts[0], fmt)
     if not job.alerts:
         raise DeliveryError(f"message {job.id} has no alerts left")
     heading, reason = None, None
-    if job.kind == "digest":
+    if job.kind == MessageKind.DIGEST:
         digest = settings.monitor.digests.get(job.digest or "")
         heading = (digest.title if digest else None) or f"Digest {job.digest}"
     target = settings.monitor.targets.get(job.target)
-    if job.kind == "summary" and target is not None:
+    if job.kind == MessageKind.SUMMARY and target is not None:
         reason = target.rate_limit
-    elif job.kind == "quiet" and target is not None:
+    elif job.kind == MessageKind.QUIET and target is not None:
         reason = target.quiet_hours
     return renderer.batch(job.kind, list(job.alerts), fmt, heading=heading, reason=reason)

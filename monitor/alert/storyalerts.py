@@ -19,32 +19,29 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from monitor.config import Settings, WatchlistConfig
 from monitor.match import snippet
-from monitor.model import Match
+from monitor.model import AlertKind, AlertPayload, AlertRow, AlertState, HoldReason, Match, update_kind
+from monitor.store import Session, followups
 from monitor.store import storyrows as stories
 from monitor.store.repo import StoredArticle
-from monitor.store.tables import Alert, ArticleFeatures, Story
 
-FOLLOWUP = "followup"
-TRENDING = "trending"
+FOLLOWUP = AlertKind.FOLLOWUP
+TRENDING = AlertKind.TRENDING
 _NOT_FIRST = (FOLLOWUP, TRENDING)
 
 
 def decide(session: Session, article: StoredArticle, matches: Sequence[Match], previous: Sequence[Match],
-           rows: list[dict[str, Any]], settings: Settings, now: datetime) -> list[dict[str, Any]]:
+           rows: list[AlertRow], settings: Settings, now: datetime) -> list[AlertRow]:
     """The outbox rows to write for this article; follow-ups are folded into their story's row."""
     by_name = {w.name: w for w in settings.watchlists}
     match_of = {m.watchlist: m for m in matches}
     previous_of = {m.watchlist: m for m in previous}
-    out: list[dict[str, Any]] = []
+    out: list[AlertRow] = []
     for row in rows:
         watchlist = by_name[row["watchlist"]]
-        row = {**row, "payload": dict(row["payload"]), "kind": "article"}  # only its top-level keys change
-        row["payload"].update(kind="article", story=article.story_id)
+        row = {**row, "payload": row["payload"].copy(), "kind": AlertKind.ARTICLE}  # only its top-level keys change
+        row["payload"].update({"kind": AlertKind.ARTICLE, "story": article.story_id})
         if article.previous is not None and (watchlist.name in previous_of
                                              or stories.article_alerts(session, article.id, watchlist.name)):
             # the earlier version matched (alerted, or folded into a follow-up): only a new term counts
@@ -64,8 +61,8 @@ def _terms(match: Match | None) -> set[str]:
     return {hit.term for hit in match.hits} if match else set()
 
 
-def _update(session: Session, article: StoredArticle, row: dict[str, Any], match: Match,
-            previous: Match | None) -> dict[str, Any] | None:
+def _update(session: Session, article: StoredArticle, row: AlertRow, match: Match,
+            previous: Match | None) -> AlertRow | None:
     known = _terms(previous)
     for alert in stories.article_alerts(session, article.id, row["watchlist"]):
         known |= {hit.get("term") for hit in alert.payload.get("hits", [])}
@@ -75,12 +72,13 @@ def _update(session: Session, article: StoredArticle, row: dict[str, Any], match
     payload = row["payload"]
     fresh = Match(match.watchlist, match.score, tuple(hit for hit in match.hits if hit.term in new))
     excerpt, spans = snippet(article.document, fresh)  # show where the new term is
-    payload.update(kind="update", revision=article.revision, new_terms=new, title=f"aktualisiert: {payload['title']}",
-                   snippet=excerpt, snippet_spans=[list(span) for span in spans])
-    return {**row, "kind": f"update-{article.revision}"}
+    payload.update({"kind": "update", "revision": article.revision, "new_terms": new,
+                    "title": f"aktualisiert: {payload['title']}", "snippet": excerpt,
+                    "snippet_spans": [list(span) for span in spans]})
+    return {**row, "kind": update_kind(article.revision)}
 
 
-def _follow_up(session: Session, article: StoredArticle, row: dict[str, Any], watchlist: WatchlistConfig,
+def _follow_up(session: Session, article: StoredArticle, row: AlertRow, watchlist: WatchlistConfig,
                now: datetime) -> None:
     """Fold the article into the story's pending follow-up row, or start one."""
     if watchlist.followups <= 0 or article.story_id is None:
@@ -88,32 +86,27 @@ def _follow_up(session: Session, article: StoredArticle, row: dict[str, Any], wa
     payload = row["payload"]
     item = {"article_id": article.id, "title": article.entry.title, "link": article.entry.link,
             "source": payload.get("source"), "published": payload.get("published"), "terms": payload.get("terms")}
-    pending = session.scalars(
-        select(Alert).join(ArticleFeatures, ArticleFeatures.article_id == Alert.article_id)
-        .where(ArticleFeatures.story_id == article.story_id, Alert.watchlist == watchlist.name,
-               Alert.target == row["target"], Alert.kind == FOLLOWUP, Alert.state.in_(("pending", "held")),
-               Alert.message_id.is_(None), Alert.lease_owner.is_(None))
-        .order_by(Alert.id).limit(1).with_for_update(skip_locked=True)).first()
+    pending = followups.open_followup(session, article.story_id, watchlist.name, row["target"], FOLLOWUP)
     if pending is not None:
         items = [*pending.payload.get("followups", []), item]
-        pending.payload = _followup_payload(session, article.story_id, payload, items)
+        pending.payload = dict(_followup_payload(session, article.story_id, payload, items))
         return
-    due = row["next_attempt_at"] if row.get("hold_reason") == "digest" else \
+    due = row["next_attempt_at"] if row.get("hold_reason") == HoldReason.DIGEST else \
         now + timedelta(seconds=watchlist.followups)  # a digest watchlist: into the next digest
-    session.add(Alert(**{**row, "kind": FOLLOWUP, "next_attempt_at": due,
-                         "payload": _followup_payload(session, article.story_id, payload, [item])}))
+    followups.add_alert(session, {**row, "kind": FOLLOWUP, "next_attempt_at": due,
+                                  "payload": _followup_payload(session, article.story_id, payload, [item])})
 
 
-def _followup_payload(session: Session, story_id: int, base: dict[str, Any], items: list[dict[str, Any]],
-                      ) -> dict[str, Any]:
-    story = session.get_one(Story, story_id)
+def _followup_payload(session: Session, story_id: int, base: AlertPayload, items: list[dict[str, Any]],
+                      ) -> AlertPayload:
+    title = followups.story_title(session, story_id)
     terms: dict[str, None] = {}
     for item in items:
         terms.update(dict.fromkeys(item.get("terms") or []))
     count = len(items)
     return {
-        **base, "kind": FOLLOWUP, "story": story_id, "story_title": story.title,
-        "title": f"Story „{story.title}“: {count} weitere{'r' if count == 1 else ''} Artikel",
+        **base, "kind": FOLLOWUP, "story": story_id, "story_title": title,
+        "title": f"Story „{title}“: {count} weitere{'r' if count == 1 else ''} Artikel",
         "link": items[0]["link"], "source": ", ".join(dict.fromkeys(str(i.get("source")) for i in items)),
         "terms": list(terms), "hits": [], "followups": items, "snippet_spans": [],
         "snippet": " · ".join(f"{i['title']} ({i.get('source')})" for i in items),
@@ -121,10 +114,10 @@ def _followup_payload(session: Session, story_id: int, base: dict[str, Any], ite
 
 
 def _trending(session: Session, article: StoredArticle, match_of: dict[str, Match],
-              by_name: dict[str, WatchlistConfig], settings: Settings, now: datetime) -> list[dict[str, Any]]:
+              by_name: dict[str, WatchlistConfig], settings: Settings, now: datetime) -> list[AlertRow]:
     if article.story_id is None:
         return []
-    rows: list[dict[str, Any]] = []
+    rows: list[AlertRow] = []
     for watchlist in by_name.values():
         rule = watchlist.trending
         if rule is None:
@@ -141,14 +134,15 @@ def _trending(session: Session, article: StoredArticle, match_of: dict[str, Matc
         term = list(dict.fromkeys(
             [hit.term for hit in match.hits] if match else
             [hit["term"] for a in earlier for hit in a.payload.get("hits", []) if hit.get("term")])) or [watchlist.name]
-        story = session.get_one(Story, article.story_id)
+        title = followups.story_title(session, article.story_id)
         minutes = round(rule.within / 60)
-        payload = {"watchlist": watchlist.name, "kind": TRENDING, "story": story.id, "story_title": story.title,
+        payload: AlertPayload = {
+                   "watchlist": watchlist.name, "kind": TRENDING, "story": article.story_id, "story_title": title,
                    "title": f"{term[0]}: {count} Medien in {minutes} Minuten", "link": article.entry.link,
-                   "source": ", ".join(stories.outlets_of(session, story.id)), "published": None, "score": 0.0,
-                   "terms": term[:5], "hits": [], "snippet": story.title, "snippet_spans": [], "outlets": count}
+                   "source": ", ".join(stories.outlets_of(session, article.story_id)), "published": None,
+                   "score": 0.0, "terms": term[:5], "hits": [], "snippet": title, "snippet_spans": [], "outlets": count}
         for target in dict.fromkeys(settings.targets_of(watchlist)):  # trending is news: never into a digest
             rows.append({"article_id": article.id, "watchlist": watchlist.name, "target": target, "kind": TRENDING,
-                         "state": "pending", "mode": "instant", "attempts": 0, "next_attempt_at": now,
+                         "state": AlertState.PENDING, "mode": "instant", "attempts": 0, "next_attempt_at": now,
                          "payload": payload, "created_at": now})
     return rows

@@ -40,7 +40,7 @@ def add(url: str, name: str | None, interval: str | None, fulltext: bool) -> Non
     """Add the feed at URL, or the feed a site page at URL links to; it is fetched and validated first."""
     from monitor.errors import ConfigError
     from monitor.feeds.discovery import discover_feeds
-    from monitor.feeds.subscribe import NewFeed, add_feeds
+    from monitor.subscribe import NewFeed, add_feeds
 
     cfg = settings()
     found = discover_feeds(url, cfg.monitor.http)
@@ -62,7 +62,7 @@ def add(url: str, name: str | None, interval: str | None, fulltext: bool) -> Non
 def import_opml(opml: Path) -> None:
     """Add every feed of an OPML file that is not configured yet."""
     from monitor.feeds.opml import read_opml
-    from monitor.feeds.subscribe import NewFeed, add_feeds
+    from monitor.subscribe import NewFeed, add_feeds
 
     cfg = settings()
     entries = [NewFeed(url, title or url) for title, url in read_opml(opml.read_bytes())]

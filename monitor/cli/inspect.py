@@ -12,11 +12,12 @@ from monitor.cli.common import config_option, echo_json, settings
 def check() -> None:
     """Load and validate config and watchlists, print a summary."""
     from monitor.alert.deliver import privacy_url, validate_targets
+    from monitor.store.db import masked_url
 
     cfg = settings()
     validate_targets(cfg.monitor.targets, str(cfg.path))
     click.echo(f"config ok: {cfg.path}")
-    click.echo(f"  database:   {_masked(cfg.database_url)}")
+    click.echo(f"  database:   {masked_url(cfg.database_url)}")
     click.echo(f"  feeds:      {len(cfg.feeds)}")
     click.echo(f"  entities:   {len(cfg.entities)}")
     click.echo(f"  watchlists: {len(cfg.watchlists)} ({', '.join(w.name for w in cfg.watchlists)})")
@@ -29,12 +30,6 @@ def check() -> None:
     if cfg.monitor.admin:
         click.echo(f"  admin alerts: to {cfg.monitor.admin.target} after {cfg.monitor.admin.failures} failures "
                    f"or {cfg.monitor.admin.silence_factor:g}x the usual silence")
-
-
-def _masked(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 @click.command()

@@ -12,7 +12,7 @@ import click
 from monitor.cli.common import config_option, echo_json, settings
 
 if TYPE_CHECKING:
-    from monitor.reports.search import Found, PerDay, Scan, Tick
+    from monitor.reports.queries import Found, PerDay, Scan, Tick
 
 PROGRESS_MIN = 200  # articles: shorter scans need no progress bar
 _SINCE_HELP = "Only articles published in this window, e.g. 7d, 12h, or 'all'."
@@ -54,7 +54,7 @@ def _progress(scan: Scan, label: str) -> Iterator[Tick | None]:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line per match (as `match --json`).")
 def search(query: str, since: str, limit: int | None, as_json: bool) -> None:
     """Run QUERY (the watchlist query language) over stored articles, newest first."""
-    from monitor.reports.search import search as run_search
+    from monitor.reports.queries import search as run_search
 
     scan = run_search(settings(), query, _since(since))
     limit = (0 if as_json else 50) if limit is None else limit
@@ -83,8 +83,8 @@ def search(query: str, since: str, limit: int | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line per (article, watchlist) match.")
 def backtest(watchlists_path: str, since: str, examples: int, as_json: bool) -> None:
     """Run watchlists over stored articles: how many alerts per day each would have sent."""
-    from monitor.reports.search import PerDay
-    from monitor.reports.search import backtest as run_backtest
+    from monitor.reports.queries import PerDay
+    from monitor.reports.queries import backtest as run_backtest
 
     cutoff = _since(since)
     scan, watchlists = run_backtest(settings(), watchlists_path, cutoff)
@@ -106,7 +106,7 @@ def backtest(watchlists_path: str, since: str, examples: int, as_json: bool) -> 
 
 
 def _echo_found(found: Found, *, with_watchlist: bool) -> None:
-    from monitor.reports.search import BERLIN
+    from monitor.reports.queries import BERLIN
 
     when = found.article.when.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M")
     terms = ", ".join(found.match.terms)
@@ -120,7 +120,7 @@ def _per_day_table(per_day: PerDay, scan: Scan, cutoff: datetime | None) -> None
     from rich.console import Console
     from rich.table import Table
 
-    from monitor.reports.search import BERLIN
+    from monitor.reports.queries import BERLIN
 
     today = datetime.now(UTC).astimezone(BERLIN).date()
     first = cutoff.astimezone(BERLIN).date() if cutoff else None

@@ -12,12 +12,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import func, select
-
 from monitor.errors import MonitorError
-from monitor.store import repo
+from monitor.store.counts import stored_counts
 from monitor.store.db import Database
-from monitor.store.tables import Alert, Feed
 
 
 class Metrics:
@@ -111,19 +108,16 @@ class _StoredState:
                                     labels=["feed"])
         failures = GaugeMetricFamily("newsmon_feed_consecutive_failures", "Failed polls in a row", labels=["feed"])
         with self.database().session() as session:
-            articles.add_metric([], repo.article_count(session))
-            states = dict.fromkeys(("pending", "held", "queued", "sent", "dead"), 0)
-            for state, count in session.execute(select(Alert.state, func.count()).group_by(Alert.state)):
-                states[state] = count
-            for state, count in states.items():
-                alerts.add_metric([state], count)
-            query = select(Alert.watchlist, func.count(func.distinct(Alert.article_id))).group_by(Alert.watchlist)
-            for watchlist, count in session.execute(query):
-                matches.add_metric([watchlist], count)
-            for feed in session.scalars(select(Feed)):
-                failures.add_metric([feed.name], feed.failures)
-                if feed.last_ok is not None:
-                    last_ok.add_metric([feed.name], feed.last_ok.timestamp())
+            counts = stored_counts(session)
+        articles.add_metric([], counts.articles)
+        for state, count in counts.alerts.items():
+            alerts.add_metric([state], count)
+        for watchlist, count in counts.matched.items():
+            matches.add_metric([watchlist], count)
+        for feed in counts.feeds:
+            failures.add_metric([feed.name], feed.failures)
+            if feed.last_ok is not None:
+                last_ok.add_metric([feed.name], feed.last_ok.timestamp())
         scrape = GaugeMetricFamily("newsmon_scrape_database_seconds", "Time to read the stored state for this scrape")
         scrape.add_metric([], time.perf_counter() - started)
         yield from (articles, alerts, matches, last_ok, failures, scrape)

@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
 
-from monitor.alert.outbox import owner_id
-from monitor.feeds.fetch import fetch_all
-from monitor.pipeline import Context, PollOutcome, ingest
+from monitor.feeds.fetcher import fetch_all
+from monitor.pipeline import PollContext, PollOutcome, ingest
 from monitor.store import leases
+from monitor.store.leases import owner_id
 from monitor.store.repo import FeedState
 from monitor.store.retry import retrying
 
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 CLAIM_BATCH = 20  # feeds leased at a time: small enough to share well, large enough to fetch in parallel
 
 
-def poll_due(ctx: Context, *, owner: str | None = None, batch: int = CLAIM_BATCH,
+def poll_due(ctx: PollContext, *, owner: str | None = None, batch: int = CLAIM_BATCH,
              stop: Callable[[], bool] = lambda: False,
              after_batch: Callable[[list[PollOutcome]], None] | None = None) -> list[PollOutcome]:
     """Poll every due feed this process can claim, batch by batch; at most one round over the feeds.
@@ -55,7 +55,7 @@ def poll_due(ctx: Context, *, owner: str | None = None, batch: int = CLAIM_BATCH
     return outcomes
 
 
-def poll_claimed(ctx: Context, feeds: Sequence[FeedState], owner: str | None = None) -> list[PollOutcome]:
+def poll_claimed(ctx: PollContext, feeds: Sequence[FeedState], owner: str | None = None) -> list[PollOutcome]:
     """Fetch the leased feeds concurrently; store each as it arrives, retrying the store step.
 
     A batch that runs into a third of the lease renews the leases of the feeds still to come, so a
@@ -77,33 +77,33 @@ def poll_claimed(ctx: Context, feeds: Sequence[FeedState], owner: str | None = N
     return outcomes
 
 
-def claim_one(ctx: Context, name: str, owner: str | None = None) -> FeedState | None:
+def claim_one(ctx: PollContext, name: str, owner: str | None = None) -> FeedState | None:
     """Lease one named feed if it is due and free (for a poll of a single feed)."""
     lease = timedelta(seconds=ctx.settings.monitor.lease)
     claimed = retrying(partial(_claim, ctx, [name], owner or owner_id(), lease, 1), what="claim feed")
     return claimed[0] if claimed else None
 
 
-def release(ctx: Context, feed_ids: Sequence[int], owner: str | None = None) -> None:
+def release(ctx: PollContext, feed_ids: Sequence[int], owner: str | None = None) -> None:
     retrying(partial(_release, ctx, feed_ids, owner or owner_id()), what="release feeds")
 
 
-def _claim(ctx: Context, names: Sequence[str], owner: str, lease: timedelta, batch: int) -> list[FeedState]:
+def _claim(ctx: PollContext, names: Sequence[str], owner: str, lease: timedelta, batch: int) -> list[FeedState]:
     with ctx.db.session() as session:
         return leases.claim_due_feeds(session, names, ctx.clock(), owner, lease, batch)
 
 
-def _renew(ctx: Context, feed_ids: Sequence[int], owner: str, lease: float) -> None:
+def _renew(ctx: PollContext, feed_ids: Sequence[int], owner: str, lease: float) -> None:
     with ctx.db.session() as session:
         leases.renew_feeds(session, feed_ids, owner, ctx.clock() + timedelta(seconds=lease))
 
 
-def _release(ctx: Context, feed_ids: Sequence[int], owner: str) -> None:
+def _release(ctx: PollContext, feed_ids: Sequence[int], owner: str) -> None:
     with ctx.db.session() as session:
         leases.release_feeds(session, feed_ids, owner)
 
 
-def _release_quietly(ctx: Context, feed_ids: Sequence[int], owner: str) -> None:
+def _release_quietly(ctx: PollContext, feed_ids: Sequence[int], owner: str) -> None:
     try:
         _release(ctx, feed_ids, owner)
     except Exception as err:  # the leases expire on their own

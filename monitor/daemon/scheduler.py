@@ -23,12 +23,12 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from monitor.alert.deliver import Notifier
-from monitor.alert.outbox import DeliveryReport, deliver_due
+from monitor.alert.send import DeliveryReport, deliver_due
 from monitor.config import Settings
 from monitor.daemon import polling as workers
 from monitor.daemon import sdnotify
 from monitor.match import compile_matcher
-from monitor.pipeline import Context, PollOutcome
+from monitor.pipeline import PollContext, PollOutcome
 from monitor.store import leases, repo
 from monitor.store.db import Database, open_database
 from monitor.store.maintenance import MaintenanceReport, run_if_due
@@ -74,7 +74,7 @@ class Runner:
         self.settings = settings
         self.clock = clock
         self.db = db or open_database(settings.database_url, upgrade=True)
-        self.ctx = Context(settings, self.db, compile_matcher(settings.watchlists, settings.entities), clock)
+        self.ctx = PollContext(settings, self.db, compile_matcher(settings.watchlists, settings.entities), clock)
         self.notifier = Notifier(settings.monitor.targets)
         self.stopping = threading.Event()  # set by a signal during run --once: skip the remaining steps
         with self.db.session() as session:
@@ -120,7 +120,7 @@ class Runner:
             leases.serialize(session, "sync-feeds")
             repo.sync_feeds(session, settings.feeds, self.clock())
         self.settings, self.notifier = settings, notifier
-        self.ctx = Context(settings, self.db, matcher, self.clock)
+        self.ctx = PollContext(settings, self.db, matcher, self.clock)
 
     def poll_one(self, name: str) -> PollOutcome | None:
         feed = workers.claim_one(self.ctx, name)
@@ -155,7 +155,8 @@ def run_once(runner: Runner) -> CycleReport:
 class Daemon:
     """APScheduler wiring around a Runner, with signal handling, reload, systemd notify and a clean shutdown."""
 
-    def __init__(self, runner: Runner, *, systemd: sdnotify.Notifier | None = None, serve_metrics: bool = True) -> None:
+    def __init__(self, runner: Runner, *, systemd: sdnotify.SystemdNotifier | None = None,
+                 serve_metrics: bool = True) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -164,7 +165,7 @@ class Daemon:
         self.wake = threading.Event()
         self._reload_requested = False
         self._signals = 0
-        self.systemd = systemd or sdnotify.Notifier()
+        self.systemd = systemd or sdnotify.SystemdNotifier()
         self.watchdog = sdnotify.Watchdog(self.systemd)
         self.metrics: Metrics | None = None
         self._serve_metrics = serve_metrics  # a worker of ``workers: N`` leaves them to its supervisor

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 NOTIFY_ENV = ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID")
 
 
-class Notifier:
+class SystemdNotifier:
     """Sends state lines to ``$NOTIFY_SOCKET``; does nothing when it is not set (not under systemd)."""
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
@@ -59,7 +59,7 @@ class Watchdog:
     pings only when no job has been running longer than the limit it was begun with.
     """
 
-    def __init__(self, notifier: Notifier, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, notifier: SystemdNotifier, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.notifier = notifier
         self.clock = clock
         self._running: dict[str, tuple[datetime, float]] = {}

@@ -59,7 +59,7 @@ class Supervisor:
         self.slots = [_Slot(index) for index in range(workers)]
         self.stop = threading.Event()
         self.exit_code = 0
-        self.systemd = sdnotify.Notifier()
+        self.systemd = sdnotify.SystemdNotifier()
         # systemd talks to the supervisor (the unit's main process); the workers stay quiet
         self.env = sdnotify.without_notify(os.environ)
         self._pinged = 0.0

@@ -1,4 +1,4 @@
-"""Identity of an article and the features that find its copies and its story (DESIGN.md §5).
+"""Identity of an article and the features that find its copies and its story (docs/architecture.md §4).
 
 Pure functions, no database:
 

@@ -1,5 +1,5 @@
 """The dedup stage: decide for each parsed entry whether it is a new article, a repeat, or a new
-version of a known one, and which story it belongs to (DESIGN.md §5).
+version of a known one, and which story it belongs to (docs/architecture.md §4).
 
 1. Identity and fingerprint keys (``url:``, ``guid:``, ``fp:``) against the unique keys of
    ``article_keys``: a hit is a known article; this feed becomes one more source of it.

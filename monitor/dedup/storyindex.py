@@ -1,4 +1,4 @@
-"""The in-memory index behind near-duplicates and stories (DESIGN.md §5, steps 3 and 4). No I/O.
+"""The in-memory index behind near-duplicates and stories (docs/architecture.md §4, steps 3 and 4). No I/O.
 
 One ``StoryIndex`` per process holds the features of recently seen articles (``HORIZON`` by
 first-seen time); storage persists the same features, so after a restart the index is rebuilt

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from monitor.config import HttpConfig
 from monitor.errors import FetchError, ParseError
-from monitor.feeds.fetch import fetch
+from monitor.feeds.fetcher import fetch
 from monitor.feeds.parse.reader import parse
 from monitor.model import ParsedFeed, Validators
 

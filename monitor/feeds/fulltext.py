@@ -27,7 +27,7 @@ import httpx
 
 from monitor.config import HttpConfig
 from monitor.dedup.urls import canonical_url
-from monitor.feeds.fetch import MAX_REDIRECTS, describe_error, read_body
+from monitor.feeds.fetcher import MAX_REDIRECTS, describe_error, read_body
 from monitor.feeds.transport import deadline, make_client
 from monitor.model import Entry
 

@@ -1,4 +1,4 @@
-"""Watchlist matching for German news (DESIGN.md §4): the interface the rest of newsmon calls.
+"""Watchlist matching for German news (docs/architecture.md §3): the interface the rest of newsmon calls.
 
 validate_query(text, entities)           raises QueryError pointing at the column
 compile_matcher(watchlists, entities)    -> Matcher; build once per config

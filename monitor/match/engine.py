@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from monitor.config import EntityConfig, WatchlistConfig
 from monitor.errors import QueryError
 from monitor.match.compile import LeafTable
-from monitor.match.evaluate import AnyLeaf, Compiled, Context, Spot, compile_tree
+from monitor.match.evaluate import AnyLeaf, Compiled, Evidence, Spot, compile_tree
 from monitor.match.query import EntityRef, Node, Regex, leaves, needs_a_hit, parse
 from monitor.model import FIELDS, Document, Field, Hit, Match, hit_of, match_of
 from monitor.text.normalise import Normalised, keys
@@ -189,7 +189,7 @@ class Matcher:
         if not collected and not touched:
             return []
         texts = (doc.title, doc.summary, doc.body)
-        ctx: Context | None = None  # needed to evaluate a tree
+        ctx: Evidence | None = None  # needed to evaluate a tree
         names = self._names
         matches: list[Match] = []
         for number in sorted(touched.union(collected) if touched else collected):
@@ -198,7 +198,7 @@ class Matcher:
                 watchlist = self._lists[number]
                 if ctx is None:
                     fields = {FIELDS[n]: norm for n, norm in enumerate(norms) if norm is not None}
-                    ctx = Context(doc, fields, found)
+                    ctx = Evidence(doc, fields, found)
                 groups = ctx.evaluate(watchlist.query)
                 if not groups:
                     continue

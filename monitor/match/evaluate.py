@@ -99,7 +99,7 @@ def compile_tree(node: Node, number_of: Callable[[Term | EntityRef], int]) -> Co
 
 
 @dataclass(slots=True)
-class Context:
+class Evidence:
     """What one article offers evaluation: its folded fields and where each leaf occurred."""
 
     doc: Document

@@ -1,4 +1,4 @@
-"""The query language of DESIGN.md §4: text → tree, with errors that point at a column.
+"""The query language of docs/architecture.md §3: text → tree, with errors that point at a column.
 
 Grammar (AND binds tighter than OR, juxtaposition is AND, NEAR binds tightest)::
 

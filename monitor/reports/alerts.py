@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.config import Settings
+from monitor.model import AlertState
 from monitor.reports.database import database
 from monitor.store import delivery
 from monitor.store.db import Database
@@ -21,7 +22,7 @@ def outbox_rows(settings: Settings, *, dead_only: bool, limit: int, db: Database
                  "title": title, "link": alert.payload.get("link"), "mode": alert.mode,
                  "hold_reason": alert.hold_reason, "message_kind": kind, "attempts": alert.attempts,
                  "created_at": _iso(alert.created_at), "next_attempt_at": _iso(alert.next_attempt_at)
-                 if alert.state in ("pending", "held") else None, "sent_at": _iso(alert.sent_at),
+                 if alert.state in (AlertState.PENDING, AlertState.HELD) else None, "sent_at": _iso(alert.sent_at),
                  "last_error": alert.last_error}
                 for alert, title, kind in delivery.list_alerts(session, dead_only=dead_only, limit=limit)]
         for message in delivery.list_admin(session, dead_only=dead_only, limit=limit):

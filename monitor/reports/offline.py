@@ -11,7 +11,7 @@ from monitor.config import HttpConfig
 from monitor.dedup.features import identity_keys
 from monitor.dedup.storyindex import LocalStories
 from monitor.errors import MonitorError
-from monitor.feeds.fetch import fetch
+from monitor.feeds.fetcher import fetch
 from monitor.feeds.parse.reader import parse
 from monitor.match import compile_matcher
 from monitor.model import Document, Entry, Match, Validators, match_json
@@ -26,7 +26,7 @@ class SourceMatch:
     story: int | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The fixed ``--json`` shape of DESIGN.md §9."""
+        """The fixed ``--json`` shape of docs/architecture.md §7."""
         return match_json(self.match, title=self.entry.title, link=self.entry.link, guid=self.entry.guid,
                           published=self.entry.published, story=self.story)
 

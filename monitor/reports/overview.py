@@ -8,7 +8,7 @@ from typing import Any
 
 from monitor.config import Settings
 from monitor.reports.database import database
-from monitor.reports.search import BERLIN
+from monitor.reports.queries import BERLIN
 from monitor.reports.status import collect
 from monitor.store import glance
 from monitor.store.db import Database

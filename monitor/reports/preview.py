@@ -11,7 +11,7 @@ from typing import Any
 
 from monitor.config import Settings
 from monitor.errors import ConfigError
-from monitor.reports.search import BERLIN, Found, PerDay, backtest
+from monitor.reports.queries import BERLIN, Found, PerDay, backtest
 from monitor.store.db import Database
 
 SUFFIXES = (".yaml", ".yml")

@@ -1,4 +1,4 @@
-"""``newsmon status``: feeds' health, article and outbox counts (DESIGN.md §9 ``status --json``)."""
+"""``newsmon status``: feeds' health, article and outbox counts (docs/architecture.md §7 ``status --json``)."""
 
 from __future__ import annotations
 

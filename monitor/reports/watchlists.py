@@ -18,7 +18,7 @@ from typing import Any
 from monitor.config import Settings, WatchlistConfig
 from monitor.match import compile_matcher
 from monitor.reports.database import database
-from monitor.reports.search import BERLIN, Found
+from monitor.reports.queries import BERLIN, Found
 from monitor.store import archive, glance
 from monitor.store.db import Database
 

@@ -83,3 +83,8 @@ def open_database(url: str, *, upgrade: bool = False) -> Database:
         db.dispose()
         raise
     return db
+
+
+def masked_url(url: str) -> str:
+    """A database URL as it may be shown: the password replaced by ``***``."""
+    return make_url(url).render_as_string(hide_password=True)

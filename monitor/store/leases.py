@@ -13,23 +13,22 @@ table at start, and whatever must run once per deployment (``once_per_deployment
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, or_, select, text, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.orm import Session
 
 from monitor.store.db import Database
+from monitor.store.locks import LOCK_KEY, unlock
 from monitor.store.repo import FeedState, _state
 from monitor.store.tables import Feed
 
 log = logging.getLogger(__name__)
 
-# The key of an advisory lock: a 64-bit hash of the schema and the name, so two deployments in
-# two schemas of one database do not block each other.
-_KEY = "hashtextextended(current_schema() || ':newsmon:' || :name, 0)"
 
 
 def claim_due_feeds(session: Session, names: Sequence[str], now: datetime, owner: str, lease: timedelta,
@@ -77,7 +76,7 @@ def serialize(session: Session, name: str) -> None:
     A no-op on SQLite, where ``BEGIN IMMEDIATE`` already serializes writers.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SELECT pg_advisory_xact_lock({_KEY})"), {"name": name})
+        session.execute(text(f"SELECT pg_advisory_xact_lock({LOCK_KEY})"), {"name": name})
 
 
 @contextmanager
@@ -100,36 +99,15 @@ def once_per_deployment(db: Database, name: str) -> Iterator[bool]:
         yield True
         return
     with db.engine.connect() as conn:
-        mine = bool(conn.scalar(text(f"SELECT pg_try_advisory_lock({_KEY})"), {"name": name}))
+        mine = bool(conn.scalar(text(f"SELECT pg_try_advisory_lock({LOCK_KEY})"), {"name": name}))
         conn.commit()
         try:
             yield mine
         finally:
             if mine:
-                _unlock(conn, name)
+                unlock(conn, name)
 
 
-@contextmanager
-def exclusive(engine: Engine, name: str) -> Iterator[None]:
-    """Wait for a deployment-wide lock and hold it for the block (PostgreSQL; a no-op elsewhere).
-
-    Used around migrations, so that daemons starting together upgrade the schema one after the other.
-    """
-    if engine.dialect.name != "postgresql":
-        yield
-        return
-    with engine.connect() as conn:
-        conn.execute(text(f"SELECT pg_advisory_lock({_KEY})"), {"name": name})
-        conn.commit()
-        try:
-            yield
-        finally:
-            _unlock(conn, name)
-
-
-def _unlock(conn: Connection, name: str) -> None:
-    try:
-        conn.execute(text(f"SELECT pg_advisory_unlock({_KEY})"), {"name": name})
-        conn.commit()
-    except DBAPIError:
-        conn.invalidate()  # the connection is gone, and the server dropped its locks with it
+def owner_id() -> str:
+    """The name this process writes on the leases it holds: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"

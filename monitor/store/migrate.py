@@ -1,7 +1,13 @@
-"""Alembic, driven from code: the migration scripts live in the project's ``alembic/`` folder."""
+"""Alembic, driven from code.
+
+The migration scripts live in the checkout's top-level ``alembic/`` folder, which the built package
+ships as ``monitor.migrations`` (see pyproject.toml), so a wheel or ``pipx install`` can migrate too.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+from functools import cache
 from pathlib import Path
 
 from alembic.config import Config
@@ -11,15 +17,29 @@ from sqlalchemy import Engine
 
 from alembic import command
 from monitor.errors import StoreError
+from monitor.store.locks import exclusive
 
-SCRIPTS = Path(__file__).resolve().parents[2] / "alembic"
+CHECKOUT = Path(__file__).resolve().parents[2] / "alembic"
+
+
+@cache
+def scripts() -> Path:
+    """The folder of ``env.py`` and ``versions/``: the installed package's, else the checkout's."""
+    try:
+        spec = importlib.util.find_spec("monitor.migrations")
+    except ImportError:
+        spec = None
+    packaged = [Path(folder) for folder in (spec.submodule_search_locations or [])] if spec else []
+    for folder in [*packaged, CHECKOUT]:
+        if (folder / "env.py").is_file():
+            return folder
+    raise StoreError(f"migration scripts not found (neither the package's monitor/migrations nor {CHECKOUT}); "
+                     "reinstall newsmon")
 
 
 def alembic_config(engine: Engine) -> Config:
-    if not (SCRIPTS / "env.py").is_file():
-        raise StoreError(f"migration scripts not found at {SCRIPTS}; install newsmon from its checkout")
     config = Config()
-    config.set_main_option("script_location", str(SCRIPTS))
+    config.set_main_option("script_location", str(scripts()))
     url = engine.url.render_as_string(hide_password=False)
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # configparser interpolation
     config.attributes["engine"] = engine
@@ -27,8 +47,6 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    from monitor.store.leases import exclusive
-
     with exclusive(engine, "migrate"):  # daemons starting together upgrade one after the other
         command.upgrade(alembic_config(engine), "head")
 

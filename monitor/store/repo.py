@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.config import FeedConfig
-from monitor.model import Document, Entry, FetchResult, Validators
+from monitor.model import AlertRow, AlertState, Document, Entry, FetchResult, Validators
 from monitor.store.tables import Alert, Article, ArticleSource, Feed
 from monitor.store.writes import insert_rows
 
@@ -108,18 +107,18 @@ def record_fetch(session: Session, feed_id: int, result: FetchResult, now: datet
         row.disabled = True
 
 
-def add_alerts(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+def add_alerts(session: Session, rows: Iterable[AlertRow]) -> int:
     """Outbox rows for a new article, in the article's own transaction (one executemany)."""
-    alerts = list(rows)
+    alerts: list[dict[str, object]] = [dict(row) for row in rows]
     insert_rows(session, Alert, alerts)
     return len(alerts)
 
 
 def outbox_counts(session: Session) -> dict[str, int]:
     """Alerts by state; held (quiet hours, rate limit, digest) and queued ones count as pending."""
-    counts = {"pending": 0, "sent": 0, "dead": 0}
+    counts = {AlertState.PENDING.value: 0, AlertState.SENT.value: 0, AlertState.DEAD.value: 0}
     for state, count in session.execute(select(Alert.state, func.count()).group_by(Alert.state)):
-        key = state if state in ("sent", "dead") else "pending"
+        key = state if state in (AlertState.SENT, AlertState.DEAD) else AlertState.PENDING.value
         counts[key] += count
     return counts
 
@@ -135,9 +134,9 @@ def feed_rows(session: Session) -> list[tuple[Feed, int]]:
 
 
 def reset_dead(session: Session, now: datetime, alert_id: int | None = None) -> int:
-    query = update(Alert).where(Alert.state == "dead")
+    query = update(Alert).where(Alert.state == AlertState.DEAD)
     if alert_id is not None:
         query = query.where(Alert.id == alert_id)
-    result = session.execute(query.values(state="pending", attempts=0, next_attempt_at=now, last_error=None,
+    result = session.execute(query.values(state=AlertState.PENDING, attempts=0, next_attempt_at=now, last_error=None,
                                           message_id=None, hold_reason=None))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -21,6 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from monitor.model import AlertKind, AlertState, MessageState
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in Python, naive UTC in the database (SQLite has no time zones)."""
@@ -129,8 +131,8 @@ class Alert(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     watchlist: Mapped[str] = mapped_column(String(200))
     target: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(32), default="article", server_default="article")
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    kind: Mapped[str] = mapped_column(String(32), default=AlertKind.ARTICLE.value, server_default="article")
+    state: Mapped[str] = mapped_column(String(16), default=AlertState.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -162,7 +164,7 @@ class Message(Base):
     target: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     digest: Mapped[str | None] = mapped_column(String(200))
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[str] = mapped_column(String(16), default=MessageState.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -195,7 +197,7 @@ class Maintenance(Base):
 
 
 class Story(Base):
-    """Articles about one event across outlets and hours (DESIGN.md §5.4)."""
+    """Articles about one event across outlets and hours (docs/architecture.md §4)."""
 
     __tablename__ = "stories"
 

@@ -1,6 +1,6 @@
 """German text folding with offsets back to the original.
 
-``normalise`` is what DESIGN.md §4 asks for: NFKC, casefold, soft hyphens and zero-width characters
+``normalise`` is what docs/architecture.md §3 asks for: NFKC, casefold, soft hyphens and zero-width characters
 removed, every dash to ``-``, typographic quotes folded, umlauts written out (ä → ae, so "Außen" and
 "Aussen" fold alike) and HTML entities decoded.
 

@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from monitor.match import snippet
-from monitor.reports.search import BERLIN, Found
+from monitor.reports.queries import BERLIN, Found
 from monitor.units import format_duration
 
 _SECRET_KEYS = re.compile(r"(token|key|secret|pass|auth|sig|session)", re.IGNORECASE)

@@ -14,8 +14,10 @@ from starlette.routing import Route
 
 from monitor.config import Settings
 from monitor.errors import ConfigError, QueryError
-from monitor.reports import preview as previews
-from monitor.reports.search import search_summary
+from monitor.reports.preview import preview as run_preview
+from monitor.reports.preview import resolve, watchlist_files
+from monitor.reports.preview import stamp as file_stamp
+from monitor.reports.queries import search_summary
 from monitor.reports.watchlists import figures
 from monitor.web.context import BadRequest, page, since_param, state
 
@@ -64,11 +66,11 @@ async def preview(request: Request) -> Response:
     settings = web.settings()
     name = request.query_params.get("file")
     if not name:
-        return page(request, "preview_files.html", {"files": previews.watchlist_files(settings)})
+        return page(request, "preview_files.html", {"files": watchlist_files(settings)})
     since = since_param(request, "7d")
     path = _resolve(settings, name)
     examples = _examples(request)
-    result = await run_in_threadpool(previews.preview, settings, path, web.clock(), since, examples, web.db)
+    result = await run_in_threadpool(run_preview, settings, path, web.clock(), since, examples, web.db)
     return page(request, "preview.html", result.as_json(), result=result,
                 since=request.query_params.get("since", "7d"))
 
@@ -76,12 +78,12 @@ async def preview(request: Request) -> Response:
 def stamp(request: Request) -> Response:
     """The file's stamp: the preview page polls it and reloads when it changes."""
     path = _resolve(state(request).settings(), request.query_params.get("file", ""))
-    return JSONResponse({"stamp": previews.stamp(path)})
+    return JSONResponse({"stamp": file_stamp(path)})
 
 
 def _resolve(settings: Settings, name: str) -> Path:
     try:
-        return previews.resolve(settings, name)
+        return resolve(settings, name)
     except ConfigError as err:
         raise HTTPException(403, err.detail) from err
 

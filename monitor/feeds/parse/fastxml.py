@@ -1,7 +1,7 @@
 """A fast path for the common feed: RSS 2.0, RSS 1.0 (RDF) or Atom 1.0 in UTF-8, read with lxml.
 
 feedparser is a SAX parser with Python callbacks for every element and character run; lxml reads
-the same well-formed feed about fifty times faster (DESIGN §10). This module gives ``parse.py``
+the same well-formed feed about fifty times faster (docs/architecture.md §8). This module gives ``parse.py``
 exactly the values feedparser would give it (same keys, feedparser's own date parser, URL joining,
 mojibake repair and cp1252 mapping; its rules for items are in ``feedentry``), and declines,
 returning None, whenever a feed holds anything whose treatment it does not copy: a DOCTYPE,

@@ -1,6 +1,6 @@
 """HTML to plain text.
 
-``html_to_text`` uses lxml.html (about 10x faster than bs4, DESIGN §10): scripts, styles and
+``html_to_text`` uses lxml.html (about 10x faster than bs4, docs/architecture.md §8): scripts, styles and
 comments are dropped, block elements and ``<br>`` become line breaks, runs of spaces collapse.
 """
 

@@ -2,7 +2,7 @@
 
 Pure: bytes in, ``ParsedFeed`` out. An RSS 2.0, RSS 1.0 or Atom feed in UTF-8 is read by ``feedxml``
 (lxml, the same values, fifty times faster); everything else by feedparser, which runs without its
-HTML sanitiser and URI resolver (twice as fast, DESIGN §10) because every text field goes through
+HTML sanitiser and URI resolver (twice as fast, docs/architecture.md §8) because every text field goes through
 ``clean.html_to_text`` anyway.
 Hostile XML is harmless: feedparser strips DOCTYPE entity declarations (no entity expansion, no
 external entities), and expat never fetches external resources. Feeds whose declared encoding lies

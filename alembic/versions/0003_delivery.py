@@ -9,10 +9,11 @@ Create Date: 2026-11-21
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision = "0005"
-down_revision = "0007"  # re-chained after merging main (0007_maintenance)
+down_revision = "0007"  # ids are the ones deployed databases carry; the file names give the order
 branch_labels = None
 depends_on = None
 
@@ -39,7 +40,8 @@ def upgrade() -> None:
         batch_op.create_index("ix_messages_due", ["state", "next_attempt_at"], unique=False)
         batch_op.create_index("ix_messages_target_sent", ["target", "sent_at"], unique=False)
 
-    with op.batch_alter_table("alerts", schema=None) as batch_op:
+    # the referred tables need not be reflected: SQLite cannot reflect the expression index on articles
+    with op.batch_alter_table("alerts", schema=None, reflect_kwargs={"resolve_fks": False}) as batch_op:
         batch_op.add_column(sa.Column("message_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("mode", sa.String(length=210), server_default="instant", nullable=False))
         batch_op.add_column(sa.Column("hold_reason", sa.String(length=16), nullable=True))

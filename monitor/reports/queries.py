@@ -37,7 +37,7 @@ class Found:
         return self.article.when.astimezone(BERLIN).date()
 
     def as_json(self) -> dict[str, Any]:
-        """The fixed ``--json`` shape of DESIGN.md §9 (as ``newsmon match``)."""
+        """The fixed ``--json`` shape of docs/architecture.md §7 (as ``newsmon match``)."""
         return match_json(self.match, title=self.article.title, link=self.article.link, guid=self.article.guid,
                           published=self.article.published, story=self.article.story)
 
