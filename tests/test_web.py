@@ -90,6 +90,34 @@ def test_every_page_answers_json_in_the_cli_shapes(made: Site, client: TestClien
     assert lists["magdeburg"]["matches"] >= 40 and lists["magdeburg"]["per"] == "story"
     assert lists["magdeburg"]["recent"][0]["hits"]  # the --json shape of a match, hits included
 
+    biggest = client.get("/stories?format=json").json()[0]
+    story = client.get(f"/stories/{biggest['id']}?format=json").json()
+    assert {k: v for k, v in story.items() if k != "alerts"} == biggest
+    assert {"magdeburg", "weihnachtsmarkt"} <= {a["watchlist"] for a in story["alerts"]}
+    assert {a["target"] for a in story["alerts"]} == {"hook"}  # target names, never URLs
+
+
+def test_a_big_backlog_is_matched_in_the_background_to_the_same_figures(made: Site) -> None:
+    from datetime import UTC, datetime
+
+    from monitor.reports.watchlists import MatchLog, figures
+    from monitor.store.db import open_database
+
+    settings = load(made.config)
+    db = open_database(settings.database_url)
+    try:
+        now = datetime.now(UTC)
+        at_once = figures(settings, MatchLog(), now, None, db=db)
+        background = MatchLog(sync_limit=100)
+        early = figures(settings, background, now, None, db=db)
+        assert early[0].pending > 100  # answered before the backlog was matched, and says so
+        background.wait(120)
+        late = figures(settings, background, now, None, db=db)
+        assert [f.as_json() for f in late] == [f.as_json() for f in at_once]
+        assert late[0].pending == 0 and sum(f.matches for f in late) > 50
+    finally:
+        db.dispose()
+
 
 def test_a_query_that_does_not_parse_gets_the_clis_message(made: Site, client: TestClient) -> None:
     cli = made.newsmon("search", "Trump AND (")

@@ -48,7 +48,8 @@ class MatchLog:
     articles are matched at once, many (the first look at a big database) by a background thread
     while the pages show what is counted so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, sync_limit: int = SYNC_LIMIT) -> None:
+        self.sync_limit = sync_limit
         self._lock = threading.Lock()
         self._key: tuple[Any, ...] | None = None
         self._generation = 0
@@ -67,7 +68,7 @@ class MatchLog:
             busy = self._worker is not None and self._worker.is_alive()
             if not busy:
                 self._top = archive.last_id(db)
-                if 0 < self._top - self._last <= SYNC_LIMIT:
+                if 0 < self._top - self._last <= self.sync_limit:
                     self._scan(db, self._generation, self._last, self._top)
                 elif self._top > self._last:
                     self._worker = threading.Thread(target=self._scan, name="match-log", daemon=True,

@@ -11,7 +11,7 @@ from typing import Any
 
 from jinja2 import Environment
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from monitor.config import Settings
 from monitor.reports.watchlists import MatchLog
@@ -64,7 +64,8 @@ def wants_json(request: Request) -> bool:
 def page(request: Request, template: str, data: Any, status: int = 200, **context: Any) -> Response:
     """The page's HTML, or with ``?format=json`` the ``data`` it shows."""
     if wants_json(request):
-        return JSONResponse(json.loads(json.dumps(data, ensure_ascii=False, default=str)), status_code=status)
+        return Response(json.dumps(data, ensure_ascii=False, default=str), status_code=status,
+                        media_type="application/json")
     web = state(request)
     html = web.templates.get_template(template).render(data=data, now=web.clock(), request=request,
                                                         path=request.url.path, **context)
