@@ -14,8 +14,8 @@ from monitor import exports
 if TYPE_CHECKING:
     from monitor.reports.alerts import outbox_rows, retry_dead
     from monitor.reports.feeds import feed_overview
+    from monitor.reports.frontpage import overview
     from monitor.reports.offline import match_sources
-    from monitor.reports.overview import overview
     from monitor.reports.queries import backtest, search, search_summary
     from monitor.reports.status import collect
     from monitor.reports.stories import list_stories, story_detail
@@ -41,7 +41,7 @@ __getattr__ = exports(__name__, {
     "feed_overview": "feeds",
     "list_stories": "stories", "story_detail": "stories",
     "backtest": "queries", "search": "queries", "search_summary": "queries",
-    "overview": "overview",
+    "overview": "frontpage",
     "figures": "watchlists", "MatchLog": "watchlists",
     "match_sources": "offline",
     "outbox_rows": "alerts", "retry_dead": "alerts",

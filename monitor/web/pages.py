@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from monitor.reports.alerts import outbox_rows, retry_dead
-from monitor.reports.overview import overview
+from monitor.reports.frontpage import overview
 from monitor.reports.stories import list_stories, story_detail
 from monitor.web.context import BadRequest, page, since_param, state
 from monitor.web.render import safe_text, safe_url
