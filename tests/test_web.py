@@ -198,3 +198,14 @@ def test_the_daemon_serves_the_web_view_with_web_listen(made: Site, tmp_path: Pa
         if daemon.poll() is None:
             daemon.kill()
             daemon.wait()
+
+
+def test_a_port_in_use_is_a_clear_error(made: Site) -> None:
+    from tests.website import WebProcess
+
+    with WebProcess(made.config) as first:
+        second = made.newsmon("web", "--listen", f"127.0.0.1:{first.port}")
+        assert second.returncode == 1
+        assert f"newsmon: error: web: cannot listen on 127.0.0.1:{first.port}" in second.stderr
+        assert "address already in use" in second.stderr
+        assert httpx.get(first.url + "/", timeout=30).status_code == 200  # the first one still serves

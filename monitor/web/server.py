@@ -31,8 +31,11 @@ def _server(settings: Settings | Callable[[], Settings], listen: str, token: str
 def serve(settings: Settings, listen: str) -> None:
     """Serve until interrupted (uvicorn handles SIGINT and SIGTERM)."""
     server = _server(settings, listen, settings.monitor.web.token)
-    log.info("web view on http://%s/", listen)
-    server.run()
+    log.info("starting the web view on http://%s/", listen)
+    try:
+        server.run()
+    except SystemExit as err:  # uvicorn exits when it cannot bind, after logging why
+        raise MonitorError(f"web: cannot listen on {listen}") from err
     if not server.started:
         raise MonitorError(f"web: cannot listen on {listen}")
 
