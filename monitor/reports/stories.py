@@ -13,9 +13,12 @@ from monitor.store.glance import story_alerts
 
 
 def list_stories(settings: Settings, period: timedelta, min_articles: int = 1, limit: int = 50,
-                 now: datetime | None = None, db: Database | None = None) -> list[stories.StoryView]:
+                 now: datetime | None = None, db: Database | None = None, *,
+                 articles: bool = True) -> list[stories.StoryView]:
+    """Active stories, biggest first; without ``articles`` their outlets only (no article list)."""
     with database(settings, db) as db, db.session() as session:
-        return stories.recent_stories(session, now or datetime.now(UTC), period, min_articles, limit)
+        return stories.recent_stories(session, now or datetime.now(UTC), period, min_articles, limit,
+                                      articles=articles)
 
 
 def story_detail(settings: Settings, story_id: int, db: Database | None = None) -> dict[str, Any] | None:

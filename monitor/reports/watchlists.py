@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from monitor.config import Settings, WatchlistConfig
@@ -142,20 +142,20 @@ def figures(settings: Settings, log: MatchLog, now: datetime, since: timedelta |
     with database(settings, db) as db:
         counted = log.refresh(settings, db)
         with db.session() as session:
-            rows = glance.watchlist_alerts(session, cutoff or datetime.min.replace(tzinfo=now.tzinfo), name)
+            start = cutoff or datetime(1970, 1, 1, tzinfo=UTC)
+            hours = glance.watchlist_alert_hours(session, start, name)
+            rows = glance.watchlist_alert_states(session, start, name)
     alerts: dict[str, Counter[date]] = {w.name: Counter() for w in chosen}
     states: dict[str, Counter[str]] = {w.name: Counter() for w in chosen}
     held: dict[str, Counter[str]] = {w.name: Counter() for w in chosen}
-    seen: set[tuple[str, int, str]] = set()
-    for row in rows:
-        if row.watchlist not in alerts:
-            continue  # a watchlist no longer configured
-        states[row.watchlist][row.state] += 1
-        if row.state == "held":
-            held[row.watchlist][row.hold_reason or "?"] += 1
-        if (row.watchlist, row.article_id, row.kind) not in seen:  # one alert, however many targets
-            seen.add((row.watchlist, row.article_id, row.kind))
-            alerts[row.watchlist][row.created_at.astimezone(BERLIN).date()] += 1
+    for watchlist_name, hour, count in hours:
+        if watchlist_name in alerts:  # else a watchlist no longer configured
+            alerts[watchlist_name][hour.astimezone(BERLIN).date()] += count
+    for watchlist_name, state, reason, count in rows:
+        if watchlist_name in states:
+            states[watchlist_name][state] += count
+            if state == "held":
+                held[watchlist_name][reason or "?"] += count
     first = cutoff.astimezone(BERLIN).date() if cutoff else None
     out = []
     for watchlist in chosen:

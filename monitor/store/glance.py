@@ -4,9 +4,9 @@ outbox by state, the alerts of a story, the alerts of each watchlist over a wind
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, String, func, select
 from sqlalchemy.orm import Session
 
 from monitor.store.tables import Alert, Article, ArticleFeatures, Story
@@ -46,20 +46,31 @@ def story_alerts(session: Session, story_id: int) -> list[AlertOfStory]:
     return [AlertOfStory(*row) for row in session.execute(query)]
 
 
-@dataclass(frozen=True, slots=True)
-class WatchlistAlert:
-    watchlist: str
-    article_id: int
-    kind: str
-    state: str
-    hold_reason: str | None
-    created_at: datetime
+def _hour(session: Session) -> ColumnElement[str]:
+    """``created_at``'s UTC hour as ``YYYY-MM-DD HH`` (whole hours map onto Berlin days exactly)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.substr(Alert.created_at, 1, 13, type_=String)  # stored as ISO text
+    return func.to_char(Alert.created_at, "YYYY-MM-DD HH24", type_=String)
 
 
-def watchlist_alerts(session: Session, since: datetime, watchlist: str | None = None) -> list[WatchlistAlert]:
-    """Outbox rows created since ``since`` (of one watchlist, or all), for per-day figures."""
-    query = (select(Alert.watchlist, Alert.article_id, Alert.kind, Alert.state, Alert.hold_reason, Alert.created_at)
-             .where(Alert.created_at >= since))
+def watchlist_alert_hours(session: Session, since: datetime,
+                          watchlist: str | None = None) -> list[tuple[str, datetime, int]]:
+    """Alerts created since ``since`` per watchlist and UTC hour: one per article and kind, however
+    many targets it went to (their rows are written together)."""
+    hour = _hour(session)
+    query = (select(Alert.watchlist, Alert.kind, hour, func.count(Alert.article_id.distinct()))
+             .where(Alert.created_at >= since).group_by(Alert.watchlist, Alert.kind, hour))
     if watchlist is not None:
         query = query.where(Alert.watchlist == watchlist)
-    return [WatchlistAlert(*row) for row in session.execute(query)]
+    return [(name, datetime.strptime(text, "%Y-%m-%d %H").replace(tzinfo=UTC), int(count))
+            for name, _kind, text, count in session.execute(query)]
+
+
+def watchlist_alert_states(session: Session, since: datetime,
+                           watchlist: str | None = None) -> list[tuple[str, str, str | None, int]]:
+    """Outbox rows created since ``since`` per watchlist, state and hold reason."""
+    query = (select(Alert.watchlist, Alert.state, Alert.hold_reason, func.count())
+             .where(Alert.created_at >= since).group_by(Alert.watchlist, Alert.state, Alert.hold_reason))
+    if watchlist is not None:
+        query = query.where(Alert.watchlist == watchlist)
+    return [(name, str(state), reason, int(count)) for name, state, reason, count in session.execute(query)]

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from monitor.reports.alerts import outbox_rows, retry_dead
 from monitor.reports.frontpage import overview
 from monitor.reports.stories import list_stories, story_detail
-from monitor.web.context import BadRequest, page, since_param, state
+from monitor.web.context import BadRequest, page, since_param, state, wants_json
 from monitor.web.render import safe_text, safe_url
 
 RETRY = "retry"
@@ -34,7 +34,7 @@ def stories(request: Request) -> Response:
     web = state(request)
     period = since_param(request, "24h") or timedelta(days=36500)
     found = list_stories(web.settings(), period, _int(request, "min", 1), _int(request, "limit", 50),
-                         now=web.clock(), db=web.db)
+                         now=web.clock(), db=web.db, articles=wants_json(request))  # the list shows no articles
     return page(request, "stories.html", [story.as_json() for story in found],
                 since=request.query_params.get("since", "24h"))
 
