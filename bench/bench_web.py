@@ -23,8 +23,8 @@ from bench import corpus
 from bench.growth import PER_DAY, PER_FEED
 from bench.ours import NOW, OursPipeline
 
-PAGES = ["/", "/stories", "/stories/{story}", "/watchlists", "/watchlists/w0", "/alerts", "/alerts?dead=1",
-         "/preview/stamp?file=watchlists/bench.yaml"]
+PAGES = ["/", "/?feeds=all", "/stories", "/stories/{story}", "/watchlists", "/watchlists/w0", "/alerts",
+         "/alerts?dead=1", "/preview/stamp?file=watchlists/bench.yaml"]
 SCANS = ["/search?q=Gipfel&since=1d", "/search?q=Gipfel+AND+Nato&since=1d",
          "/preview?file=watchlists/bench.yaml&since=1d"]
 

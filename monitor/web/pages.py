@@ -18,6 +18,7 @@ from monitor.web.context import BadRequest, page, since_param, state, wants_json
 from monitor.web.render import safe_text, safe_url
 
 RETRY = "retry"
+FEEDS_SHOWN = 100  # a bigger deployment's overview lists its failing feeds and the first others
 
 
 def home(request: Request) -> Response:
@@ -27,7 +28,11 @@ def home(request: Request) -> Response:
     for feed in report["feeds"]:
         feed["url"] = safe_url(feed["url"])
         feed["last_error"] = safe_text(feed["last_error"]) or None
-    return page(request, "overview.html", report)
+    every = request.query_params.get("feeds") == "all"
+    failing = [f for f in report["feeds"] if f["failures"]]
+    shown = report["feeds"] if every or len(report["feeds"]) <= FEEDS_SHOWN else \
+        failing + [f for f in report["feeds"] if not f["failures"]][:max(FEEDS_SHOWN - len(failing), 0)]
+    return page(request, "overview.html", report, shown=shown)
 
 
 def stories(request: Request) -> Response:
