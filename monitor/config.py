@@ -47,6 +47,9 @@ class FeedConfig(_Strict):
     name: str = Field(default="", description="display name of the outlet; defaults to the URL's host")
     interval: Duration | None = Field(default=None, description="poll interval of this feed (down to 1s)")
     fulltext: bool = Field(default=False, description="fetch each article page and extract its text")
+    backlog: Literal["alert", "skip"] | None = Field(default=None, description="skip: store the entries of "
+                                                     "this feed's first successful poll without alerting; "
+                                                     "default poll.backlog")
 
     @model_validator(mode="after")
     def _interval_floor(self) -> FeedConfig:
@@ -82,6 +85,8 @@ class DeliveryConfig(_Strict):
     max_attempts: int = Field(default=8, ge=1, description="tries before an outbox row is dead")
     batch: int = Field(default=100, ge=1, description="outbox rows delivered per run of the delivery job")
     timezone: str = Field(default="Europe/Berlin", description="zone of quiet hours, digest schedules, times shown")
+    max_age: Duration | None = Field(default=172800.0, description="an article published (or, without a date, "
+                                     "first seen) longer ago is stored but never alerted; 0 or null: no limit")
 
     @model_validator(mode="after")
     def _zone(self) -> DeliveryConfig:
@@ -127,6 +132,8 @@ class HttpConfig(_Strict):
 
 class PollConfig(_Strict):
     interval: Duration = Field(default=300.0, description="default per-feed poll interval")
+    backlog: Literal["alert", "skip"] = Field(default="alert", description="what a feed's first successful poll "
+                                              "does with its entries: alert (within delivery.max_age) or skip")
 
 
 class EntityConfig(_Strict):

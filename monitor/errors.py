@@ -64,3 +64,7 @@ class StoreError(MonitorError):
 
 class DeliveryError(MonitorError):
     """A target refused or could not take a message; the outbox row is retried with backoff."""
+
+
+class NotFoundError(MonitorError):
+    """A stored article or a watchlist asked for by name or link does not exist."""

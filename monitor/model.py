@@ -205,6 +205,18 @@ class HoldReason(StrEnum):
     DIGEST = "digest"
 
 
+class HeldReason(StrEnum):
+    """Why a matching article did not alert a watchlist, or not at once (``newsmon watchlists``)."""
+
+    DUPLICATE = "duplicate"
+    STORY = "story"
+    EXCLUDE = "exclude"
+    MAX_AGE = "max_age"
+    BACKLOG = "backlog"
+    RATE = "rate"
+    QUIET = "quiet"
+
+
 class AlertPayload(TypedDict, total=False):
     """The JSON an alert row carries to rendering: what the message shows. Follow-ups, updates and
     trending alerts add their own keys."""

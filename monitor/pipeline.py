@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitor.alert.outbox import Matched, enqueue
+from monitor.alert.outbox import Matched, enqueue, too_old
 from monitor.config import Settings
 from monitor.dedup.features import identity_keys
 from monitor.dedup.stage import Deduplicator
@@ -24,7 +24,7 @@ from monitor.feeds.fetcher import fetch
 from monitor.feeds.parse.reader import parse
 from monitor.feeds.schedule import next_poll
 from monitor.match import Matcher
-from monitor.model import FetchResult
+from monitor.model import FetchResult, HeldReason
 from monitor.store import repo
 from monitor.store.db import Database
 from monitor.store.repo import Candidate, FeedState, StoredArticle
@@ -45,6 +45,15 @@ class PollContext:
 
     def wants_fulltext(self, feed_name: str) -> bool:
         return any(feed.fulltext for feed in self.settings.feeds if feed.name == feed_name)
+
+    def skips_backlog(self, feed: FeedState) -> bool:
+        """A feed's first successful poll whose backlog is stored without alerts (``backlog: skip``)."""
+        if feed.last_ok is not None:
+            return False
+        for config in self.settings.feeds:
+            if config.name == feed.name and config.backlog is not None:
+                return config.backlog == "skip"
+        return self.settings.monitor.poll.backlog == "skip"
 
     def interval_of(self, feed_name: str) -> float:
         for feed in self.settings.feeds:
@@ -82,7 +91,8 @@ def ingest(ctx: PollContext, feed: FeedState, result: FetchResult) -> PollOutcom
     failures = 0
     with ctx.dedup.stage(), ctx.db.session() as session:
         new = ctx.dedup.store(session, feed, candidates, now)
-        alerts = enqueue(session, match(ctx.matcher, new), feed.name, ctx.settings, now)
+        matched = match(ctx.matcher, new, ctx.settings, now, backlog=ctx.skips_backlog(feed))
+        alerts = enqueue(session, matched, feed.name, ctx.settings, now)
         repo.record_fetch(session, feed.id, result, now, next_poll(now, ctx.interval_of(feed.name), result,
                                                                     failures, ctx.rng))
     fresh = sum(1 for article in new if article.is_new)
@@ -91,14 +101,25 @@ def ingest(ctx: PollContext, feed: FeedState, result: FetchResult) -> PollOutcom
     return PollOutcome(feed.name, fresh, alerts)
 
 
-def match(matcher: Matcher, articles: Sequence[StoredArticle]) -> list[Matched]:
+def match(matcher: Matcher, articles: Sequence[StoredArticle], settings: Settings | None = None,
+          now: datetime | None = None, *, backlog: bool = False) -> list[Matched]:
     """The match stage: the watchlists each new article matches; an update is matched again, with what
-    its previous version matched beside it (it re-alerts only for a term new in it). Repeats are skipped."""
+    its previous version matched beside it (it re-alerts only for a term new in it). A repeat (a
+    known article at one more outlet), an excluded match, an article older than ``delivery.max_age``
+    and, with ``backlog``, every entry of a feed's first poll are held back, with the reason."""
     matched = []
     for article in articles:
-        matches = [] if article.repeat else matcher.match(article.document)
+        excluded: list[str] = []
+        matches = matcher.match(article.document, excluded)
+        held = [(name, HeldReason.EXCLUDE) for name in excluded]
+        reason = HeldReason.DUPLICATE if article.repeat else HeldReason.BACKLOG if backlog else \
+            HeldReason.MAX_AGE if settings is not None and now is not None and too_old(article, settings, now) \
+            else None
+        if reason is not None:
+            held += [(m.watchlist, reason) for m in matches]
+            matches = []
         previous = matcher.match(article.previous) if matches and article.previous is not None else []
-        matched.append(Matched(article, matches, previous))
+        matched.append(Matched(article, matches, previous, held))
     return matched
 
 

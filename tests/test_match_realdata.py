@@ -137,3 +137,28 @@ def test_folding_real_text_is_idempotent_and_maps_back(documents: list[Document]
             for word in re.finditer(r"\S+", norm.text):
                 start, end = norm.span(*word.span())
                 assert word.group() in fold_keys(text[start:end])
+
+
+@pytest.mark.parametrize(("query", "oracle"), [
+    ('"Weißes Haus"', r"\bwei(ß|ss)(e|en|es|er|em)?\s+haus(es)?\b"),
+    ('"Deutsche Bahn"', r"\bdeutsche[nmrs]?\s+bahn\b"),
+    ('"Vereinte Nationen"', r"\bvereinte[nmrs]?\s+nationen\b"),
+    ("Russe", r"\brussen?\b"),
+])
+def test_inflected_phrases_and_weak_nouns_find_every_declined_mention(documents: list[Document], query: str,
+                                                                      oracle: str) -> None:
+    """A regular expression that knows the declension of these words is the oracle: the matcher
+    finds the same articles (each of these occurs in the corpus)."""
+    matcher = compile_matcher([WatchlistConfig(name="w", query=query)], {})
+    wanted = re.compile(oracle, re.IGNORECASE)
+    fields = ("title", "summary", "body")
+    expected = {i for i, d in enumerate(documents) if any(wanted.search(d.field(f)) for f in fields)}
+    found = {i for i, d in enumerate(documents) if matcher.match(d)}
+    assert expected and found == expected
+
+
+def test_compound_head_hits_in_real_text_are_compounds(documents: list[Document]) -> None:
+    matcher = compile_matcher([WatchlistConfig(name="w", query="*gas")], {})
+    words = {hit.text for d in documents for m in matcher.match(d) for hit in m.hits}
+    assert {"Erdgas", "Treibhausgase", "Tränengas", "Abgase", "Gas"} <= words
+    assert not words & {"Vargas", "Vegas"}

@@ -100,7 +100,8 @@ def test_every_page_answers_json_in_the_cli_shapes(made: Site, client: TestClien
 def test_a_big_backlog_is_matched_in_the_background_to_the_same_figures(made: Site) -> None:
     from datetime import UTC, datetime
 
-    from monitor.reports.watchlists import MatchLog, figures
+    from monitor.reports.matchfigures import MatchLog
+    from monitor.reports.matchfigures import match_figures as figures
     from monitor.store.db import open_database
 
     settings = load(made.config)

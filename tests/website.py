@@ -57,8 +57,8 @@ def _env() -> dict[str, str]:
 @contextmanager
 def site(folder: Path, captures: Path, **extra: object) -> Iterator[Site]:
     """The captured feeds plus a hostile one, one behind a password and one failing; ``run --once``
-    over them: articles, stories, alerts sent to ``hook`` and dead ones for ``broken`` (it always
-    answers 500, and one attempt is all an alert gets)."""
+    over them (no age limit: the captures are old): articles, stories, alerts sent to ``hook``,
+    dead ones for ``broken`` (it always answers 500, and one attempt is all an alert gets)."""
     with ExitStack() as stack:
         server = stack.enter_context(FeedServer())
         hook = stack.enter_context(Webhook())
@@ -70,7 +70,7 @@ def site(folder: Path, captures: Path, **extra: object) -> Iterator[Site]:
         feeds["gone"] = server.serve("/gone.xml", b"gone", status=500)
         targets = {"hook": hook.url, "broken": broken.url + "/" + TARGET_SECRET}
         config = write_config(folder, feeds, targets, WATCHLISTS,
-                              delivery={"backoff": "30s", "max_attempts": 1}, **extra)
+                              delivery={"backoff": "30s", "max_attempts": 1, "max_age": None}, **extra)
         (folder / "watchlists" / "preview.yaml").write_text(yaml.safe_dump(PREVIEWED, allow_unicode=True), "utf-8")
         made = Site(folder, config, hook, broken)
         done = made.newsmon("run", "--once")

@@ -22,8 +22,8 @@ from datetime import datetime
 from monitor.alert import storyalerts as story_alerts
 from monitor.config import Settings
 from monitor.match import snippet
-from monitor.model import AlertPayload, AlertRow, AlertState, Match, hits_json
-from monitor.store import Session, repo
+from monitor.model import AlertKind, AlertPayload, AlertRow, AlertState, HeldReason, Match, hits_json
+from monitor.store import Session, heldback, repo
 from monitor.store.repo import StoredArticle
 
 log = logging.getLogger(__name__)
@@ -31,11 +31,21 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Matched:
-    """A newly stored article and the watchlists it matches (``previous``: what its last version matched)."""
+    """A newly stored article and the watchlists it matches (``previous``: what its last version
+    matched); ``held``: (watchlist, reason) of the matches that were decided not to alert before the
+    outbox (exclude, duplicate, max_age, backlog)."""
 
     article: StoredArticle
     matches: Sequence[Match]
     previous: Sequence[Match] = ()
+    held: Sequence[tuple[str, HeldReason]] = ()
+
+
+def too_old(article: StoredArticle, settings: Settings, now: datetime) -> bool:
+    """Published longer ago than ``delivery.max_age`` (an article without a date is first seen now)."""
+    limit = settings.monitor.delivery.max_age
+    published = article.entry.published
+    return limit is not None and limit > 0 and published is not None and (now - published).total_seconds() > limit
 
 
 def alert_rows(article: StoredArticle, source: str, matches: Iterable[Match], settings: Settings,
@@ -76,7 +86,22 @@ def enqueue(session: Session, matched: Iterable[Matched], source: str, settings:
     """Write the outbox rows of newly stored articles' matches into the open transaction."""
     count = 0
     for item in matched:
-        rows = alert_rows(item.article, source, item.matches, settings, now)
-        count += repo.add_alerts(session, story_alerts.decide(session, item.article, item.matches, item.previous,
-                                                              rows, settings, now))
+        article = item.article
+        rows = alert_rows(article, source, item.matches, settings, now)
+        decided = story_alerts.decide(session, article, item.matches, item.previous, rows, settings, now)
+        held = [_held(article, watchlist, reason, now) for watchlist, reason in item.held]
+        alerted = {row["watchlist"] for row in decided if row.get("kind") != AlertKind.TRENDING}
+        for watchlist in dict.fromkeys(row["watchlist"] for row in rows):
+            if watchlist not in alerted:  # an update without a new term, or a later article of its story
+                reason = HeldReason.DUPLICATE if article.previous is not None else HeldReason.STORY
+                held.append(_held(article, watchlist, reason, now, story=article.story_id))
+        heldback.add(session, held)
+        count += repo.add_alerts(session, decided)
     return count
+
+
+def _held(article: StoredArticle, watchlist: str, reason: HeldReason, now: datetime,
+          **detail: object) -> dict[str, object]:
+    if article.entry.published is not None:
+        detail["published"] = article.entry.published.isoformat()
+    return {"article_id": article.id, "watchlist": watchlist, "reason": reason, "at": now, "detail": detail or None}

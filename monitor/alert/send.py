@@ -82,7 +82,7 @@ def plan_due(db: Database, settings: Settings, now: datetime) -> int:
             delivery.create_messages(session, target, [(p.kind, [rows[i] for i in p.alerts], p.digest)
                                                        for p in plan.messages], now)
             for ids, until, reason in plan.holds:
-                delivery.hold([rows[i] for i in ids], until, reason)
+                delivery.hold([rows[i] for i in ids], until, reason, now)
                 waiting += len(ids) if reason != HoldReason.DIGEST else 0
                 if reason != HoldReason.DIGEST:
                     log.info("%d alerts held (%s) until %s", len(ids), reason, until.isoformat(),

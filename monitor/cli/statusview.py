@@ -54,5 +54,9 @@ def show(report: dict[str, Any], now: datetime | None = None) -> None:
     console.print(table)
     dead = f"[red]{outbox['dead']} dead[/] (see newsmon alerts)" if outbox["dead"] else "0 dead"
     console.print(f"outbox: {outbox['pending']} pending, {outbox['sent']} sent, {dead}")
+    held = {reason: n for reason, n in report.get("held_back", {}).items() if n}
+    if held:
+        console.print("held back: " + ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in held.items())
+                      + " (see newsmon watchlists)")
     for task, run in sorted(report.get("maintenance", {}).items()):
         console.print(f"{task}: {relative(run['last_run'], now)}" + (f" ({run['detail']})" if run["detail"] else ""))

@@ -73,7 +73,7 @@ def write_config(folder: Path, base: str) -> Path:
         f"  - {{name: Demo-Nachrichten, url: '{base}/feed.xml'}}\n"
         "targets:\n"
         f"  demo-webhook: 'json://127.0.0.1:{base.rsplit(':', 1)[1]}/hook'\n"
-        "delivery: {backoff: 1s, max_attempts: 3}\n",
+        "delivery: {backoff: 1s, max_attempts: 3, max_age: 0}\n",  # the sample items are old by design
         "utf-8",
     )
     return config

@@ -4,10 +4,11 @@
 terms with no exclude (the usual big one) has no tree to walk: each hit of one of its terms goes
 straight to it, as (field, start, end, term), and becomes a Hit; in the common case (a whole word
 of a term only that watchlist uses) the pattern number alone says where it goes, so the work per
-hit stays a few steps however many terms there are. For the other watchlists the matcher records,
-per leaf (term or entity), where it occurred; only those with a leaf among them (plus the few that
-use ``re:``, which no automaton can see) have their boolean tree evaluated, and ``exclude`` for
-those that matched. Hits are mapped back to offsets in the field as written.
+hit stays a few steps however many terms there are. A phrase's words are patterns of their own,
+collected per field and joined in order after the field's scan (``_chained``). For the other
+watchlists the matcher records, per leaf (term or entity), where it occurred; only those with a
+leaf among them (plus the few that use ``re:``, which no automaton can see) have their boolean tree
+evaluated, and ``exclude`` for those that matched. Hits are mapped back to offsets in the field as written.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 
 from monitor.config import EntityConfig, WatchlistConfig
 from monitor.errors import QueryError
-from monitor.match.compile import LeafTable
-from monitor.match.evaluate import AnyLeaf, Compiled, Evidence, Spot, compile_tree
+from monitor.match.compile import Heads, LeafTable
+from monitor.match.evaluate import AnyLeaf, Compiled, Evidence, Spot, compile_tree, longest
 from monitor.match.query import EntityRef, Node, Regex, leaves, needs_a_hit, parse
 from monitor.model import FIELDS, Document, Field, Hit, Match, hit_of, match_of
 from monitor.text.normalise import Normalised, keys
@@ -106,6 +107,8 @@ class Matcher:
         built = table.automaton(engine)
         self._scanner = built[0] if built is not None else None
         self._patterns = built[1] if built is not None else []
+        self._sequences = table.sequences
+        self._heads = Heads(table.heads) if table.heads else None
         # By pattern index, for the common case, the (watchlist, term as written) a hit goes to: a
         # whole-word pattern (no adjusting beyond the boundary spaces) of one leaf that only one
         # watchlist of OR-ed terms uses. A whole word of several such leaves or watchlists (two terms
@@ -113,7 +116,7 @@ class Matcher:
         self._routes: list[tuple[int, str] | None] = [None] * len(self._patterns)
         self._shared: dict[int, list[tuple[int, str]]] = {}
         for index, pattern in enumerate(self._patterns):
-            if pattern.lead and pattern.trail and self._tree.isdisjoint(pattern.leaves):
+            if pattern.lead and pattern.trail and not pattern.parts and self._tree.isdisjoint(pattern.leaves):
                 owners = [owner for leaf in pattern.leaves for owner in self._direct.get(leaf, ())]
                 if len(owners) == 1:
                     self._routes[index] = owners[0]
@@ -142,12 +145,13 @@ class Matcher:
             if automaton is None:
                 continue
             folded = norm.text
+            pending: dict[int, list[dict[int, int]]] = {}
             for index, start, stop in automaton.matches(" " + folded + " "):
                 route = routes[index]
                 if route is None:
                     owners = shared.get(index)
                     if owners is None:
-                        self._place(index, number, folded, start, stop, collected, found, touched)
+                        self._place(index, number, folded, start, stop, collected, found, touched, pending)
                     for owner, label in owners or ():
                         _add(collected, owner, (number, start, stop - 2, label))
                     continue
@@ -160,31 +164,50 @@ class Matcher:
                     got.append(entry)
                 else:
                     collected[route[0]] = [got, entry]
+            for sequence, words in pending.items():
+                for start, stop in _chained(words, self._sequences[sequence].length):
+                    self._leaf(self._sequences[sequence].leaf, number, start, stop, collected, found, touched)
         return norms, collected, found, touched
 
     def _place(
         self, index: int, number: int, folded: str, start: int, stop: int,
         collected: dict[int, Entries], found: dict[int, list[Spot]], touched: set[int],
+        pending: dict[int, list[dict[int, int]]],
     ) -> None:
-        """Record a hit of any pattern (wildcard, compound head, shared, used by a tree; offsets in
-        the padded text) for each of its leaves."""
+        """Record a hit of any pattern (wildcard, compound head, phrase word, shared, used by a tree;
+        offsets in the padded text) for each of its leaves, and a phrase word for its sequences."""
         pattern = self._patterns[index]
         start += pattern.lead - 1  # - 1: the padding space
         stop -= pattern.trail + 1
-        if not pattern.lead:  # a compound head (*gipfel): the hit is the whole word
-            start = folded.rfind(" ", 0, start) + 1
+        if pattern.head:  # a compound head (*gipfel): the hit is the whole word, if a compound
+            word_start = folded.rfind(" ", 0, start) + 1
+            if self._heads is not None and not self._heads.boundary(folded[word_start:start], folded[start:stop]):
+                return
+            start = word_start
         if not pattern.trail:  # a prefix (Tomahawk*): likewise
             found_end = folded.find(" ", stop)
             stop = len(folded) if found_end < 0 else found_end
+        for sequence, position in pattern.parts:
+            words = pending.get(sequence)
+            if words is None:
+                words = pending[sequence] = [{} for _ in range(self._sequences[sequence].length)]
+            words[position][start] = stop
         for leaf in pattern.leaves:
-            for owner, label in self._direct.get(leaf, ()):
-                _add(collected, owner, (number, start, stop, label))
-            if leaf in self._tree:
-                found.setdefault(leaf, []).append((FIELDS[number], start, stop))
-                touched.update(self._triggers.get(leaf, ()))
+            self._leaf(leaf, number, start, stop, collected, found, touched)
 
-    def match(self, doc: Document) -> list[Match]:
-        """One Match per watchlist that matches ``doc`` and is not excluded, hits explaining it."""
+    def _leaf(
+        self, leaf: int, number: int, start: int, stop: int,
+        collected: dict[int, Entries], found: dict[int, list[Spot]], touched: set[int],
+    ) -> None:
+        for owner, label in self._direct.get(leaf, ()):
+            _add(collected, owner, (number, start, stop, label))
+        if leaf in self._tree:
+            found.setdefault(leaf, []).append((FIELDS[number], start, stop))
+            touched.update(self._triggers.get(leaf, ()))
+
+    def match(self, doc: Document, excluded: list[str] | None = None) -> list[Match]:
+        """One Match per watchlist that matches ``doc`` and is not excluded, hits explaining it; the
+        names of watchlists whose query matched but whose exclude hit go into ``excluded``."""
         norms, collected, found, touched = self._scan(doc)
         if not collected and not touched:
             return []
@@ -203,6 +226,8 @@ class Matcher:
                 if not groups:
                     continue
                 if watchlist.exclude is not None and ctx.evaluate(watchlist.exclude) is not None:
+                    if excluded is not None:
+                        excluded.append(names[number])
                     continue
                 hits = ctx.hits(groups)
                 matches.append(match_of(names[number], score(hits), hits))
@@ -218,6 +243,22 @@ class Matcher:
                 hit = hit_of(label, FIELDS[field], start, end, texts[field][start:end])
                 matches.append(match_of(names[number], _ONCE_AT[field], (hit,)))
         return matches
+
+
+def _chained(words: list[dict[int, int]], length: int) -> list[tuple[int, int]]:
+    """Where a phrase's words occur in order, one space apart: (start of the first, end of the last).
+    ``words[n]`` maps each start of a form of the n-th word to its end."""
+    if any(not found for found in words):
+        return []
+    out = []
+    for start, stop in words[0].items():
+        for position in range(1, length):
+            stop = words[position].get(stop + 1, -1)
+            if stop < 0:
+                break
+        else:
+            out.append((start, stop))
+    return out
 
 
 def _add(collected: dict[int, Entries], owner: int, entry: Entry) -> None:
@@ -244,6 +285,7 @@ def _explain(
             assert norm is not None
             seen.add((field, *norm.span(start, end), label))
         ordered = sorted(seen)
+    ordered = longest(ordered)
     hits = tuple([hit_of(label, FIELDS[f], s, e, texts[f][s:e]) for f, s, e, label in ordered])
     first = ordered[0]
     if len(ordered) == 1:

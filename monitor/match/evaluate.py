@@ -194,4 +194,16 @@ class Evidence:
                     start, end = fields[where].span(start, end)
                 seen[(_ORDER[where], start, end, label)] = None
         texts = (doc.title, doc.summary, doc.body)
-        return tuple([hit_of(label, FIELDS[f], s, e, texts[f][s:e]) for f, s, e, label in sorted(seen)])
+        return tuple([hit_of(label, FIELDS[f], s, e, texts[f][s:e]) for f, s, e, label in longest(sorted(seen))])
+
+
+def longest(ordered: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+    """Sorted (field, start, end, term) hits without those a longer hit of the same term from the same
+    place covers ("Minister" inside "Minister:innen")."""
+    out: list[tuple[int, int, int, str]] = []
+    for entry in ordered:
+        if out and out[-1][:2] == entry[:2] and out[-1][3] == entry[3]:
+            out[-1] = entry
+        else:
+            out.append(entry)
+    return out

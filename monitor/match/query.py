@@ -9,6 +9,9 @@ Grammar (AND binds tighter than OR, juxtaposition is AND, NEAR binds tightest)::
     near    := primary ("NEAR/n" primary)*
     primary := "(" or ")" | FIELD ":" primary | WORD | "PHRASE" | @ENTITY | re:/REGEX/
 
+A WORD may carry wildcards (``Gipfel*``, ``*gipfel``) or the gender marker ``*in``/``*innen``
+(``Minister*in``: Minister, Ministerin, Minister:innen, Minister*innen, MinisterInnen, …).
+
 Operators are upper case only. "and", "or", "not", "near" in any other case are refused with a hint
 (a watchlist "Trump or Biden" would otherwise quietly require the word "or"); quoted, they are words.
 German "und", "oder", "nicht" are words like any other.
@@ -27,11 +30,15 @@ from monitor.text.tokens import raw_words
 
 DEFAULT_NEAR = 10
 MIN_WILDCARD_STEM = 3
+# ``Minister*in`` / ``Minister*innen``: the word in all its gendered forms (a star inside a word is
+# otherwise refused, so no query that worked before changes its meaning)
+_GENDERED = regex.compile(r"(?P<word>[^*]+)\*(?:in|innen)", regex.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A word, a phrase, or a word with a wildcard (``prefix``: ``Gipfel*``, ``suffix``: ``*gipfel``)."""
+    """A word, a phrase, or a word with a wildcard (``prefix``: ``Gipfel*``, ``suffix``: ``*gipfel``);
+    ``gendered`` (``Minister*in``): the word and all its gendered forms."""
 
     text: str
     words: tuple[str, ...]
@@ -40,10 +47,11 @@ class Term:
     phrase: bool = False
     fields: frozenset[Field] | None = None
     column: int = 1
+    gendered: bool = False
 
     @property
     def key(self) -> tuple[object, ...]:
-        return ("t", self.words, self.prefix, self.suffix)
+        return ("t", self.words, self.prefix, self.suffix, self.gendered)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,9 +267,14 @@ class _Parser:
 
     def term(self, tok: _Tok, fields: frozenset[Field] | None) -> Term:
         text = tok.text
-        prefix = tok.kind == "WORD" and text.endswith("*")
         suffix = tok.kind == "WORD" and text.startswith("*")
+        gendered = _GENDERED.fullmatch(text[1:] if suffix else text) if tok.kind == "WORD" else None
+        prefix = tok.kind == "WORD" and text.endswith("*") and gendered is None
         core = text.strip("*") if tok.kind == "WORD" else text
+        if gendered is not None:
+            core = gendered.group("word")
+            if len(raw_words(core)) != 1:
+                raise self.fail("a gendered term (Minister*in) is one word", tok)
         if "*" in core:
             raise self.fail("a wildcard goes at the start or the end of a word", tok)
         words = raw_words(core)
@@ -270,7 +283,7 @@ class _Parser:
             raise self.fail("a term needs letters or digits", tok)
         if (prefix or suffix) and (len(words) > 1 or len(folded[0]) < MIN_WILDCARD_STEM):
             raise self.fail(f"a wildcard needs one word of at least {MIN_WILDCARD_STEM} letters", tok)
-        return Term(text, tuple(words), prefix, suffix, tok.kind == "PHRASE", fields, tok.column)
+        return Term(text, tuple(words), prefix, suffix, tok.kind == "PHRASE", fields, tok.column, gendered is not None)
 
 
 def _positive_only(node: Node) -> bool:

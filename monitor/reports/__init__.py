@@ -15,19 +15,19 @@ if TYPE_CHECKING:
     from monitor.reports.alerts import outbox_rows, retry_dead
     from monitor.reports.feeds import feed_overview
     from monitor.reports.frontpage import overview
+    from monitor.reports.matchfigures import MatchLog, match_figures
     from monitor.reports.offline import match_sources
     from monitor.reports.queries import backtest, search, search_summary
     from monitor.reports.status import collect
     from monitor.reports.stories import list_stories, story_detail
-    from monitor.reports.watchlists import MatchLog, figures
 
 __all__ = [
     "MatchLog",
     "backtest",
     "collect",
     "feed_overview",
-    "figures",
     "list_stories",
+    "match_figures",
     "match_sources",
     "outbox_rows",
     "overview",
@@ -42,7 +42,7 @@ __getattr__ = exports(__name__, {
     "list_stories": "stories", "story_detail": "stories",
     "backtest": "queries", "search": "queries", "search_summary": "queries",
     "overview": "frontpage",
-    "figures": "watchlists", "MatchLog": "watchlists",
+    "match_figures": "matchfigures", "MatchLog": "matchfigures",
     "match_sources": "offline",
     "outbox_rows": "alerts", "retry_dead": "alerts",
 })

@@ -7,7 +7,7 @@ from typing import Any
 
 from monitor.config import Settings
 from monitor.reports.database import database
-from monitor.store import repo
+from monitor.store import heldback, repo
 from monitor.store import storyrows as stories
 from monitor.store.db import Database
 from monitor.store.maintenance import last_runs
@@ -39,6 +39,7 @@ def collect(settings: Settings, db: Database | None = None) -> dict[str, Any]:
                 "feeds": feeds,
                 "outbox": repo.outbox_counts(session),
                 "maintenance": maintenance,
+                "held_back": heldback.counts(session),
             }
 
 

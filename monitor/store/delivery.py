@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.model import AlertState, MessageKind, MessageState
+from monitor.store import heldback
 from monitor.store.tables import Alert, Article, Feed, Message
 
 RATE_COUNTED = ("alert", "quiet", "summary")
@@ -81,7 +82,9 @@ def create_messages(session: Session, target: str, planned: Sequence[tuple[str, 
     return messages
 
 
-def hold(alerts: Sequence[Alert], until: datetime, reason: str) -> None:
+def hold(alerts: Sequence[Alert], until: datetime, reason: str, now: datetime | None = None) -> None:
+    if now is not None:
+        heldback.record_holds(alerts, reason, now)
     for alert in alerts:
         alert.state, alert.next_attempt_at, alert.hold_reason = AlertState.HELD, until, reason
 

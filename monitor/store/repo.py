@@ -24,6 +24,7 @@ class FeedState:
     url: str
     validators: Validators
     failures: int
+    last_ok: datetime | None = None  # None: no successful poll yet (a feed's backlog)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,8 @@ def feed_state(session: Session, name: str) -> FeedState | None:
 
 
 def _state(row: Feed) -> FeedState:
-    return FeedState(row.id, row.name, row.url, Validators(row.etag, row.last_modified, row.body_hash), row.failures)
+    return FeedState(row.id, row.name, row.url, Validators(row.etag, row.last_modified, row.body_hash), row.failures,
+                     row.last_ok)
 
 
 def record_fetch(session: Session, feed_id: int, result: FetchResult, now: datetime, next_poll: datetime,

@@ -251,3 +251,20 @@ class ArticleRevision(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str | None] = mapped_column(Text)
     seen_at: Mapped[datetime]
+
+
+class HeldBack(Base):
+    """A matching article a watchlist did not alert (or not at once), and why: ``reason`` is
+    duplicate, story, exclude, max_age, backlog (written with the outbox rows), quiet or rate (written
+    when the planner holds an alert; ``target`` says whose)."""
+
+    __tablename__ = "held_back"
+    __table_args__ = (Index("ix_held_back_watchlist_at", "watchlist", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    watchlist: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime]
+    detail: Mapped[dict[str, Any] | None]

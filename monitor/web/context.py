@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from monitor.config import Settings
-from monitor.reports.watchlists import MatchLog
+from monitor.reports.matchfigures import MatchLog
 from monitor.store.db import Database
 from monitor.units import parse_duration
 from monitor.web.guard import Csrf

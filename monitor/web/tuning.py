@@ -14,11 +14,11 @@ from starlette.routing import Route
 
 from monitor.config import Settings
 from monitor.errors import ConfigError, QueryError
+from monitor.reports.matchfigures import match_figures as figures
 from monitor.reports.preview import preview as run_preview
 from monitor.reports.preview import resolve, watchlist_files
 from monitor.reports.preview import stamp as file_stamp
 from monitor.reports.queries import search_summary
-from monitor.reports.watchlists import figures
 from monitor.web.context import BadRequest, page, since_param, state
 
 
