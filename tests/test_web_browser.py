@@ -8,7 +8,6 @@ Screenshots go to ``$NEWSMON_WEB_SCREENSHOTS`` when set (the README's come from
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -49,9 +48,18 @@ def _by(kind: str) -> Any:
 
 
 def _wait(driver: Any, condition: Any, timeout: float = 30) -> Any:
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
+    return WebDriverWait(driver, timeout, poll_frequency=0.2,
+                         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(condition)
+
+
+def _save(path: Path, text: str) -> None:
+    """As an editor saves: the whole new file at once (written beside it, then renamed over it)."""
+    part = path.with_suffix(".part")
+    part.write_text(text, "utf-8")
+    os.replace(part, path)
 
 
 def test_the_overview_shows_every_feed_the_failing_one_red_and_leads_to_a_story(
@@ -154,16 +162,15 @@ def test_the_preview_follows_the_file_as_it_is_edited(served: tuple[Site, WebPro
     before = int(browser.find_element(_by("CSS_SELECTOR"), ".alerts-total").text)
     assert before > 0
 
-    time.sleep(0.05)  # a new modification time even on a coarse clock
-    file.write_text(yaml.safe_dump({"watchlists": [{"name": "anschlag", "query": "Magdeburg AND Anschlag",
-                                                    "notify": ["hook"], "per": "story"}]}), "utf-8")
+    _save(file, yaml.safe_dump({"watchlists": [{"name": "anschlag", "query": "Magdeburg AND Anschlag",
+                                               "notify": ["hook"], "per": "story"}]}))
     _wait(browser, lambda d: d.find_element(_by("CSS_SELECTOR"), "section.watchlist h2").text == "anschlag")
     after = int(browser.find_element(_by("CSS_SELECTOR"), ".alerts-total").text)
     assert 0 < after < before  # per story: the attack's articles count once per story
     assert "Anschlag" in {m.text for m in browser.find_elements(_by("TAG_NAME"), "mark")}
     screenshot(browser, shots / "preview.png")
 
-    file.write_text("watchlists:\n  - name: kaputt\n    query: 'Magdeburg AND ('\n", "utf-8")
+    _save(file, "watchlists:\n  - name: kaputt\n    query: 'Magdeburg AND ('\n")
     error = _wait(browser, lambda d: d.find_elements(_by("ID"), "file-error"))[0].text
     assert "preview.yaml" in error and "^" in error
     assert not browser.find_elements(_by("CSS_SELECTOR"), "section.watchlist")
