@@ -128,6 +128,8 @@ class HttpConfig(_Strict):
     fulltext_max_bytes: Size = Field(default=5_000_000, description="cap on one article page (fulltext)")
     allow_private: bool = Field(default=False, description="let article pages (fulltext) be fetched from "
                                 "loopback, private or link-local addresses; only for local setups")
+    ca_bundle: str | None = Field(default=None, description="PEM file of CA certificates trusted for https "
+                                  "feeds and article pages besides the default ones (relative to the config file)")
 
 
 class PollConfig(_Strict):
@@ -179,7 +181,14 @@ class WebConfig(_Strict):
 
 
 class RetentionConfig(_Strict):
-    bodies: Duration | None = Field(default=None, description="drop article bodies older than this; kept when unset")
+    bodies: Duration | None = Field(default=None, description="drop article bodies (and revision texts) older "
+                                    "than this; kept when unset")
+    features: Duration | None = Field(default=14 * 86400.0, description="drop the MinHash signature and story "
+                                      "terms of articles older than this (dedup looks back 7 days); null: keep")
+    stories: Duration | None = Field(default=90 * 86400.0, description="delete stories (and their outlets) last "
+                                     "seen longer ago than this; null: keep")
+    messages: Duration | None = Field(default=90 * 86400.0, description="delete messages sent longer ago than "
+                                      "this (their alerts stay); null: keep")
     every: Duration = Field(default=21600.0, description="how often retention and ANALYZE run")
     vacuum: Duration | None = Field(default=604800.0, description="how often SQLite is VACUUMed; never when unset")
 
@@ -201,8 +210,10 @@ class MonitorConfig(_Strict):
     web: WebConfig = Field(default_factory=WebConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     workers: int = Field(default=1, ge=1, le=64, description="daemon processes sharing the database (PostgreSQL)")
-    lease: Duration = Field(default=120.0, ge=1.0, description="how long a claimed feed or outbox row stays "
-                            "with a daemon that stopped answering")
+    worker_watchdog: Duration = Field(default=60.0, ge=1.0, description="workers: N: a worker that shows no "
+                                      "progress for this long is killed and started again")
+    lease: Duration = Field(default=6.0, ge=1.0, description="how long a claimed feed or outbox message stays "
+                            "with a daemon that died; a living one renews it every quarter of this")
 
 
 class Settings(BaseModel):

@@ -10,7 +10,9 @@ stops a command::
     ├── FetchError               a feed could not be fetched (recorded on the feed, never escapes a cycle)
     ├── ParseError               a feed body is not a feed (recorded on the feed likewise)
     ├── StoreError               the database is unreachable or its schema is not current
-    └── DeliveryError            apprise could not deliver to a target (the outbox row is retried)
+    ├── DeliveryError            apprise could not deliver to a target (the outbox row is retried)
+    │   └── RenderError          a message template failed while rendering (retried likewise)
+    └── NotFoundError            a stored article or watchlist asked for does not exist
 """
 
 from __future__ import annotations
@@ -64,6 +66,15 @@ class StoreError(MonitorError):
 
 class DeliveryError(MonitorError):
     """A target refused or could not take a message; the outbox row is retried with backoff."""
+
+
+class RenderError(DeliveryError):
+    """A message template failed while rendering (any exception inside it); ``template`` names it.
+    Like a refused send, it costs the message one attempt."""
+
+    def __init__(self, message: str, *, template: str) -> None:
+        self.template = template
+        super().__init__(message)
 
 
 class NotFoundError(MonitorError):

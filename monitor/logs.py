@@ -1,4 +1,5 @@
-"""Logging: one line per event with stable keys (feed, url, article, alert, watchlist, target, file).
+"""Logging: one line per event with stable keys (feed, url, article, alert, watchlist, target, file,
+pattern).
 
 Three forms of the same line:
 
@@ -19,7 +20,7 @@ import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
-KEYS = ("feed", "url", "article", "alert", "watchlist", "target", "file")
+KEYS = ("feed", "url", "article", "alert", "watchlist", "target", "file", "pattern")
 _PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3, logging.CRITICAL: 2}
 
 

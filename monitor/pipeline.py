@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from monitor.alert.admin import report_disabled_patterns
 from monitor.alert.outbox import Matched, enqueue, too_old
 from monitor.config import Settings
 from monitor.dedup.features import identity_keys
@@ -91,8 +92,9 @@ def ingest(ctx: PollContext, feed: FeedState, result: FetchResult) -> PollOutcom
     failures = 0
     with ctx.dedup.stage(), ctx.db.session() as session:
         new = ctx.dedup.store(session, feed, candidates, now)
-        matched = match(ctx.matcher, new, ctx.settings, now, backlog=ctx.skips_backlog(feed))
+        matched = match(ctx.matcher, new, ctx.settings, now, backlog=ctx.skips_backlog(feed), feed=feed.name)
         alerts = enqueue(session, matched, feed.name, ctx.settings, now)
+        report_disabled_patterns(session, ctx.matcher.regex_guard.take_disabled(), ctx.settings.monitor.admin, now)
         repo.record_fetch(session, feed.id, result, now, next_poll(now, ctx.interval_of(feed.name), result,
                                                                     failures, ctx.rng))
     fresh = sum(1 for article in new if article.is_new)
@@ -102,24 +104,26 @@ def ingest(ctx: PollContext, feed: FeedState, result: FetchResult) -> PollOutcom
 
 
 def match(matcher: Matcher, articles: Sequence[StoredArticle], settings: Settings | None = None,
-          now: datetime | None = None, *, backlog: bool = False) -> list[Matched]:
+          now: datetime | None = None, *, backlog: bool = False, feed: str = "") -> list[Matched]:
     """The match stage: the watchlists each new article matches; an update is matched again, with what
     its previous version matched beside it (it re-alerts only for a term new in it). A repeat (a
     known article at one more outlet), an excluded match, an article older than ``delivery.max_age``
-    and, with ``backlog``, every entry of a feed's first poll are held back, with the reason."""
+    and, with ``backlog``, every entry of a feed's first poll are held back, with the reason. The
+    ``re:`` patterns of one feed's poll share one time budget."""
     matched = []
-    for article in articles:
-        excluded: list[str] = []
-        matches = matcher.match(article.document, excluded)
-        held = [(name, HeldReason.EXCLUDE) for name in excluded]
-        reason = HeldReason.DUPLICATE if article.repeat else HeldReason.BACKLOG if backlog else \
-            HeldReason.MAX_AGE if settings is not None and now is not None and too_old(article, settings, now) \
-            else None
-        if reason is not None:
-            held += [(m.watchlist, reason) for m in matches]
-            matches = []
-        previous = matcher.match(article.previous) if matches and article.previous is not None else []
-        matched.append(Matched(article, matches, previous, held))
+    with matcher.regex_guard.poll(feed):
+        for article in articles:
+            excluded: list[str] = []
+            matches = matcher.match(article.document, excluded)
+            held = [(name, HeldReason.EXCLUDE) for name in excluded]
+            reason = HeldReason.DUPLICATE if article.repeat else HeldReason.BACKLOG if backlog else \
+                HeldReason.MAX_AGE if settings is not None and now is not None and too_old(article, settings, now) \
+                else None
+            if reason is not None:
+                held += [(m.watchlist, reason) for m in matches]
+                matches = []
+            previous = matcher.match(article.previous) if matches and article.previous is not None else []
+            matched.append(Matched(article, matches, previous, held))
     return matched
 
 
@@ -128,7 +132,7 @@ def _with_fulltext(ctx: PollContext, candidates: list[Candidate]) -> list[Candid
     from monitor.feeds.fulltext import enrich
     from monitor.store.batch import known_keys
 
-    with ctx.db.session() as session:
+    with ctx.db.reading() as session:
         known = known_keys(session, [key for candidate in candidates for key in candidate.keys]).keys()
     fresh = [i for i, candidate in enumerate(candidates) if known.isdisjoint(candidate.keys)]
     http = ctx.settings.monitor.http

@@ -45,7 +45,7 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read, substitute, merge and validate; raise ``ConfigError`` naming file and key."""
     cfg_path = config_path(path)
     raw = _read_yaml(cfg_path)
-    monitor = _validate(MonitorConfig, raw, cfg_path)
+    monitor = _ca_bundle(_validate(MonitorConfig, raw, cfg_path), cfg_path)
     base = cfg_path.parent
     entities: dict[str, EntityConfig] = {}
     watchlists: list[WatchlistConfig] = []
@@ -158,7 +158,7 @@ def _check_delivery_references(settings: Settings) -> None:
 
 def _templates(folder: Path, cfg_path: Path) -> dict[str, str]:
     """Every ``*.j2`` file of the template folder by name; each must replace a bundled template."""
-    from monitor.alert.render import check_template
+    from monitor.alert.render import check_rendering, check_template
 
     if not folder.is_dir():
         raise ConfigError(f"no template folder at {folder}", file=str(cfg_path), key="templates")
@@ -170,6 +170,7 @@ def _templates(folder: Path, cfg_path: Path) -> dict[str, str]:
             raise ConfigError(f"cannot read: {err}", file=str(file)) from err
         check_template(file.name, source, str(file))
         found[file.name] = source
+    check_rendering(found, str(folder))
     return found
 
 
@@ -186,6 +187,24 @@ def _check_queries(watchlist: WatchlistConfig, entities: Mapping[str, EntityConf
         except QueryError as err:
             raise ConfigError(f"query does not parse: {err}", file=str(file),
                               key=f"{watchlist.name}.{key}") from err
+
+
+def _ca_bundle(monitor: MonitorConfig, cfg_path: Path) -> MonitorConfig:
+    """``http.ca_bundle`` as an absolute path to a PEM file that loads."""
+    import ssl
+
+    given = monitor.http.ca_bundle
+    if not given:
+        return monitor
+    path = Path(given).expanduser()
+    path = path if path.is_absolute() else (cfg_path.parent / path).resolve()
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=str(path))
+    except (OSError, ssl.SSLError) as err:
+        raise ConfigError(f"cannot load CA certificates from {path}: {err}", file=str(cfg_path),
+                          key="http.ca_bundle") from err
+    http = monitor.http.model_copy(update={"ca_bundle": str(path)})
+    return monitor.model_copy(update={"http": http})
 
 
 def _resolve_feed(feed: FeedConfig, base: Path) -> FeedConfig:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -54,7 +55,8 @@ class Webhook:
     With ``block``, the first request sets ``arrived`` and waits for ``block`` before it is taken.
     """
 
-    def __init__(self, fail_first: int = 0, always_fail: bool = False, block: threading.Event | None = None) -> None:
+    def __init__(self, fail_first: int = 0, always_fail: bool = False, block: threading.Event | None = None,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.block = block
         self.arrived = threading.Event()
         self.fail_first = fail_first
@@ -63,11 +65,14 @@ class Webhook:
         self.messages: list[dict[str, Any]] = []
         self.lock = threading.Lock()
         self._server = _HookServer(("127.0.0.1", 0), _Hook)
+        self.tls = tls is not None
+        if tls is not None:  # apprise's jsons://: https with a certificate the test made
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._server.owner = self
 
     @property
     def url(self) -> str:
-        return f"json://127.0.0.1:{self._server.server_address[1]}/hook"
+        return f"{'jsons' if self.tls else 'json'}://127.0.0.1:{self._server.server_address[1]}/hook"
 
     def __enter__(self) -> Webhook:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()

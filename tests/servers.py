@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import gzip
 import socket
+import ssl
 import threading
 import zlib
 from collections import Counter
@@ -122,8 +123,9 @@ class _Server(ThreadingHTTPServer):
 class FeedServer:
     """A threaded HTTP server on 127.0.0.1 (or another loopback address) serving routes a test sets."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.host = host
+        self.scheme = "https" if tls is not None else "http"
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.requests: list[Request] = []
@@ -132,6 +134,8 @@ class FeedServer:
         self.in_flight = 0
         self.peak_in_flight = 0  # most requests answered at the same time (per-host limits)
         self._server = _Server((host, 0), _RequestHandler)
+        if tls is not None:  # https: a context with a certificate, e.g. from a trustme CA
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._server.owner = self
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="feedserver",
                                         daemon=True)
@@ -141,7 +145,7 @@ class FeedServer:
         return int(self._server.server_address[1])
 
     def url(self, path: str) -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
     def serve(self, path: str, body: bytes, *, status: int = 200, headers: dict[str, str] | None = None,
               etag: str | None = None, last_modified: str | None = None) -> str:

@@ -11,9 +11,13 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from monitor.daemon.scheduler import Runner, utcnow
 from monitor.reports.status import collect
 from monitor.settings import load
+from monitor.store.db import open_database
+from monitor.store.tables import Message
 from tests.harness import Item, rss, write_config
 from tests.receivers import Webhook
 from tests.servers import FeedServer
@@ -44,10 +48,15 @@ def test_kill_9_during_a_send_resends_only_the_message_in_flight(tmp_path: Path)
         settings = load(config)
         assert collect(settings)["outbox"] == {"pending": 3, "sent": 0, "dead": 0}
 
-        soon = Runner(settings, clock=lambda: utcnow() + timedelta(minutes=1))
+        db = open_database(settings.database_url)
+        with db.reading() as session:
+            expiry = session.scalar(select(func.max(Message.lease_until)))
+        db.dispose()
+        assert expiry is not None and expiry - utcnow() <= timedelta(seconds=6)  # the default lease
+        soon = Runner(settings, clock=lambda: expiry - timedelta(seconds=1))
         assert soon.deliver().sent == 0  # the dead process's lease still holds: nobody sends twice yet
         soon.close()
-        later = Runner(settings, clock=lambda: utcnow() + timedelta(minutes=6))
+        later = Runner(settings, clock=lambda: expiry + timedelta(seconds=1))
         assert later.deliver().sent == 3  # lease over: the one in flight again, the other two once
         assert later.deliver().sent == 0
         later.close()

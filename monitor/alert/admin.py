@@ -9,13 +9,15 @@ transaction, so a report is neither lost nor repeated.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from itertools import pairwise
 from statistics import median
 
 from monitor.config import AdminConfig
+from monitor.match.regexguard import SEARCH_LIMIT, Disabled
 from monitor.model import MessageKind
-from monitor.store import delivery, health, leases
+from monitor.store import Session, delivery, health, leases
 from monitor.store.db import Database
 from monitor.store.health import FeedHealthState
 
@@ -44,6 +46,22 @@ def check_feeds(db: Database, admin: AdminConfig, feeds: list[str], now: datetim
             queued += 1
             log.warning("feed health: %s", problem or f"recovered from {before}", extra={"feed": feed.name})
     return queued
+
+
+def report_disabled_patterns(session: Session, events: Sequence[Disabled], admin: AdminConfig | None,
+                             now: datetime) -> int:
+    """One admin message per ``re:`` pattern that was switched off for timing out (in the open
+    transaction); without an admin target the error log line is all there is."""
+    if admin is None:
+        return 0
+    for event in events:
+        # feed and url too: a replaced admin template written for feed reports still renders
+        payload = {"problem": "regex", "watchlist": event.watchlist, "pattern": event.pattern,
+                   "timeouts": event.timeouts, "limit_ms": round(SEARCH_LIMIT * 1000),
+                   "feed": f"Watchlist {event.watchlist}", "url": event.pattern, "failures": event.timeouts,
+                   "error": f"{event.pattern}: {event.timeouts} Zeitüberschreitungen, abgeschaltet"}
+        delivery.create_message(session, admin.target, MessageKind.ADMIN, [], now, payload=payload)
+    return len(events)
 
 
 def assess(feed: FeedHealthState, admin: AdminConfig, now: datetime) -> tuple[str | None, dict[str, object]]:

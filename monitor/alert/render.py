@@ -11,6 +11,7 @@ for titles (always plain text), ``items.{format}.j2`` with the macro that draws 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
@@ -21,10 +22,14 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from monitor.errors import ConfigError, DeliveryError
+from monitor.errors import ConfigError, RenderError
 
 FORMATS = ("text", "markdown", "html")
 _MD_SPECIAL = set("\\`*_[]()#<>|~!")
+# what starts a block at a line start: a bullet ("- ", "+ "), a rule or setext underline ("--", "=")
+# and an ordered item ("1. ", "2)"), each followed by a space or the end
+_MD_BULLET = re.compile(r"[-+](?: |$)|--|=")
+_MD_ORDERED = re.compile(r"(\d{1,9})[.)](?: |$)")
 
 
 @cache
@@ -33,8 +38,22 @@ def bundled() -> dict[str, str]:
     return {entry.name: entry.read_text("utf-8") for entry in folder.iterdir() if entry.name.endswith(".j2")}
 
 
+def one_line(text: str) -> str:
+    """Feed text on one line: newlines and runs of spaces become one space."""
+    return " ".join(text.split())
+
+
 def md_escape(text: str) -> str:
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    """Feed text as inert Markdown: one line (no new block can start inside it), inline markup
+    escaped, and the block markers that work at a line start (``-``, ``+``, ``=``, ``1.``, ``1)``)
+    escaped in front, since a template may put the value at the start of a line."""
+    line = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in one_line(text))
+    if _MD_BULLET.match(line):
+        return "\\" + line
+    number = _MD_ORDERED.match(line)
+    if number:
+        return f"{number.group(1)}\\{line[number.end(1):]}"
+    return line
 
 
 def _finalize_md(value: Any) -> Any:
@@ -75,6 +94,41 @@ def check_template(name: str, source: str, file: str) -> None:
         raise ConfigError(f"template does not compile: {err.message}", file=file, key=f"line {err.lineno}") from err
 
 
+SAMPLE_ARTICLE: dict[str, Any] = {
+    "id": 1, "watchlist": "beispiel", "title": "Außenminister Lawrow telefoniert mit Rubio",
+    "link": "https://example.org/lawrow.html", "source": "Beispiel-Nachrichten",
+    "published": "2025-10-21T07:15:00+00:00", "score": 4.5, "terms": ["Lawrow", "Rubio"], "story": 1,
+    "snippet": "Sergej Lawrow und Marco Rubio sprachen", "snippet_spans": [[7, 13], [24, 29]],
+    "followups": [{"title": "Kreml bestätigt Telefonat", "link": "https://example.org/kreml.html",
+                   "source": "Beispiel-Nachrichten", "published": "2025-10-21T08:00:00+00:00"}],
+}
+SAMPLE_ADMIN: dict[str, Any] = {"feed": "beispiel", "url": "https://example.org/feed.xml", "problem": "failing",
+                                "failures": 5, "error": "HTTP 500", "since": "2025-10-21T07:15:00+00:00",
+                                "usual": "2 h 0 min", "detail": "Abrufe klappen wieder"}
+
+SAMPLE_PATTERN: dict[str, Any] = {"problem": "regex", "watchlist": "beispiel", "pattern": "re:/(a|aa)+$/",
+                                  "timeouts": 3, "limit_ms": 50, "feed": "Watchlist beispiel",
+                                  "url": "re:/(a|aa)+$/", "failures": 3, "error": "abgeschaltet"}
+
+
+def check_rendering(files: Mapping[str, str], folder: str, zone: str = "Europe/Berlin") -> None:
+    """Render every message kind in every format once with a sample article: a replacement that
+    fails at run time (not only at compile time) is a ``ConfigError`` naming its file."""
+    renderer = Renderer(files, zone)
+    try:
+        for fmt in FORMATS:
+            renderer.alert(SAMPLE_ARTICLE, fmt)
+            renderer.alert({**SAMPLE_ARTICLE, "followups": []}, fmt)
+            for kind in ("digest", "quiet", "summary"):
+                renderer.batch(kind, [SAMPLE_ARTICLE, SAMPLE_ARTICLE], fmt, heading="Morgenlage", reason="3/hour")
+            for problem in ("failing", "silent", None):
+                renderer.admin({**SAMPLE_ADMIN, "problem": problem}, fmt)
+            renderer.admin(SAMPLE_PATTERN, fmt)
+    except RenderError as err:
+        file = f"{folder}/{err.template}" if err.template in files else folder
+        raise ConfigError(f"template does not render a sample article: {err}", file=file) from err
+
+
 class Renderer:
     """Renders messages for one configuration: its template overrides and its time zone."""
 
@@ -101,14 +155,19 @@ class Renderer:
         return self._render("admin", fmt, {"e": context})
 
     def _render(self, name: str, fmt: str, context: dict[str, Any]) -> tuple[str, str]:
-        from jinja2 import TemplateError
-
-        try:
-            title = self._envs["text"].get_template(f"{name}.title.j2").render(context)
-            body = self._envs[fmt].get_template(f"{name}.{fmt}.j2").render(context)
-        except TemplateError as err:
-            raise DeliveryError(f"template {name}.{fmt}.j2 failed: {err}") from err
+        title = self._one("text", f"{name}.title.j2", context)
+        body = self._one(fmt, f"{name}.{fmt}.j2", context)
         return " ".join(title.split()), body.strip() + "\n"
+
+    def _one(self, fmt: str, template: str, context: dict[str, Any]) -> str:
+        # Any exception, not only Jinja's: a template can divide by zero, the sandbox raises
+        # OverflowError for a huge range, a recursive macro RecursionError. Each is a failed
+        # attempt of the one message, never the end of a delivery round.
+        try:
+            return str(self._envs[fmt].get_template(template).render(context))
+        except Exception as err:  # see above
+            raise RenderError(f"template {template} failed: {err.__class__.__name__}: {err}",
+                              template=template) from err
 
     def when(self, value: str | None) -> str:
         if not value:
@@ -116,8 +175,9 @@ class Renderer:
         return datetime.fromisoformat(value).astimezone(self._zone).strftime("%d.%m.%Y %H:%M")
 
     def _followup(self, item: Mapping[str, Any]) -> dict[str, Any]:
-        return {"title": item.get("title", ""), "link": item.get("link") or "", "href": _href(item.get("link")),
-                "source": item.get("source", ""), "published": self.when(item.get("published"))}
+        return {"title": one_line(str(item.get("title", ""))), "link": item.get("link") or "",
+                "href": _href(item.get("link")), "source": one_line(str(item.get("source", ""))),
+                "published": self.when(item.get("published"))}
 
     def item(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """What a template sees of one article; feed text stays plain text here, templates escape it."""
@@ -128,10 +188,10 @@ class Renderer:
         return {
             "id": payload.get("id"),
             "watchlist": payload.get("watchlist", ""),
-            "title": payload.get("title", ""),
+            "title": one_line(str(payload.get("title", ""))),  # a title is one line in every format
             "link": link,
             "href": _href(link),
-            "source": payload.get("source", ""),
+            "source": one_line(str(payload.get("source", ""))),
             "published": self.when(payload.get("published")),
             "terms": list(payload.get("terms", [])),
             "snippet": segments(text, payload.get("snippet_spans") or []),

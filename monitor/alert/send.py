@@ -141,6 +141,9 @@ def _send_one(db: Database, notifier: Notifier, renderer: Renderer, settings: Se
         notifier.send(job.target, title, body)
     except DeliveryError as err:
         error = str(err)
+    except Exception as err:  # a payload or plugin fault is this message's failed attempt
+        log.exception("unexpected error while sending a message", extra={"target": job.target})
+        error = f"{err.__class__.__name__}: {err}"
     cfg = settings.monitor.delivery
     retry_at = None
     if error is not None and job.attempts + 1 < cfg.max_attempts:

@@ -64,7 +64,8 @@ def _supervise(config: Settings) -> int:
     stop_web = _start_web(config, lambda: config)
     try:
         return Supervisor(config.path, config.monitor.workers, verbose=verbose,
-                          service=partial(serve_stored_state, listen, config.database_url) if listen else None).serve()
+                          service=partial(serve_stored_state, listen, config.database_url) if listen else None,
+                          watchdog=config.monitor.worker_watchdog).serve()
     finally:
         if stop_web:
             stop_web()

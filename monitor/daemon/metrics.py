@@ -107,7 +107,7 @@ class _StoredState:
         last_ok = GaugeMetricFamily("newsmon_feed_last_success_time_seconds", "Last successful poll (Unix time)",
                                     labels=["feed"])
         failures = GaugeMetricFamily("newsmon_feed_consecutive_failures", "Failed polls in a row", labels=["feed"])
-        with self.database().session() as session:
+        with self.database().reading() as session:
             counts = stored_counts(session)
         articles.add_metric([], counts.articles)
         for state, count in counts.alerts.items():

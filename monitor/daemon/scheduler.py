@@ -17,6 +17,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import FrameType
@@ -27,10 +28,12 @@ from monitor.alert.send import DeliveryReport, deliver_due
 from monitor.config import Settings
 from monitor.daemon import polling as workers
 from monitor.daemon import sdnotify
+from monitor.daemon.heartbeat import Heartbeat, beating
 from monitor.match import compile_matcher
 from monitor.pipeline import PollContext, PollOutcome
 from monitor.store import leases, repo
 from monitor.store.db import Database, open_database
+from monitor.store.leases import owner_id
 from monitor.store.maintenance import MaintenanceReport, run_if_due
 from monitor.store.retry import retrying
 from monitor.text.tokens import release_lexicon
@@ -83,16 +86,26 @@ class Runner:
 
     def cycle(self) -> CycleReport:
         """Poll every due feed this process can lease, then deliver every due alert."""
-        report = CycleReport(polls=self.poll_due(stop=self.stopping.is_set))
-        if not self.stopping.is_set():
-            report.delivery = self.deliver()
+        with self.heartbeat():
+            report = CycleReport(polls=self.poll_due(stop=self.stopping.is_set))
+            if not self.stopping.is_set():
+                report.delivery = self.deliver()
         if not self.stopping.is_set():
             report.maintenance = self.maintain()
         return report
 
+    def heartbeat(self, healthy: Callable[[], bool] = lambda: True) -> AbstractContextManager[Heartbeat]:
+        """Renew this process's leases while the block runs (``monitor.daemon.heartbeat``)."""
+        return beating(self.db, owner_id(), self.settings.monitor.lease, self.clock, healthy)
+
+    def orphaned_messages(self) -> bool:
+        """A due message whose sender died holding it (its lease ran out)."""
+        with self.db.reading() as session:
+            return leases.orphaned_messages(session, self.clock())
+
     def soonest_poll(self) -> datetime | None:
         """The next scheduled poll still ahead (feeds due now are polled or leased by another daemon)."""
-        with self.db.session() as session:
+        with self.db.reading() as session:
             return repo.soonest_poll(session, [feed.name for feed in self.settings.feeds], self.clock())
 
     def poll_due(self, stop: Callable[[], bool] = lambda: False,
@@ -189,6 +202,8 @@ class Daemon:
             self.scheduler.add_job(self.watchdog.beat, "interval", seconds=self.watchdog.interval, id="watchdog",
                                    executor="watchdog", next_run_time=start)
         self.scheduler.start()
+        heart = contextlib.ExitStack()
+        heart.enter_context(self.runner.heartbeat(healthy=lambda: not self.watchdog.hung()))
         release_lexicon()  # ~100 MB that only compiling watchlists needs; a reload loads it again
         threading.Thread(target=self.runner.notifier.warm, name="warm-apprise", daemon=True).start()
         log.info("newsmon running: %d feeds, %d watchlists", len(self.runner.settings.feeds),
@@ -205,6 +220,7 @@ class Daemon:
             log.info("stopping: finishing the current step")
             self.systemd.notify("STOPPING=1")
             self.scheduler.shutdown(wait=True)
+            heart.close()  # the leases still held run out after ``lease``; none are, after a clean stop
             if stop_metrics:
                 stop_metrics()
             self.runner.close()
@@ -254,12 +270,22 @@ class Daemon:
             return
         finally:
             self.watchdog.end("poll")
+            self._take_over_messages()
             self._reschedule("poll", self._next_tick())
         if self.metrics:
             spent = (time.perf_counter() - started) / max(len(outcomes), 1)
             for outcome in outcomes:
                 self.metrics.observe_poll(outcome.feed, spent, new=outcome.new_articles, alerts=outcome.alerts,
                                           error=outcome.error, not_modified=outcome.not_modified)
+
+    def _take_over_messages(self) -> None:
+        """Messages a dead daemon held are sent as soon as their lease runs out, not at the next
+        delivery interval."""
+        try:
+            if self.runner.orphaned_messages():
+                self._wake_delivery()
+        except Exception as err:
+            log.warning("cannot look for orphaned messages (%s)", err.__class__.__name__)
 
     def _after_batch(self, outcomes: list[PollOutcome]) -> None:
         if any(outcome.alerts for outcome in outcomes):

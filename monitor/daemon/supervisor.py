@@ -4,8 +4,9 @@ The supervisor migrates the schema once, starts N ``newsmon run --worker`` proce
 not threads: parsing is CPU work and the GIL would serialise it), and stays in front of them:
 SIGTERM/SIGINT are passed on and the supervisor exits once every worker finished its step; SIGHUP
 is passed on; a worker that dies is started again after a pause that doubles while it keeps
-dying (a worker that exits 2, bad config, stops the lot). The work itself is shared through
-leases in the database, so nothing here coordinates it.
+dying (a worker that exits 2, bad config, stops the lot). A worker that hangs without dying (no
+watchdog ping for ``worker_watchdog``, ``monitor.daemon.workerwatch``) is killed and started
+again. The work itself is shared through leases in the database, so nothing here coordinates it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from types import FrameType
 from typing import Any
 
 from monitor.daemon import sdnotify
+from monitor.daemon.workerwatch import WorkerWatch, kill_hung
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ def _die_with_parent() -> None:
 
 class Supervisor:
     def __init__(self, config_path: Path, workers: int, *, verbose: bool = False,
-                 service: Callable[[], Callable[[], None]] | None = None) -> None:
+                 service: Callable[[], Callable[[], None]] | None = None, watchdog: float = 60.0) -> None:
         self.command = [sys.executable, "-m", "monitor", *(["-v"] if verbose else []), "--config",
                         str(config_path), "run", "--worker"]
         self.slots = [_Slot(index) for index in range(workers)]
@@ -63,6 +65,7 @@ class Supervisor:
         # systemd talks to the supervisor (the unit's main process); the workers stay quiet
         self.env = sdnotify.without_notify(os.environ)
         self._pinged = 0.0
+        self.watch = WorkerWatch(watchdog)  # each worker pings the supervisor while it makes progress
         self.service = service  # started before the workers, stopped after them (the metrics endpoint)
 
     def serve(self) -> int:
@@ -83,6 +86,7 @@ class Supervisor:
         finally:
             self.systemd.notify("STOPPING=1")
             self._shutdown()
+            self.watch.close()
             if stop_service:
                 stop_service()
         return self.exit_code
@@ -92,14 +96,21 @@ class Supervisor:
         if slot.process is None:
             if now >= slot.restart_at:
                 # own process group: a terminal's Ctrl-C reaches the supervisor only, which passes it on once
-                slot.process = subprocess.Popen(self.command, env=self.env, process_group=0,
-                                                preexec_fn=_die_with_parent)
+                slot.process = subprocess.Popen(self.command, env=self.watch.environment(slot.index, self.env),
+                                                process_group=0, preexec_fn=_die_with_parent)
                 slot.started = now
                 log.info("worker %d started (pid %d)", slot.index + 1, slot.process.pid)
             return
         code = slot.process.poll()
         if code is None:
-            return
+            why = self.watch.stuck(slot.index)
+            if why is not None:
+                log.error("worker %d (pid %d) hangs, %s: killing it", slot.index + 1, slot.process.pid, why)
+                kill_hung(slot.process.pid)
+                slot.process.wait()
+                code = slot.process.returncode
+            else:
+                return
         slot.process = None
         if code == 2:
             log.error("worker %d exited 2 (bad config): stopping", slot.index + 1)

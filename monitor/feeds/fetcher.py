@@ -52,7 +52,7 @@ def fetch(url: str, validators: Validators, http: HttpConfig, *,
     if scheme not in ("http", "https"):
         return FetchResult(url=url, status=0, error=f"unsupported URL scheme {scheme!r}")
     own = client is None
-    active = client if client is not None else make_client(user_agent=http.user_agent)
+    active = client if client is not None else make_client(user_agent=http.user_agent, ca_bundle=http.ca_bundle)
     try:
         with deadline(http.timeout):
             return _fetch_http(active, url, validators, http)
@@ -79,7 +79,8 @@ def fetch_all(jobs: Sequence[tuple[K, str, Validators]], http: HttpConfig, *, pe
         pending.setdefault(_host_key(job[1]), []).append(job)
     active: dict[str, int] = dict.fromkeys(pending, 0)
     running: dict[Future[FetchResult], tuple[K, str, str]] = {}
-    with make_client(user_agent=http.user_agent, max_connections=max(workers, 1) * 2) as client, \
+    with make_client(user_agent=http.user_agent, max_connections=max(workers, 1) * 2,
+                     ca_bundle=http.ca_bundle) as client, \
             ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="fetch") as pool:
 
         def submit_ready() -> None:

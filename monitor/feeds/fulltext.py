@@ -95,7 +95,7 @@ def extract(html: bytes | str, url: str | None = None) -> str | None:
 def fetch_page(url: str, http: HttpConfig, *, allow_private: bool = False) -> bytes | None:
     """The HTML body of ``url`` following redirects, each hop checked; None (logged) on any failure."""
     with make_client(user_agent=http.user_agent, allow_private=allow_private or http.allow_private,
-                     max_connections=2) as client:
+                     max_connections=2, ca_bundle=http.ca_bundle) as client:
         try:
             with deadline(http.fulltext_timeout):
                 return _get(client, url, http)

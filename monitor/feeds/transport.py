@@ -149,19 +149,23 @@ class GuardedBackend(httpcore.NetworkBackend):
 
 
 @functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """Loading the CA bundle costs tens of milliseconds; one context serves every client."""
-    return httpx.create_ssl_context()
+def _ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
+    """Loading the CA bundle costs tens of milliseconds; one context per bundle serves every client.
+    ``ca_bundle`` (``http.ca_bundle``) adds the certificates of a PEM file to the default ones."""
+    context = httpx.create_ssl_context()
+    if ca_bundle:
+        context.load_verify_locations(cafile=ca_bundle)
+    return context
 
 
 class GuardedTransport(httpx.HTTPTransport):
     """``httpx.HTTPTransport`` on a ``GuardedBackend``; proxies from the environment are not used."""
 
-    def __init__(self, *, allow_private: bool = True, max_connections: int = 32) -> None:
+    def __init__(self, *, allow_private: bool = True, max_connections: int = 32, ca_bundle: str | None = None) -> None:
         # HTTPTransport.__init__ would build an SSL context per client only to be replaced; its
         # methods use nothing but self._pool
         self._pool = httpcore.ConnectionPool(
-            ssl_context=_ssl_context(),
+            ssl_context=_ssl_context(ca_bundle),
             max_connections=max_connections,
             max_keepalive_connections=max_connections,
             keepalive_expiry=5.0,
@@ -169,10 +173,11 @@ class GuardedTransport(httpx.HTTPTransport):
         )
 
 
-def make_client(*, user_agent: str, allow_private: bool = True, max_connections: int = 32) -> httpx.Client:
+def make_client(*, user_agent: str, allow_private: bool = True, max_connections: int = 32,
+                ca_bundle: str | None = None) -> httpx.Client:
     """A client for feeds and pages: no automatic redirects (callers follow them, checking each hop)."""
     return httpx.Client(
-        transport=GuardedTransport(allow_private=allow_private, max_connections=max_connections),
+        transport=GuardedTransport(allow_private=allow_private, max_connections=max_connections, ca_bundle=ca_bundle),
         headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
         follow_redirects=False,
         trust_env=False,

@@ -21,6 +21,7 @@ from monitor.errors import QueryError
 from monitor.match.compile import Heads, LeafTable
 from monitor.match.evaluate import AnyLeaf, Compiled, Evidence, Spot, compile_tree, longest
 from monitor.match.query import EntityRef, Node, Regex, leaves, needs_a_hit, parse
+from monitor.match.regexguard import RegexGuard
 from monitor.model import FIELDS, Document, Field, Hit, Match, hit_of, match_of
 from monitor.text.normalise import Normalised, keys
 
@@ -103,6 +104,7 @@ class Matcher:
             for tree in (query, exclude) if exclude is not None else (query,):
                 self._tree.update(table.add(leaf) for leaf in leaves(tree) if not isinstance(leaf, Regex))
         self._always = sorted(set(self._always))
+        self.regex_guard = RegexGuard()
         self._names = [w.name for w in self._lists]
         built = table.automaton(engine)
         self._scanner = built[0] if built is not None else None
@@ -211,6 +213,7 @@ class Matcher:
         norms, collected, found, touched = self._scan(doc)
         if not collected and not touched:
             return []
+        self.regex_guard.begin_article()
         texts = (doc.title, doc.summary, doc.body)
         ctx: Evidence | None = None  # needed to evaluate a tree
         names = self._names
@@ -221,7 +224,8 @@ class Matcher:
                 watchlist = self._lists[number]
                 if ctx is None:
                     fields = {FIELDS[n]: norm for n, norm in enumerate(norms) if norm is not None}
-                    ctx = Evidence(doc, fields, found)
+                    ctx = Evidence(doc, fields, found, self.regex_guard)
+                ctx.watchlist = watchlist.name
                 groups = ctx.evaluate(watchlist.query)
                 if not groups:
                     continue

@@ -9,7 +9,6 @@ leaf, or None when it is false; ``NOT x`` is true with no occurrences of its own
 from __future__ import annotations
 
 import bisect
-import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,13 +16,11 @@ from dataclasses import dataclass, field
 import regex
 
 from monitor.match.query import And, EntityRef, Near, Node, Not, Regex, Term
+from monitor.match.regexguard import MAX_HITS, RegexGuard
 from monitor.model import FIELDS, Document, Field, Hit, hit_of
 from monitor.text.normalise import Normalised
 
-log = logging.getLogger(__name__)
-
-REGEX_TIMEOUT = 0.05
-REGEX_MAX_HITS = 50
+REGEX_MAX_HITS = MAX_HITS
 _WORDS = re.compile(r"\S+")
 _ORDER = {name: number for number, name in enumerate(FIELDS)}
 
@@ -105,6 +102,8 @@ class Evidence:
     doc: Document
     fields: dict[Field, Normalised]
     found: dict[int, list[Spot]]
+    guard: RegexGuard = field(default_factory=RegexGuard)
+    watchlist: str = ""  # whose tree is being evaluated (named when a pattern times out)
     _words: dict[Field, list[int]] = field(default_factory=dict)
 
     def evaluate(self, node: Compiled) -> list[Group] | None:
@@ -151,15 +150,11 @@ class Evidence:
             text = self.doc.field(where)
             if not text or (leaf.fields is not None and where not in leaf.fields):
                 continue
-            try:
-                for m in leaf.compiled.finditer(text, timeout=REGEX_TIMEOUT):
-                    if m.end() > m.start():
-                        spots.append((where, m.start(), m.end()))
-                    if len(spots) >= REGEX_MAX_HITS:
-                        break
-            except TimeoutError:
-                log.warning("regular expression timed out", extra={"pattern": leaf.label})
-        return [(leaf.label, spots, True)] if spots else None
+            for start, end in self.guard.search(leaf.compiled, text, self.watchlist, leaf.label):
+                spots.append((where, start, end))
+            if len(spots) >= REGEX_MAX_HITS:
+                break
+        return [(leaf.label, spots[:REGEX_MAX_HITS], True)] if spots else None
 
     def _word_at(self, where: Field, pos: int) -> int:
         starts = self._words.get(where)

@@ -17,7 +17,7 @@ from monitor.store.db import Database
 
 def outbox_rows(settings: Settings, *, dead_only: bool, limit: int, db: Database | None = None,
                 ) -> list[dict[str, Any]]:
-    with database(settings, db) as db, db.session() as session:
+    with database(settings, db) as db, db.reading() as session:
         rows = [{"id": str(alert.id), "state": alert.state, "target": alert.target, "watchlist": alert.watchlist,
                  "title": title, "link": alert.payload.get("link"), "mode": alert.mode,
                  "hold_reason": alert.hold_reason, "message_kind": kind, "attempts": alert.attempts,
@@ -28,8 +28,8 @@ def outbox_rows(settings: Settings, *, dead_only: bool, limit: int, db: Database
         for message in delivery.list_admin(session, dead_only=dead_only, limit=limit):
             payload = message.payload or {}
             rows.append({"id": f"m{message.id}", "state": message.state, "target": message.target,
-                         "watchlist": None, "title": f"feed {payload.get('feed')}: "
-                         f"{payload.get('problem') or 'recovered'}", "link": payload.get("url"), "mode": "admin",
+                         "watchlist": payload.get("watchlist"), "title": _admin_title(payload),
+                         "link": payload.get("url"), "mode": "admin",
                          "hold_reason": None, "message_kind": "admin", "attempts": message.attempts,
                          "created_at": _iso(message.created_at), "next_attempt_at": None,
                          "sent_at": _iso(message.sent_at), "last_error": message.last_error})
@@ -48,6 +48,12 @@ def retry_dead(settings: Settings, alert_id: str | None, db: Database | None = N
         if not alert_id.isdigit():
             return 0
         return delivery.retry_dead(session, now, alert_id=int(alert_id))
+
+
+def _admin_title(payload: dict[str, Any]) -> str:
+    if payload.get("problem") == "regex":
+        return f"watchlist {payload.get('watchlist')}: {payload.get('pattern')} disabled (timeouts)"
+    return f"feed {payload.get('feed')}: {payload.get('problem') or 'recovered'}"
 
 
 def _iso(value: datetime | None) -> str | None:

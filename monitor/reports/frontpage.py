@@ -23,7 +23,7 @@ def overview(settings: Settings, now: datetime, db: Database | None = None) -> d
     with database(settings, db) as db:
         report = collect(settings, db)
         midnight = start_of_day(now)
-        with db.session() as session:
+        with db.reading() as session:
             report["today"] = {"since": midnight.isoformat(),
                                "articles": glance.articles_seen_since(session, midnight),
                                "stories": glance.stories_active_since(session, midnight)}

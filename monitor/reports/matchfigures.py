@@ -141,7 +141,7 @@ def match_figures(settings: Settings, log: MatchLog, now: datetime, since: timed
     chosen = [w for w in settings.watchlists if name is None or w.name == name]
     with database(settings, db) as db:
         counted = log.refresh(settings, db)
-        with db.session() as session:
+        with db.reading() as session:
             start = cutoff or datetime(1970, 1, 1, tzinfo=UTC)
             hours = glance.watchlist_alert_hours(session, start, name)
             rows = glance.watchlist_alert_states(session, start, name)

@@ -16,8 +16,8 @@ from monitor.store.maintenance import last_runs
 def collect(settings: Settings, db: Database | None = None) -> dict[str, Any]:
     configured = {feed.name for feed in settings.feeds}
     with database(settings, db) as db:
-        maintenance = last_runs(db)  # its own transaction: SQLite's BEGIN IMMEDIATE does not nest
-        with db.session() as session:
+        maintenance = last_runs(db)
+        with db.reading() as session:
             feeds = [
                 {
                     "name": feed.name,

@@ -16,7 +16,7 @@ def list_stories(settings: Settings, period: timedelta, min_articles: int = 1, l
                  now: datetime | None = None, db: Database | None = None, *,
                  articles: bool = True) -> list[stories.StoryView]:
     """Active stories, biggest first; without ``articles`` their outlets only (no article list)."""
-    with database(settings, db) as db, db.session() as session:
+    with database(settings, db) as db, db.reading() as session:
         return stories.recent_stories(session, now or datetime.now(UTC), period, min_articles, limit,
                                       articles=articles)
 
@@ -24,7 +24,7 @@ def list_stories(settings: Settings, period: timedelta, min_articles: int = 1, l
 def story_detail(settings: Settings, story_id: int, db: Database | None = None) -> dict[str, Any] | None:
     """One story as ``stories --json`` shows it, with ``alerts``: the outbox rows of its articles
     (watchlist, target name, kind, state), oldest first."""
-    with database(settings, db) as db, db.session() as session:
+    with database(settings, db) as db, db.reading() as session:
         view = stories.story_view(session, story_id)
         if view is None:
             return None

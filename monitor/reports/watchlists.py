@@ -20,7 +20,7 @@ def figures(settings: Settings, period: timedelta, now: datetime | None = None) 
     since = (now or datetime.now(UTC)) - period
     db = open_database(settings.database_url)
     try:
-        with db.session() as session:
+        with db.reading() as session:
             cells = heldback.per_day(session, since)
     finally:
         db.dispose()

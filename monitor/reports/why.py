@@ -31,7 +31,7 @@ def explain(settings: Settings, name: str, ref: str, now: datetime | None = None
         raise NotFoundError(f"no watchlist named {name!r} (newsmon check lists them)")
     db = open_database(settings.database_url)
     try:
-        with db.session() as session:
+        with db.reading() as session:
             article = trail.find_article(session, _keys(ref), ref)
             if article is None:
                 raise NotFoundError(f"no stored article has the link or key {ref!r}")

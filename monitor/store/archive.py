@@ -50,7 +50,7 @@ def _since(since: datetime | None) -> ColumnElement[bool]:
 
 
 def count(db: Database, since: datetime | None) -> int:
-    with db.session() as session:
+    with db.reading() as session:
         return session.scalar(select(func.count()).select_from(Article).where(_since(since))) or 0
 
 
@@ -59,7 +59,7 @@ def articles(db: Database, since: datetime | None, *, newest_first: bool = False
     order of that time (oldest first, or newest first)."""
     last: tuple[datetime, int] | None = None
     while True:
-        with db.session() as session:
+        with db.reading() as session:
             batch = _batch(session, since, last, newest_first)
         yield from batch
         if len(batch) < BATCH:
@@ -72,7 +72,7 @@ def articles_after(db: Database, after_id: int, since: datetime | None) -> Itera
     stopped), published at or after ``since``."""
     last = after_id
     while True:
-        with db.session() as session:
+        with db.reading() as session:
             query = (select(Article, Feed.name, ArticleFeatures.story_id).join(Feed, Feed.id == Article.feed_id)
                      .outerjoin(ArticleFeatures, ArticleFeatures.article_id == Article.id)
                      .where(Article.id > last, _since(since)).order_by(Article.id).limit(BATCH))
@@ -84,7 +84,7 @@ def articles_after(db: Database, after_id: int, since: datetime | None) -> Itera
 
 
 def last_id(db: Database) -> int:
-    with db.session() as session:
+    with db.reading() as session:
         return session.scalar(select(func.max(Article.id))) or 0
 
 

@@ -1,7 +1,16 @@
-"""Engine and sessions: SQLite with WAL and a busy timeout, PostgreSQL with pre-ping."""
+"""Engine and sessions: SQLite with WAL and a busy timeout, PostgreSQL with pre-ping.
+
+Two kinds of transaction: ``session()`` for steps that write (on SQLite it takes the write lock at
+``BEGIN IMMEDIATE``), ``reading()`` for steps that only read (a plain deferred ``BEGIN``: in WAL
+mode it reads a snapshot and never waits for another process's write transaction).
+
+A SQLite file, its ``-wal`` and ``-shm`` files and a state folder newsmon creates are private to
+the user (0600 / 0700): they hold feed URLs with their tokens and the alert history.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.errors import StoreError
 
 BUSY_TIMEOUT_MS = 30_000
+PRIVATE_UMASK = 0o077
+_READ = "newsmon_read_only"  # execution option of the engine behind ``reading()``
 
 
 def make_engine(url: str) -> Engine:
@@ -21,12 +32,37 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            private_folder(Path(parsed.database).expanduser().parent)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "do_connect", _sqlite_connect_private)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def private_folder(folder: Path) -> None:
+    """Create ``folder`` (and its parents) if missing; the folders made here are 0700. A folder
+    that exists keeps its mode: the user chose it."""
+    missing = [folder, *folder.parents]
+    missing = [path for path in missing if not path.exists()]
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask; make sure
+
+
+def _sqlite_connect_private(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+    # SQLite creates the database file when the connection opens and gives -wal and -shm the mode
+    # of the database file: a private umask while opening makes all three 0600. The umask is
+    # process-wide, so it is narrowed only for the open itself.
+    previous = os.umask(PRIVATE_UMASK)
+    try:
+        return dialect.loaded_dbapi.connect(*cargs, **cparams)
+    finally:
+        os.umask(previous)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -39,19 +75,25 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(conn: Any) -> None:
+def _sqlite_begin(conn: Any) -> None:
+    if conn.get_execution_options().get(_READ):
+        conn.exec_driver_sql("BEGIN")  # a snapshot read: never waits behind a writer (WAL)
+        return
     # Take the write lock at BEGIN: a read that later writes cannot then fail with SQLITE_BUSY
     # halfway through, and the busy timeout applies to the whole transaction.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
-    """An engine and its session factory; ``with db.session() as s:`` commits or rolls back."""
+    """An engine and its session factories; ``with db.session() as s:`` commits or rolls back,
+    ``with db.reading() as s:`` reads without taking SQLite's write lock."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self.read_engine = self.engine.execution_options(**{_READ: True})
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -60,6 +102,12 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         with self._factory() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction for reads only (status, lists, search, the poll schedule)."""
+        with self._read_factory() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
@@ -76,7 +124,7 @@ def open_database(url: str, *, upgrade: bool = False) -> Database:
         if upgrade:
             retrying(lambda: upgrade_to_head(db.engine), what="open the database")
         else:
-            behind = retrying(lambda: check_current(db.engine), what="open the database")
+            behind = retrying(lambda: check_current(db.read_engine), what="open the database")
             if behind:
                 raise StoreError(f"database schema is not current ({behind}); run `newsmon db upgrade`")
     except BaseException:

@@ -2,8 +2,10 @@
 
 A daemon claims a batch of due feeds in one short transaction (``SELECT … FOR UPDATE SKIP LOCKED``
 on PostgreSQL, so concurrent claimers never wait for each other and never get the same row) and
-writes its name and an expiry on them. It polls them and releases the batch. A daemon that dies
-keeps its leases only until the expiry; then another claims those feeds. On SQLite the same code
+writes its name and an expiry on them. It polls them and releases the batch. Leases are short
+(``lease``, seconds) and a living daemon's heartbeat (``renew_held``) extends all of its leases,
+feeds and messages, well before they run out; a daemon that dies keeps them only until the expiry,
+then another claims those feeds and messages. On SQLite the same code
 runs in one process (``BEGIN IMMEDIATE`` makes the claim exclusive anyway).
 
 Advisory locks (PostgreSQL) make deployment-wide steps exclusive: migrations, syncing the feed
@@ -25,7 +27,7 @@ from sqlalchemy.orm import Session
 from monitor.store.db import Database
 from monitor.store.locks import LOCK_KEY, unlock
 from monitor.store.repo import FeedState, _state
-from monitor.store.tables import Feed
+from monitor.store.tables import Feed, Message
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,33 @@ def renew_feeds(session: Session, feed_ids: Sequence[int], owner: str, until: da
     result = session.execute(update(Feed).where(Feed.id.in_(feed_ids), Feed.lease_owner == owner)
                              .values(lease_until=until))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def renew_held(session: Session, owner: str, until: datetime) -> int:
+    """The heartbeat: extend every lease ``owner`` holds, on feeds and on messages being sent.
+
+    A feed row locked by the owner's own store transaction is skipped (renewed at the next beat;
+    a claimer skips it too while it is locked). Returns how many leases were extended.
+    """
+    feed_ids = list(session.scalars(select(Feed.id).where(Feed.lease_owner == owner)
+                                    .with_for_update(skip_locked=True)))
+    renewed = renew_feeds(session, feed_ids, owner, until)
+    message_ids = list(session.scalars(select(Message.id).where(Message.state == "pending",
+                                                                Message.lease_owner == owner)
+                                       .with_for_update(skip_locked=True)))
+    if message_ids:
+        result = session.execute(update(Message).where(Message.id.in_(message_ids), Message.lease_owner == owner)
+                                 .values(lease_until=until))
+        renewed += int(getattr(result, "rowcount", 0) or 0)
+    return renewed
+
+
+def orphaned_messages(session: Session, now: datetime) -> bool:
+    """Whether a due message is leased by an owner whose lease ran out (it died): the delivery job
+    should run now rather than at its next interval."""
+    query = (select(Message.id).where(Message.state == "pending", Message.next_attempt_at <= now,
+                                      Message.lease_owner.is_not(None), Message.lease_until < now).limit(1))
+    return session.scalar(query) is not None
 
 
 def serialize(session: Session, name: str) -> None:
