@@ -89,6 +89,10 @@ def test_every_page_answers_json_in_the_cli_shapes(made: Site, client: TestClien
     assert lists["lawrow"]["matches"] == 1 and lists["lawrow"]["states"] == {"dead": 1}
     assert lists["magdeburg"]["matches"] >= 40 and lists["magdeburg"]["per"] == "story"
     assert lists["magdeburg"]["recent"][0]["hits"]  # the --json shape of a match, hits included
+    held = {w["name"]: w["total"]["held_back"] for w in _lines(made.newsmon("watchlists", "--since", "3650d",
+                                                                             "--json"))}
+    assert lists["magdeburg"]["held_back"] == {k: v for k, v in held["magdeburg"].items() if v}
+    assert lists["magdeburg"]["held_back"]["story"] > 10  # per story: the story's later articles held back
 
     biggest = client.get("/stories?format=json").json()[0]
     story = client.get(f"/stories/{biggest['id']}?format=json").json()

@@ -55,6 +55,14 @@ def _wait(driver: Any, condition: Any, timeout: float = 30) -> Any:
                          ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(condition)
 
 
+def _text(driver: Any, selector: str) -> str | None:
+    """The element's text read in one step in the page (an element may be replaced by a reload
+    between finding it and reading it)."""
+    found: str | None = driver.execute_script(
+        "var e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null;", selector)
+    return found
+
+
 def _save(path: Path, text: str) -> None:
     """As an editor saves: the whole new file at once (written beside it, then renamed over it)."""
     part = path.with_suffix(".part")
@@ -164,14 +172,14 @@ def test_the_preview_follows_the_file_as_it_is_edited(served: tuple[Site, WebPro
 
     _save(file, yaml.safe_dump({"watchlists": [{"name": "anschlag", "query": "Magdeburg AND Anschlag",
                                                "notify": ["hook"], "per": "story"}]}))
-    _wait(browser, lambda d: d.find_element(_by("CSS_SELECTOR"), "section.watchlist h2").text == "anschlag")
-    after = int(browser.find_element(_by("CSS_SELECTOR"), ".alerts-total").text)
+    _wait(browser, lambda d: _text(d, "section.watchlist h2") == "anschlag")
+    after = int(_text(browser, ".alerts-total") or 0)
     assert 0 < after < before  # per story: the attack's articles count once per story
     assert "Anschlag" in {m.text for m in browser.find_elements(_by("TAG_NAME"), "mark")}
     screenshot(browser, shots / "preview.png")
 
     _save(file, "watchlists:\n  - name: kaputt\n    query: 'Magdeburg AND ('\n")
-    error = _wait(browser, lambda d: d.find_elements(_by("ID"), "file-error"))[0].text
+    error = _wait(browser, lambda d: _text(d, "#file-error"))
     assert "preview.yaml" in error and "^" in error
     assert not browser.find_elements(_by("CSS_SELECTOR"), "section.watchlist")
     screenshot(browser, shots / "preview-error.png")

@@ -123,12 +123,13 @@ class WatchlistFigures:
     days: list[DayFigures]
     recent: list[Found]
     pending: int = 0
+    held_back: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         w = self.watchlist
         return {"name": w.name, "query": w.query, "mode": w.mode, "per": w.per, "targets": self.targets,
                 "matches": self.matches, "articles_not_yet_matched": self.pending, "alerts": self.alerts,
-                "states": self.states, "held": self.held,
+                "states": self.states, "held": self.held, "held_back": self.held_back,
                 "per_day": [{"day": d.day.isoformat(), "matches": d.matches, "alerts": d.alerts} for d in self.days],
                 "recent": [found.as_json() for found in self.recent]}
 
@@ -145,6 +146,7 @@ def match_figures(settings: Settings, log: MatchLog, now: datetime, since: timed
             start = cutoff or datetime(1970, 1, 1, tzinfo=UTC)
             hours = glance.watchlist_alert_hours(session, start, name)
             rows = glance.watchlist_alert_states(session, start, name)
+            reasons = glance.held_back_since(session, start, name)
     alerts: dict[str, Counter[date]] = {w.name: Counter() for w in chosen}
     states: dict[str, Counter[str]] = {w.name: Counter() for w in chosen}
     held: dict[str, Counter[str]] = {w.name: Counter() for w in chosen}
@@ -156,6 +158,10 @@ def match_figures(settings: Settings, log: MatchLog, now: datetime, since: timed
             states[watchlist_name][state] += count
             if state == "held":
                 held[watchlist_name][reason or "?"] += count
+    held_back: dict[str, Counter[str]] = {w.name: Counter() for w in chosen}
+    for watchlist_name, reason, count in reasons:
+        if watchlist_name in held_back:
+            held_back[watchlist_name][reason] += count
     first = cutoff.astimezone(BERLIN).date() if cutoff else None
     out = []
     for watchlist in chosen:
@@ -168,7 +174,7 @@ def match_figures(settings: Settings, log: MatchLog, now: datetime, since: timed
                                     sum(alerts[watchlist.name].values()), dict(states[watchlist.name]),
                                     dict(held[watchlist.name]),
                                     [DayFigures(d, matches[d], alerts[watchlist.name][d]) for d in days], newest,
-                                    counted.pending))
+                                    counted.pending, dict(held_back[watchlist.name])))
     return out
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, String, func, select
 from sqlalchemy.orm import Session
 
-from monitor.store.tables import Alert, Article, ArticleFeatures, Story
+from monitor.store.tables import Alert, Article, ArticleFeatures, HeldBack, Story
 
 
 def articles_seen_since(session: Session, since: datetime) -> int:
@@ -74,3 +74,13 @@ def watchlist_alert_states(session: Session, since: datetime,
     if watchlist is not None:
         query = query.where(Alert.watchlist == watchlist)
     return [(name, str(state), reason, int(count)) for name, state, reason, count in session.execute(query)]
+
+
+def held_back_since(session: Session, since: datetime,
+                    watchlist: str | None = None) -> list[tuple[str, str, int]]:
+    """Held-back decisions since ``since`` per watchlist and reason: articles, each once per reason."""
+    query = (select(HeldBack.watchlist, HeldBack.reason, func.count(HeldBack.article_id.distinct()))
+             .where(HeldBack.at >= since).group_by(HeldBack.watchlist, HeldBack.reason))
+    if watchlist is not None:
+        query = query.where(HeldBack.watchlist == watchlist)
+    return [(name, str(reason), int(count)) for name, reason, count in session.execute(query)]
