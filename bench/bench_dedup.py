@@ -6,9 +6,9 @@ Input: the 13 feeds captured together on 21 Dec 2024 (../shared/realdata/corss-d
 1,532 items, 1,000 distinct, 999 stored). Parsing is done once, outside the timings. Reported:
 medians over the repeats, per item fed to the stage and per new article.
 
-- store: ``Deduplicator.store`` (keys, fingerprint, versions, MinHash LSH, stories) into a fresh
-  SQLite file, one transaction per feed, as ``ingest`` runs it (a feed's entries decided at once),
-  and with every entry on the entry-by-entry path (how the stage worked before it was batched).
+- store: ``Deduplicator.store`` (keys, fingerprint, versions, MinHash LSH, stories, one decision
+  per entry, then a feed's rows at once) into a fresh SQLite file, one transaction per feed, as
+  ``ingest`` runs it.
 - the same feeds polled a second time (every item a repeat: the common case in production).
 - the pure parts on their own: hashing and fingerprints for every item; MinHash signatures, story
   terms, LSH lookups and story assignment for the 1,000 articles that are not exact repeats.
@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor import dedup  # noqa: E402
 from monitor.config import FeedConfig  # noqa: E402
+from monitor.dedup import features as dedup  # noqa: E402
 from monitor.dedup.stage import Deduplicator  # noqa: E402
 from monitor.dedup.storyindex import StoryIndex, features  # noqa: E402
 from monitor.feeds.parse.reader import parse  # noqa: E402
@@ -55,9 +55,8 @@ def timed(func: Callable[[], object], repeat: int) -> float:
     return statistics.median(runs)
 
 
-def store_run(feeds: list[tuple[str, list[Entry]]], batched: bool) -> tuple[float, float]:
-    """Seconds for the first poll of every feed (all new) and for the second (all repeats); ``batched``
-    False: every entry takes the entry-by-entry path (the stage before it decided a feed at once)."""
+def store_run(feeds: list[tuple[str, list[Entry]]]) -> tuple[float, float]:
+    """Seconds for the first poll of every feed (all new) and for the second (all repeats)."""
     with tempfile.TemporaryDirectory() as folder:
         db = open_database(f"sqlite:///{folder}/bench.db", upgrade=True)
         with db.session() as session:
@@ -65,8 +64,6 @@ def store_run(feeds: list[tuple[str, list[Entry]]], batched: bool) -> tuple[floa
         with db.session() as session:
             states = {name: repo.feed_state(session, name) for name, _ in feeds}
         stage = Deduplicator()
-        if not batched:
-            stage._batch = lambda session, feed, prepared, found, now: ([], prepared)  # type: ignore[method-assign]
         elapsed = []
         for _poll in range(2):
             start = time.perf_counter()
@@ -123,20 +120,15 @@ def main() -> None:
         ("LSH query + insert", len(articles), timed(lsh, args.repeat)),
         ("story assignment + index insert", len(articles), timed(assign, args.repeat)),
     ]
-    single_runs = [store_run(feeds, False) for _ in range(args.repeat)]
-    our_runs = [store_run(feeds, True) for _ in range(args.repeat)]
-    single, ours = statistics.median(r[0] for r in single_runs), statistics.median(r[0] for r in our_runs)
-    rows += [("store stage, entry by entry", len(items), single),
-             ("store stage, a feed at once (as ingest runs it)", len(items), ours),
-             ("second poll (all repeats), entry by entry", len(items), statistics.median(r[1] for r in single_runs)),
-             ("second poll (all repeats), a feed at once", len(items), statistics.median(r[1] for r in our_runs))]
+    our_runs = [store_run(feeds) for _ in range(args.repeat)]
+    rows += [("store stage (as ingest runs it)", len(items), statistics.median(r[0] for r in our_runs)),
+             ("second poll (all repeats)", len(items), statistics.median(r[1] for r in our_runs))]
     print(f"{len(items)} items, {len(articles)} articles not exact repeats; median of {args.repeat}")
     print(f"| {'stage':48} | {'n':>5} | {'total ms':>9} | {'µs / unit':>9} | {'µs / article':>12} |")
     print(f"|{'-' * 46}|{'-' * 7}|{'-' * 11}|{'-' * 11}|{'-' * 14}|")
     for label, count, seconds in rows:
         print(f"| {label:48} | {count:5} | {seconds * 1000:9.1f} | {seconds / count * 1e6:9.0f} | "
               f"{seconds / len(articles) * 1e6:12.0f} |")
-    print(f"deciding a feed at once saves {(single - ours) / len(articles) * 1e6:.0f} µs per article")
 
 
 if __name__ == "__main__":

@@ -47,6 +47,10 @@ class FeedConfig(_Strict):
     name: str = Field(default="", description="display name of the outlet; defaults to the URL's host")
     interval: Duration | None = Field(default=None, description="poll interval of this feed (down to 1s)")
     fulltext: bool = Field(default=False, description="fetch each article page and extract its text")
+    origin: Literal["config", "opml", "discovered"] = Field(
+        default="config", description="where the URL came from: config (written by a person), opml (imported), "
+        "discovered (found on a fetched page); feeds not from config must be http(s) and are fetched "
+        "with the private-address guard")
     backlog: Literal["alert", "skip"] | None = Field(default=None, description="skip: store the entries of "
                                                      "this feed's first successful poll without alerting; "
                                                      "default poll.backlog")
@@ -55,7 +59,26 @@ class FeedConfig(_Strict):
     def _interval_floor(self) -> FeedConfig:
         if self.interval is not None and self.interval < 1:
             raise ValueError("interval must be at least 1s")
+        if self.origin != "config" and not web_url(self.url):
+            raise ValueError(f"a feed from {self.origin} content must be an http(s) URL, not {self.url[:80]!r}; "
+                             "local files and file:// are for feeds written into monitor.yaml")
         return self
+
+    @property
+    def guarded(self) -> bool:
+        """True when the URL came from content (OPML, a fetched page), not from a person."""
+        return self.origin != "config"
+
+
+def web_url(url: str) -> bool:
+    """An http(s) URL with a host: the only kind a feed may have when content, not a person, named it."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 class TargetConfig(_Strict):
@@ -126,8 +149,9 @@ class HttpConfig(_Strict):
     user_agent: str = DEFAULT_USER_AGENT
     fulltext_timeout: Duration = Field(default=15.0, description="bound on fetching one article page (fulltext)")
     fulltext_max_bytes: Size = Field(default=5_000_000, description="cap on one article page (fulltext)")
-    allow_private: bool = Field(default=False, description="let article pages (fulltext) be fetched from "
-                                "loopback, private or link-local addresses; only for local setups")
+    allow_private: bool = Field(default=False, description="let article pages (fulltext) and feeds named by "
+                                "content (OPML, discovered) be fetched from loopback, private or link-local "
+                                "addresses; only for local setups")
     ca_bundle: str | None = Field(default=None, description="PEM file of CA certificates trusted for https "
                                   "feeds and article pages besides the default ones (relative to the config file)")
 

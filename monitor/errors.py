@@ -10,6 +10,7 @@ stops a command::
     ├── FetchError               a feed could not be fetched (recorded on the feed, never escapes a cycle)
     ├── ParseError               a feed body is not a feed (recorded on the feed likewise)
     ├── StoreError               the database is unreachable or its schema is not current
+    │   └── DamagedDatabase      the SQLite file is damaged (not a database, malformed pages)
     ├── DeliveryError            apprise could not deliver to a target (the outbox row is retried)
     │   └── RenderError          a message template failed while rendering (retried likewise)
     └── NotFoundError            a stored article or watchlist asked for does not exist
@@ -57,11 +58,15 @@ class FetchError(MonitorError):
 
 
 class ParseError(MonitorError):
-    """A fetched body is not a feed newsmon can read."""
+    """A fetched body is not a feed newsmon can read; the message begins with "not a feed"."""
 
 
 class StoreError(MonitorError):
     """The database cannot be used (unreachable, or its schema is behind: run ``newsmon db upgrade``)."""
+
+
+class DamagedDatabase(StoreError):
+    """The SQLite file is damaged; the message names it and says how to restore or recover it."""
 
 
 class DeliveryError(MonitorError):

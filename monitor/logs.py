@@ -10,6 +10,7 @@ Three forms of the same line:
 * in a pipe or file: ``ts=2025-10-21T08:05:01.123Z level=info logger=… msg=… feed=…``.
 
 Outside the terminal a traceback stays on the event's line (``exc="…\\n…"``), so one event is one line.
+Every line passes ``redact.text``: a token in a URL never reaches the log.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import os
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
+
+from monitor import redact
 
 KEYS = ("feed", "url", "article", "alert", "watchlist", "target", "file", "pattern")
 _PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3, logging.CRITICAL: 2}
@@ -31,19 +34,20 @@ class KeyValueFormatter(logging.Formatter):
         self.journal = journal
 
     def format(self, record: logging.LogRecord) -> str:
-        fields = {key: getattr(record, key) for key in KEYS if getattr(record, key, None) is not None}
-        message = record.getMessage()
+        fields = {key: redact.text(str(getattr(record, key))) for key in KEYS
+                  if getattr(record, key, None) is not None}
+        message = redact.text(record.getMessage())
         if self.human:
             context = " ".join(f"{k}={v}" for k, v in fields.items())
             line = f"{self.formatTime(record, '%H:%M:%S')} {record.levelname.lower():7} {message}"
             line = f"{line}  [{context}]" if context else line
             if record.exc_info:
-                line += "\n" + self.formatException(record.exc_info)
+                line += "\n" + redact.text(self.formatException(record.exc_info))
             return line
         parts = [f"level={record.levelname.lower()}", f"logger={record.name}", f"msg={_quote(message)}"]
         parts += [f"{k}={_quote(str(v))}" for k, v in fields.items()]
         if record.exc_info:
-            parts.append(f"exc={_quote(self.formatException(record.exc_info))}")
+            parts.append(f"exc={_quote(redact.text(self.formatException(record.exc_info)))}")
         if self.journal:
             return f"<{_PRIORITY.get(record.levelno, 6)}>" + " ".join(parts)
         stamp = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from monitor import redact
 from monitor.alert.admin import report_disabled_patterns
 from monitor.alert.outbox import Matched, enqueue, too_old
 from monitor.config import Settings
@@ -47,6 +48,10 @@ class PollContext:
     def wants_fulltext(self, feed_name: str) -> bool:
         return any(feed.fulltext for feed in self.settings.feeds if feed.name == feed_name)
 
+    def guarded(self, feed_name: str) -> bool:
+        """The feed's URL came from content (OPML, a fetched page): fetched with the address guard."""
+        return any(feed.guarded for feed in self.settings.feeds if feed.name == feed_name)
+
     def skips_backlog(self, feed: FeedState) -> bool:
         """A feed's first successful poll whose backlog is stored without alerts (``backlog: skip``)."""
         if feed.last_ok is not None:
@@ -74,18 +79,18 @@ class PollOutcome:
 
 def poll_feed(ctx: PollContext, feed: FeedState) -> PollOutcome:
     """One feed, one poll: the whole path."""
-    result = fetch(feed.url, feed.validators, ctx.settings.monitor.http)
+    result = fetch(feed.url, feed.validators, ctx.settings.monitor.http, guarded=ctx.guarded(feed.name))
     return ingest(ctx, feed, result)
 
 
 def ingest(ctx: PollContext, feed: FeedState, result: FetchResult) -> PollOutcome:
     now = ctx.clock()
     if not result.ok or result.not_modified or result.body is None:
-        return _record(ctx, feed, result, now, result.error or ("gone (HTTP 410)" if result.gone else None))
+        return record_outcome(ctx, feed, result, now, result.error or ("gone (HTTP 410)" if result.gone else None))
     try:
         parsed = parse(result.body, result.url)
     except ParseError as err:
-        return _record(ctx, feed, result, now, f"not a feed: {err}")
+        return record_outcome(ctx, feed, result, now, str(err))  # says "not a feed: …" itself
     candidates = [Candidate(entry, identity_keys(entry, feed.id)) for entry in parsed.entries]
     if ctx.wants_fulltext(feed.name):
         candidates = _with_fulltext(ctx, candidates)
@@ -101,6 +106,11 @@ def ingest(ctx: PollContext, feed: FeedState, result: FetchResult) -> PollOutcom
     log.info("polled: %d entries, %d new, %d alerts", len(candidates), fresh, alerts,
              extra={"feed": feed.name, "url": feed.url})
     return PollOutcome(feed.name, fresh, alerts)
+
+
+def record_failure(ctx: PollContext, feed: FeedState, result: FetchResult, error: str) -> PollOutcome:
+    """A poll whose entries could not be stored: the error goes on the feed, which backs off."""
+    return record_outcome(ctx, feed, result, ctx.clock(), error)
 
 
 def match(matcher: Matcher, articles: Sequence[StoredArticle], settings: Settings | None = None,
@@ -144,7 +154,11 @@ def _with_fulltext(ctx: PollContext, candidates: list[Candidate]) -> list[Candid
     return enriched
 
 
-def _record(ctx: PollContext, feed: FeedState, result: FetchResult, now: datetime, error: str | None) -> PollOutcome:
+def record_outcome(ctx: PollContext, feed: FeedState, result: FetchResult, now: datetime, error: str | None
+                   ) -> PollOutcome:
+    """A poll that stored no entries: not modified, or failed with ``error`` (kept masked: it is shown
+    in reports and admin alerts)."""
+    error = redact.text(error) if error else error
     failures = feed.failures + 1 if error else 0
     when = next_poll(now, ctx.interval_of(feed.name), result, failures, ctx.rng)
     with ctx.db.session() as session:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from monitor import safeyaml
 from monitor.config import EntityConfig, FeedConfig, MonitorConfig, Settings, WatchlistConfig, WatchlistFile
 from monitor.errors import ConfigError, QueryError
 
@@ -95,6 +96,19 @@ def load_watchlists(path: str | os.PathLike[str], known: Mapping[str, EntityConf
     for index, watchlist in enumerate(watchlists):
         _check_queries(watchlist, entities, Path(path), index)
     return entities, watchlists
+
+
+def written_feed_urls(path: Path) -> list[str | None]:
+    """The ``url`` of each entry of ``feeds:`` in monitor.yaml as written, before ``${ENV}``
+    substitution (for exports that must not contain the secrets)."""
+    try:
+        raw = safeyaml.load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    entries = raw.get("feeds") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        return []
+    return [str(entry["url"]) if isinstance(entry, dict) and "url" in entry else None for entry in entries]
 
 
 def _check_references(settings: Settings, owner: Mapping[str, Path]) -> None:
@@ -223,12 +237,18 @@ def _host_of(url: str) -> str:
 
 
 def _opml_feeds(path: Path) -> list[FeedConfig]:
+    from monitor.config import web_url
     from monitor.feeds.opml import read_opml
 
     try:
-        return [FeedConfig(url=url, name=title) for title, url in read_opml(path.read_bytes())]
+        outlines = read_opml(path.read_bytes(), str(path), "feeds_opml")
     except OSError as err:
         raise ConfigError(f"cannot read OPML file: {err.strerror}", file=str(path), key="feeds_opml") from err
+    for title, url in outlines:
+        if not web_url(url):
+            raise ConfigError(f"feeds from OPML must be http(s) URLs, not {url[:80]!r} (local files and file:// "
+                              "are for feeds written into monitor.yaml)", file=str(path), key=f"outline {title!r}")
+    return [FeedConfig(url=url, name=title, origin="opml") for title, url in outlines]
 
 
 def _watchlist_files(target: Path, cfg_path: Path) -> list[Path]:
@@ -247,7 +267,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"cannot read: {err}", file=str(path)) from err
     try:
-        data = yaml.safe_load(text)
+        data = safeyaml.load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None

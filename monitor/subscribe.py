@@ -27,6 +27,7 @@ class NewFeed:
     name: str
     interval: str | None = None
     fulltext: bool = False
+    origin: str = "config"  # "opml" or "discovered": written, so the feed keeps the address guard
 
 
 def add_feeds(settings: Settings, feeds: Sequence[NewFeed]) -> tuple[list[NewFeed], list[str]]:
@@ -55,10 +56,12 @@ def add_feeds(settings: Settings, feeds: Sequence[NewFeed]) -> tuple[list[NewFee
             entry["interval"] = feed.interval
         if feed.fulltext:
             entry["fulltext"] = True
+        if feed.origin != "config":
+            entry["origin"] = feed.origin
         entries.append(CommentedMap(entry))
         urls.add(feed.url)
         names.add(name)
-        added.append(NewFeed(feed.url, name, feed.interval, feed.fulltext))
+        added.append(NewFeed(feed.url, name, feed.interval, feed.fulltext, feed.origin))
     if added:
         buffer = io.StringIO()
         yaml.dump(document, buffer)

@@ -35,6 +35,11 @@ def _rows(db_file: Path) -> list[tuple[str, str | None, int | None]]:
         return conn.execute("SELECT title, link, length(body) FROM articles ORDER BY id").fetchall()
 
 
+def _bands(db_file: Path) -> dict[int, int]:
+    with sqlite3.connect(db_file) as conn:
+        return dict(conn.execute("SELECT article_id, count(*) FROM article_bands GROUP BY article_id").fetchall())
+
+
 def test_bodies_older_than_the_retention_age_are_dropped_and_the_rest_stays(tmp_path: Path) -> None:
     clock = Clock()
     with FeedServer() as server, Webhook() as hook:
@@ -44,9 +49,12 @@ def test_bodies_older_than_the_retention_age_are_dropped_and_the_rest_stays(tmp_
         runner = Runner(load(config), clock=clock)
         first = runner.cycle()
         assert first.alerts == 1 and first.maintenance is not None and first.maintenance.bodies_dropped == 0
+        assert _bands(tmp_path / "newsmon.db") == {1: 32}  # the near-duplicate band keys of the first article
         clock.advance(days=60)
         server.serve("/feed.xml", _feed("Neuer Artikel", "n-2025"))
-        assert runner.cycle().maintenance is not None  # a day has passed: retention ran, nothing old enough
+        later = runner.cycle().maintenance  # a day has passed: retention ran, no body old enough
+        assert later is not None and later.bodies_dropped == 0 and later.pruned.bands == 1
+        assert _bands(tmp_path / "newsmon.db") == {2: 32}  # the first article's keys left with the horizon
         clock.advance(hours=1)
         assert runner.cycle().maintenance is None  # not due again within the day
         clock.advance(days=31)

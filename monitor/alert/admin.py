@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from statistics import median
 
+from monitor import redact
 from monitor.config import AdminConfig
 from monitor.match.regexguard import SEARCH_LIMIT, Disabled
 from monitor.model import MessageKind
@@ -38,7 +39,7 @@ def check_feeds(db: Database, admin: AdminConfig, feeds: list[str], now: datetim
             if problem == before:
                 continue
             health.record_health(session, feed.feed_id, problem, now, str(facts.get("error") or "") or None)
-            payload = {"feed": feed.name, "url": feed.url, "problem": problem, **facts}
+            payload = {"feed": feed.name, "url": redact.url(feed.url), "problem": problem, **facts}
             if problem is None:
                 payload["detail"] = {"failing": "Abrufe klappen wieder",
                                      "silent": "neue Artikel kommen wieder"}.get(before or "", "wieder gesund")

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from monitor.alert.limits import fit
 from monitor.config import TargetConfig
 from monitor.errors import ConfigError, DeliveryError
 
@@ -17,14 +18,17 @@ _FORMATS = {"text": "text", "markdown": "markdown", "html": "html"}
 
 
 def privacy_url(url: str) -> str:
-    """The URL as apprise prints it with secrets masked (for logs and ``check``)."""
+    """The URL as apprise prints it with secrets masked (for logs and ``check``); header values
+    (``+Name=value``) and secret-looking parameters, which apprise shows, are masked as well."""
     import apprise
+
+    from monitor import redact
 
     plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
         return "<invalid apprise URL>"
     render_url: Any = getattr(plugin, "url")  # noqa: B009 - apprise's url() is untyped
-    return str(render_url(privacy=True))
+    return redact.url(str(render_url(privacy=True)))
 
 
 def validate_targets(targets: Mapping[str, TargetConfig], file: str) -> None:
@@ -59,7 +63,9 @@ class Notifier:
         if target not in self._targets:
             raise DeliveryError(f"target {target!r} is no longer configured")
         app = self._get(target)
-        result = app.notify(body=body, title=title, body_format=_FORMATS[self.format_of(target)])
+        fmt = self.format_of(target)
+        title, body = fit(title, body, fmt, self._targets[target].url)
+        result = app.notify(body=body, title=title, body_format=_FORMATS[fmt])
         if not result:
             reasons = [entry.message for entry in result.logs() if _level(entry.level) >= logging.WARNING]
             raise DeliveryError("; ".join(reasons) or "apprise reported a failure without a reason")

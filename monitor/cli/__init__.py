@@ -16,7 +16,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except MonitorError as err:
-            click.echo(f"newsmon: error: {err}", err=True)
+            from monitor import redact
+
+            click.echo(f"newsmon: error: {redact.text(str(err))}", err=True)
             sys.exit(err.exit_code)
 
 

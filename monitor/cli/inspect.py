@@ -30,6 +30,11 @@ def check() -> None:
     if cfg.monitor.admin:
         click.echo(f"  admin alerts: to {cfg.monitor.admin.target} after {cfg.monitor.admin.failures} failures "
                    f"or {cfg.monitor.admin.silence_factor:g}x the usual silence")
+    if any(feed.guarded for feed in cfg.feeds):  # the lookups need httpx: imported only then
+        from monitor.reports.checks import private_feed_warnings
+
+        for warning in private_feed_warnings(cfg):
+            click.echo(f"warning: {warning}")
 
 
 @click.command()

@@ -13,7 +13,7 @@ def schema(kind: str, output: str | None) -> None:
     import json
     from pathlib import Path
 
-    from monitor.schema import schema as build
+    from monitor.reports.schema import schema as build
 
     text = json.dumps(build(kind), ensure_ascii=False, indent=2) + "\n"
     if output:

@@ -14,8 +14,10 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
 
+from monitor.errors import StoreError
 from monitor.feeds.fetcher import fetch_all
-from monitor.pipeline import PollContext, PollOutcome, ingest
+from monitor.model import FetchResult
+from monitor.pipeline import PollContext, PollOutcome, ingest, record_failure
 from monitor.store import leases
 from monitor.store.leases import owner_id
 from monitor.store.repo import FeedState
@@ -68,13 +70,31 @@ def poll_claimed(ctx: PollContext, feeds: Sequence[FeedState], owner: str | None
     renewed = time.monotonic()
     jobs = [(feed.id, feed.url, feed.validators) for feed in feeds]
     outcomes: list[PollOutcome] = []
-    for feed_id, result in fetch_all(jobs, ctx.settings.monitor.http):
-        outcomes.append(retrying(partial(ingest, ctx, by_id[feed_id], result), what=f"store {by_id[feed_id].name}"))
+    guarded = {feed.id for feed in feeds if ctx.guarded(feed.name)}
+    for feed_id, result in fetch_all(jobs, ctx.settings.monitor.http, guarded=guarded):
+        outcomes.append(_store(ctx, by_id[feed_id], result))
         pending.discard(feed_id)
         if pending and time.monotonic() - renewed > lease / 3:
             retrying(partial(_renew, ctx, sorted(pending), owner, lease), what="renew feed leases")
             renewed = time.monotonic()
     return outcomes
+
+
+def _store(ctx: PollContext, feed: FeedState, result: FetchResult) -> PollOutcome:
+    """Store one fetched feed; an error only this feed's data causes is that feed's ``last_error``.
+
+    Its transaction was rolled back, so nothing of it is half stored; the database being down or
+    damaged (``StoreError``) is not the feed's fault and ends the round as before.
+    """
+    try:
+        return retrying(partial(ingest, ctx, feed, result), what=f"store {feed.name}")
+    except StoreError:
+        raise
+    except Exception as err:  # one feed's data must never cost the other feeds their poll
+        reason = " ".join(str(getattr(err, "orig", None) or err).split())
+        error = f"store failed: {type(getattr(err, 'orig', None) or err).__name__}: {reason}"[:300]
+        log.error("%s", error, exc_info=True, extra={"feed": feed.name, "url": feed.url})
+        return retrying(partial(record_failure, ctx, feed, result, error), what=f"record {feed.name}")
 
 
 def claim_one(ctx: PollContext, name: str, owner: str | None = None) -> FeedState | None:

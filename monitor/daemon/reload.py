@@ -1,8 +1,9 @@
 """SIGHUP: read the config and watchlists again; take them only when every file is good.
 
 A broken file is refused with one logged error naming it (file, key, what was expected) and the
-running config stays. Keys the running process cannot swap (``database``, ``metrics``,
-``workers``) are logged as needing a restart and keep their running value.
+running config stays; so is a file that makes loading fail in any other way. Keys the running
+process cannot swap (``database``, ``metrics``, ``workers``) are logged as needing a restart and
+keep their running value.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ def reread(current: Settings) -> Settings | None:
     except MonitorError as err:
         file = err.file if isinstance(err, ConfigError) else None
         log.error("reload refused, keeping the running config: %s", err, extra={"file": file or str(path)})
+        return None
+    except Exception as err:  # whatever else loading runs into, the running daemon must not die of it
+        log.error("reload refused, keeping the running config: %s: %s", type(err).__name__, err,
+                  exc_info=True, extra={"file": str(path)})
         return None
     kept: dict[str, object] = {}
     for key in RESTART_ONLY:

@@ -29,6 +29,8 @@ from monitor.config import Settings
 from monitor.daemon import polling as workers
 from monitor.daemon import sdnotify
 from monitor.daemon.heartbeat import Heartbeat, beating
+from monitor.dedup.storyindex import HORIZON
+from monitor.errors import DamagedDatabase
 from monitor.match import compile_matcher
 from monitor.pipeline import PollContext, PollOutcome
 from monitor.store import leases, repo
@@ -123,7 +125,7 @@ class Runner:
         another daemon sharing the database is running it right now (it records the run, so the
         others find it done)."""
         with leases.once_per_deployment(self.db, "maintenance") as mine:
-            return run_if_due(self.db, self.settings.monitor.retention, self.clock()) if mine else None
+            return run_if_due(self.db, self.settings.monitor.retention, self.clock(), HORIZON) if mine else None
 
     def apply(self, settings: Settings) -> None:
         """Take a reloaded config: watchlists and targets for the next articles, feed rows synced."""
@@ -178,6 +180,7 @@ class Daemon:
         self.wake = threading.Event()
         self._reload_requested = False
         self._signals = 0
+        self.exit_code = 0
         self.systemd = systemd or sdnotify.SystemdNotifier()
         self.watchdog = sdnotify.Watchdog(self.systemd)
         self.metrics: Metrics | None = None
@@ -224,7 +227,7 @@ class Daemon:
             if stop_metrics:
                 stop_metrics()
             self.runner.close()
-        return 0
+        return self.exit_code
 
     def reload(self) -> bool:
         """Re-read config and watchlists; a good config replaces the running one, a bad one is refused."""
@@ -233,7 +236,13 @@ class Daemon:
         self.systemd.notify("RELOADING=1", f"MONOTONIC_USEC={time.monotonic_ns() // 1000}")
         fresh = reread(self.runner.settings)
         if fresh is not None:
-            self.runner.apply(fresh)
+            try:
+                self.runner.apply(fresh)  # builds everything before it swaps: a failure leaves the old config
+            except Exception as err:  # whatever taking the new config runs into, the daemon keeps running
+                log.error("reload refused, keeping the running config: %s: %s", type(err).__name__, err,
+                          exc_info=True, extra={"file": str(fresh.path)})
+                fresh = None
+        if fresh is not None:
             release_lexicon()
             self._sync_digest_jobs()
             log.info("reloaded: %d feeds, %d watchlists", len(fresh.feeds), len(fresh.watchlists),
@@ -265,6 +274,9 @@ class Daemon:
         started = time.perf_counter()
         try:
             outcomes = self.runner.poll_due(stop=self.stop.is_set, after_batch=self._after_batch)
+        except DamagedDatabase as err:
+            self._give_up(err)
+            return
         except Exception:
             log.exception("poll crashed")
             return
@@ -296,6 +308,9 @@ class Daemon:
         between (a 1s feed would otherwise be polled every 2s about half the time)."""
         try:
             soonest = self.runner.soonest_poll()
+        except DamagedDatabase as err:
+            self._give_up(err)
+            return POLL_TICK
         except Exception:
             log.exception("cannot read the poll schedule")
             return POLL_TICK
@@ -316,6 +331,9 @@ class Daemon:
         started = time.perf_counter()
         try:
             report = self.runner.deliver(stop=self.stop.is_set)
+        except DamagedDatabase as err:
+            self._give_up(err)
+            return
         except Exception:
             log.exception("delivery crashed")
             return
@@ -329,10 +347,22 @@ class Daemon:
         self.watchdog.begin("maintenance", limit=MAINTENANCE_LIMIT)
         try:
             self.runner.maintain()
+        except DamagedDatabase as err:
+            self._give_up(err)
         except Exception:
             log.exception("maintenance crashed")
         finally:
             self.watchdog.end("maintenance")
+
+    def _give_up(self, err: DamagedDatabase) -> None:
+        """A damaged database does not heal by polling again: one error, then exit 1 (systemd shows the
+        unit failed and restarts it, which refuses again until the file is restored)."""
+        if not self.stop.is_set():
+            log.error("%s", err)
+            log.error("stopping: the database cannot be used")
+        self.exit_code = 1
+        self.stop.set()
+        self.wake.set()
 
     def _poll_limit(self) -> float:
         """A poll round is bounded: batches of leased feeds, each fetch by the HTTP timeout. A round

@@ -1,12 +1,9 @@
 """The in-memory index behind near-duplicates and stories (docs/architecture.md §4, steps 3 and 4). No I/O.
 
-One ``StoryIndex`` per process holds the features of recently seen articles (``HORIZON`` by
-first-seen time); storage persists the same features, so after a restart the index is rebuilt
-lazily from the database, and articles other processes stored are added incrementally.
-
-Near-duplicates: MinHash (datasketch's values) with an LSH band index over word 3-shingles
-proposes candidates, the caller compares the texts (``dedup.near_duplicate``). Only articles
-without an exact identity or fingerprint match get here.
+One ``StoryIndex`` per process holds the story features of recently seen articles (``HORIZON``
+by first-seen time); storage persists the same features, so after a restart the index is rebuilt
+lazily from the database, and articles other processes stored are added incrementally. The
+near-duplicate band index is not here: it lives in the database (``dedup/nearindex.py``).
 
 Stories: an article is compared with the articles of the time window (``WINDOW`` around its
 published time) that share at least two terms (at most ``CANDIDATES``, those sharing the most).
@@ -29,8 +26,6 @@ from itertools import chain
 import numpy as np
 
 from monitor.dedup import features as dedup
-from monitor.dedup.bands import Bands
-from monitor.dedup.features import NUM_PERM, similarity
 from monitor.dedup.termvectors import NO_STORY, Slots, Vocabulary, micros
 from monitor.model import Entry
 
@@ -38,8 +33,6 @@ WINDOW = timedelta(hours=36)
 FUTURE_SLACK = timedelta(hours=1)
 HORIZON = timedelta(days=7)
 PRUNE_EVERY = timedelta(hours=1)
-LSH_THRESHOLD = 0.4
-CANDIDATE = 0.35  # estimated Jaccard a candidate needs before its text is compared
 LINK = 0.12
 CENTROID = 0.15
 TITLE_WEIGHT = 2.0
@@ -98,7 +91,7 @@ class _Story:
 
 
 class StoryIndex:
-    """Recent articles: an LSH over their signatures and an inverted index over their terms."""
+    """Recent articles: an inverted index over their story terms."""
 
     def __init__(self) -> None:
         self.items: dict[int, Features] = {}
@@ -108,26 +101,11 @@ class StoryIndex:
         self.terms = Vocabulary()
         self.slots = Slots()
         self.stories: dict[int, _Story] = {}
-        self.bands = Bands(LSH_THRESHOLD, NUM_PERM)
         self.looked: datetime | None = None  # when storage last added what others stored
         self.pruned: datetime | None = None
 
     def __len__(self) -> int:
         return len(self.items)
-
-    def near_candidates(self, signature: np.ndarray | None) -> list[int]:
-        """Recent articles whose estimated similarity to this signature makes them worth a check,
-        most similar first (the caller verifies on the texts: ``dedup.near_duplicate``)."""
-        if signature is None or not self.items:
-            return []
-        scored = []
-        for key in self.bands.query(signature):
-            other = self.items.get(key)
-            if other is not None and other.signature is not None:
-                value = similarity(signature, other.signature)
-                if value >= CANDIDATE:
-                    scored.append((value, other.article_id))
-        return [article_id for _value, article_id in sorted(scored, reverse=True)]
 
     def story_for(self, features: Features) -> int | None:
         """The story this article belongs to, or None when it starts a new one."""
@@ -242,8 +220,6 @@ class StoryIndex:
                     held[bucket] = [slot]
                 else:
                     ids.append(slot)
-        if features.signature is not None:
-            self.bands.insert(features.article_id, features.signature)
         if features.story_id is not None:
             story = self.stories.setdefault(features.story_id, _Story())
             story.members.append(features.article_id)
@@ -266,8 +242,6 @@ class StoryIndex:
                     if not held:
                         del self.by_term[term]
         self.terms.remove(sorted(features.terms))
-        if features.signature is not None:
-            self.bands.remove(article_id)
         story = self.stories.get(features.story_id) if features.story_id is not None else None
         if story is not None and article_id in story.members:
             story.members.remove(article_id)

@@ -4,14 +4,19 @@ A URL that is itself a feed is returned as is. Otherwise the page's ``<link rel=
 feed links are read with beautifulsoup4 (honouring ``<base href>``); a page without any falls back
 to links whose address looks like a feed (``/rss``, ``/feed``, ``.xml`` …) on the same site. With
 ``validate`` every candidate is fetched and parsed, and only real feeds are returned.
+
+Links found on a page are content, not the user's choice: only http(s) links count (never
+``file://``), and a link to another host is fetched with the private-address guard and added with
+``origin: discovered`` (``origin_of``), so it keeps the guard when polled.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
-from monitor.config import HttpConfig
+from monitor.config import HttpConfig, web_url
 from monitor.errors import FetchError, ParseError
 from monitor.feeds.fetcher import fetch
 from monitor.feeds.parse.reader import parse
@@ -37,7 +42,7 @@ def discover_feeds(url: str, http: HttpConfig, *, validate: bool = True) -> list
         return candidates
     found: list[tuple[str, str]] = []
     for title, link in candidates[:MAX_CANDIDATES]:
-        checked = fetch(link, Validators(), http)
+        checked = fetch(link, Validators(), http, guarded=origin_of(final, link) == "discovered")
         feed = _as_feed(checked.body, link) if checked.body is not None else None
         if feed is not None:
             found.append((title or feed.title or link, checked.permanent_url or link))
@@ -69,10 +74,23 @@ def feed_links(html: bytes | str, base_url: str) -> list[tuple[str, str]]:
     seen: set[str] = set()
     unique = []
     for title, link in links:
-        if link and link not in seen and urlsplit(link).scheme in ("http", "https", "file"):
+        if link and link not in seen and web_url(link):
             seen.add(link)
             unique.append((title, link))
     return unique
+
+
+def origin_of(page_url: str, feed_url: str) -> Literal["config", "discovered"]:
+    """``config`` for the URL the user gave or a feed on the same host (the user chose that site),
+    ``discovered`` for a feed the page points to elsewhere."""
+    if feed_url == page_url:
+        return "config"
+    try:
+        page, feed = urlsplit(page_url), urlsplit(feed_url)
+    except ValueError:
+        return "discovered"
+    same = page.hostname is not None and page.hostname == feed.hostname and page.port == feed.port
+    return "config" if same and web_url(page_url) else "discovered"
 
 
 def _join(base: str, href: str) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
@@ -40,19 +40,26 @@ class _Failure(Exception):
 
 
 def fetch(url: str, validators: Validators, http: HttpConfig, *,
-          client: httpx.Client | None = None) -> FetchResult:
-    """GET ``url`` (http, https, file:// or a local path) with the validators of the last fetch."""
+          client: httpx.Client | None = None, guarded: bool = False) -> FetchResult:
+    """GET ``url`` (http, https, file:// or a local path) with the validators of the last fetch.
+
+    ``guarded``: the URL came from content (OPML, a fetched page), not from a person: only http(s),
+    and never from a non-public address unless ``http.allow_private`` (the guard is in the client
+    made here; a ``client`` passed in must bring its own)."""
     try:
         parts = urlsplit(url)
         scheme, _ = parts.scheme.lower(), parts.port  # .port raises for a port out of range
     except ValueError as err:
         return FetchResult(url=url, status=0, error=f"invalid URL: {err}")
+    if guarded and scheme not in ("http", "https"):
+        return FetchResult(url=url, status=0, error="refused: a feed named by content must be an http(s) URL")
     if scheme in ("", "file") or (len(scheme) == 1 and url[1:3] in (":\\", ":/")):
         return _fetch_file(url, validators, http)
     if scheme not in ("http", "https"):
         return FetchResult(url=url, status=0, error=f"unsupported URL scheme {scheme!r}")
     own = client is None
-    active = client if client is not None else make_client(user_agent=http.user_agent, ca_bundle=http.ca_bundle)
+    active = client if client is not None else make_client(
+        user_agent=http.user_agent, allow_private=not guarded or http.allow_private, ca_bundle=http.ca_bundle)
     try:
         with deadline(http.timeout):
             return _fetch_http(active, url, validators, http)
@@ -72,15 +79,18 @@ def fetch(url: str, validators: Validators, http: HttpConfig, *,
 
 
 def fetch_all(jobs: Sequence[tuple[K, str, Validators]], http: HttpConfig, *, per_host: int = 2,
-              workers: int = 8) -> Iterator[tuple[K, FetchResult]]:
-    """Fetch concurrently, at most ``per_host`` requests to one host at a time; yield as they finish."""
+              workers: int = 8, guarded: Collection[K] = ()) -> Iterator[tuple[K, FetchResult]]:
+    """Fetch concurrently, at most ``per_host`` requests to one host at a time; yield as they finish.
+    The jobs whose key is in ``guarded`` are fetched as ``fetch(guarded=True)`` does."""
     pending: dict[str, list[tuple[K, str, Validators]]] = {}
     for job in jobs:
         pending.setdefault(_host_key(job[1]), []).append(job)
     active: dict[str, int] = dict.fromkeys(pending, 0)
     running: dict[Future[FetchResult], tuple[K, str, str]] = {}
-    with make_client(user_agent=http.user_agent, max_connections=max(workers, 1) * 2,
-                     ca_bundle=http.ca_bundle) as client, \
+    connections = max(workers, 1) * 2
+    with make_client(user_agent=http.user_agent, max_connections=connections, ca_bundle=http.ca_bundle) as client, \
+            make_client(user_agent=http.user_agent, max_connections=connections, allow_private=http.allow_private,
+                        ca_bundle=http.ca_bundle) as guarded_client, \
             ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="fetch") as pool:
 
         def submit_ready() -> None:
@@ -88,7 +98,9 @@ def fetch_all(jobs: Sequence[tuple[K, str, Validators]], http: HttpConfig, *, pe
                 while queue and active[host] < max(per_host, 1) and len(running) < max(workers, 1):
                     key, url, validators = queue.pop(0)
                     active[host] += 1
-                    running[pool.submit(fetch, url, validators, http, client=client)] = (key, host, url)
+                    guard = key in guarded
+                    running[pool.submit(fetch, url, validators, http, client=guarded_client if guard else client,
+                                        guarded=guard)] = (key, host, url)
 
         submit_ready()
         while running:

@@ -28,6 +28,8 @@ import httpx
 from monitor.config import HttpConfig
 from monitor.dedup.urls import canonical_url
 from monitor.feeds.fetcher import MAX_REDIRECTS, describe_error, read_body
+from monitor.feeds.parse.html import printable
+from monitor.feeds.parse.limits import MAX_BODY, cap
 from monitor.feeds.transport import deadline, make_client
 from monitor.model import Entry
 
@@ -67,7 +69,7 @@ def enrich(entries: Sequence[Entry], http: HttpConfig, *, allow_private: bool = 
             return entry
         text = extract_text(entry.link, http, allow_private=allow_private, cache_dir=cache_dir)
         if text and len(text) > max(len(entry.body), len(entry.summary)):
-            return replace(entry, body=text)
+            return replace(entry, body=cap(printable(text), MAX_BODY))
         return entry
 
     if len(entries) <= 1 or workers <= 1:

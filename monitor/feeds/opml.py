@@ -9,12 +9,13 @@ from defusedxml import ElementTree
 from monitor.errors import ConfigError
 
 
-def read_opml(data: bytes) -> list[tuple[str, str]]:
-    """(title, xmlUrl) of every outline with a feed URL, nested folders included, in document order."""
+def read_opml(data: bytes, file: str | None = None, key: str | None = None) -> list[tuple[str, str]]:
+    """(title, xmlUrl) of every outline with a feed URL, nested folders included, in document order;
+    errors name ``file`` (and ``key``, the config key that named it)."""
     try:
         root = ElementTree.fromstring(data)
     except Exception as err:  # defusedxml raises several types; all mean "not OPML we accept"
-        raise ConfigError(f"not a readable OPML file: {err}") from err
+        raise ConfigError(f"not a readable OPML file: {err}", file=file, key=key) from err
     feeds: list[tuple[str, str]] = []
     seen: set[str] = set()
     for outline in root.iter("outline"):

@@ -15,6 +15,10 @@ A WORD may carry wildcards (``Gipfel*``, ``*gipfel``) or the gender marker ``*in
 Operators are upper case only. "and", "or", "not", "near" in any other case are refused with a hint
 (a watchlist "Trump or Biden" would otherwise quietly require the word "or"); quoted, they are words.
 German "und", "oder", "nicht" are words like any other.
+
+Nesting (brackets, ``NOT``/``-``, field scopes, chained ``NEAR``) is bounded at ``MAX_NESTING``
+levels: a deeper query is a ``QueryError`` at the column where the bound is passed, never a
+``RecursionError`` in the parser or in the stages that walk the tree.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from monitor.text.normalise import fold_keys
 from monitor.text.tokens import raw_words
 
 DEFAULT_NEAR = 10
+MAX_NESTING = 50  # brackets, NOT, field scopes and NEAR chains together; real queries use a handful
 MIN_WILDCARD_STEM = 3
 # ``Minister*in`` / ``Minister*innen``: the word in all its gendered forms (a star inside a word is
 # otherwise refused, so no query that worked before changes its meaning)
@@ -190,6 +195,13 @@ class _Parser:
         self.query = query
         self.toks = _lex(query)
         self.pos = 0
+        self.depth = 0
+
+    def enter(self, tok: _Tok) -> None:
+        """One level deeper (a bracket, NOT, a field scope, a NEAR); refused past ``MAX_NESTING``."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.fail(f"query nested more than {MAX_NESTING} levels (brackets, NOT, NEAR, fields)", tok)
 
     def fail(self, message: str, tok: _Tok) -> QueryError:
         return QueryError(message, query=self.query, column=tok.column)
@@ -228,33 +240,44 @@ class _Parser:
 
     def unary(self, fields: frozenset[Field] | None) -> Node:
         if self.tok.kind in ("NOT", "-"):
-            self.take()
-            return Not(self.unary(fields))
+            self.enter(self.take())
+            node: Node = Not(self.unary(fields))
+            self.depth -= 1
+            return node
         return self.near(fields)
 
     def near(self, fields: frozenset[Field] | None) -> Node:
         node = self.primary(fields)
+        chained = 0
         while self.tok.kind == "NEAR":
             tok = self.take()
+            self.enter(tok)  # each NEAR nests the tree one level deeper on the left
+            chained += 1
             right = self.primary(fields)
             for side in (node, right):
                 if not _positive_only(side):
                     raise self.fail("NEAR needs terms on both sides (no NOT, no re:)", tok)
             node = Near(node, right, tok.number)
+        self.depth -= chained
         return node
 
     def primary(self, fields: frozenset[Field] | None) -> Node:
         tok = self.take()
         if tok.kind == "(":
+            self.enter(tok)
             node = self.or_(fields)
             if self.tok.kind != ")":
                 raise self.fail("this ( is never closed", tok)
             self.take()
+            self.depth -= 1
             return node
         if tok.kind == "FIELD":
             if self.tok.kind in ("END", ")", "OR", "AND"):
                 raise self.fail(f"{tok.text}: needs a term", self.tok)
-            return self.primary(frozenset({tok.text}) if fields is None else fields & {tok.text})  # type: ignore[arg-type]
+            self.enter(tok)
+            node = self.primary(frozenset({tok.text}) if fields is None else fields & {tok.text})  # type: ignore[arg-type]
+            self.depth -= 1
+            return node
         if tok.kind == "ENTITY":
             return EntityRef(tok.text, fields, tok.column)
         if tok.kind == "REGEX":

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from monitor import redact
 from monitor.config import Settings
 from monitor.model import AlertState
 from monitor.reports.database import database
@@ -23,7 +24,7 @@ def outbox_rows(settings: Settings, *, dead_only: bool, limit: int, db: Database
                  "hold_reason": alert.hold_reason, "message_kind": kind, "attempts": alert.attempts,
                  "created_at": _iso(alert.created_at), "next_attempt_at": _iso(alert.next_attempt_at)
                  if alert.state in (AlertState.PENDING, AlertState.HELD) else None, "sent_at": _iso(alert.sent_at),
-                 "last_error": alert.last_error}
+                 "last_error": _masked(alert.last_error)}
                 for alert, title, kind in delivery.list_alerts(session, dead_only=dead_only, limit=limit)]
         for message in delivery.list_admin(session, dead_only=dead_only, limit=limit):
             payload = message.payload or {}
@@ -32,7 +33,7 @@ def outbox_rows(settings: Settings, *, dead_only: bool, limit: int, db: Database
                          "link": payload.get("url"), "mode": "admin",
                          "hold_reason": None, "message_kind": "admin", "attempts": message.attempts,
                          "created_at": _iso(message.created_at), "next_attempt_at": None,
-                         "sent_at": _iso(message.sent_at), "last_error": message.last_error})
+                         "sent_at": _iso(message.sent_at), "last_error": _masked(message.last_error)})
     rows.sort(key=lambda row: row["created_at"] or "", reverse=True)
     return rows[:limit]
 
@@ -48,6 +49,11 @@ def retry_dead(settings: Settings, alert_id: str | None, db: Database | None = N
         if not alert_id.isdigit():
             return 0
         return delivery.retry_dead(session, now, alert_id=int(alert_id))
+
+
+def _masked(error: str | None) -> str | None:
+    """A delivery error may quote a target URL: shown as ``monitor.redact`` shows URLs."""
+    return redact.text(error) if error else None
 
 
 def _admin_title(payload: dict[str, Any]) -> str:

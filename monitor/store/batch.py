@@ -1,6 +1,6 @@
 """Key lookups for a whole feed at once: which identity keys are stored already, and which known
 articles a feed is already a source of (one query per 500 keys instead of one per entry; the dedup
-stage, ``store/identity.py``, and the full-text pre-check use them)."""
+stage and the full-text pre-check use them)."""
 
 from __future__ import annotations
 

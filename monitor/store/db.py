@@ -10,6 +10,7 @@ the user (0600 / 0700): they hold feed URLs with their tokens and the alert hist
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,10 +19,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session as Session  # the stages above storage name it through here
+from sqlalchemy.orm import sessionmaker
 
 from monitor.errors import StoreError
+from monitor.store.damage import check_file, sqlite_file, translated
 
+log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 30_000
 PRIVATE_UMASK = 0o077
 _READ = "newsmon_read_only"  # execution option of the engine behind ``reading()``
@@ -94,6 +98,7 @@ class Database:
         self.read_engine = self.engine.execution_options(**{_READ: True})
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
         self._read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
+        self.note: str | None = None  # said when opening did something the user should know
 
     @property
     def dialect(self) -> str:
@@ -101,36 +106,48 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._factory() as session, session.begin():
+        with translated(self.url), self._factory() as session, session.begin():
             yield session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A transaction for reads only (status, lists, search, the poll schedule)."""
-        with self._read_factory() as session, session.begin():
+        with translated(self.url), self._read_factory() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def open_database(url: str, *, upgrade: bool = False) -> Database:
-    """Open the database; with ``upgrade`` apply migrations first, else insist the schema is current."""
-    from monitor.store.migrate import check_current, upgrade_to_head
-    from monitor.store.retry import retrying
+def open_database(url: str, *, upgrade: bool = False, initialise_empty: bool = False) -> Database:
+    """Open the database; with ``upgrade`` apply migrations first, else insist the schema is current.
 
+    A SQLite file is never created without ``upgrade`` and never initialised from zero bytes without
+    ``initialise_empty``; a damaged one is a ``DamagedDatabase`` (``monitor.store.damage``)."""
+    note = check_file(url, create=upgrade, initialise_empty=initialise_empty)
     db = Database(url)
+    db.note = note
+    if note:
+        log.warning("%s", note, extra={"file": str(sqlite_file(url))})
     try:
-        if upgrade:
-            retrying(lambda: upgrade_to_head(db.engine), what="open the database")
-        else:
-            behind = retrying(lambda: check_current(db.read_engine), what="open the database")
-            if behind:
-                raise StoreError(f"database schema is not current ({behind}); run `newsmon db upgrade`")
+        with translated(url):
+            _open(db, upgrade)
     except BaseException:
         db.dispose()
         raise
     return db
+
+
+def _open(db: Database, upgrade: bool) -> None:
+    from monitor.store.migrate import check_current, upgrade_to_head
+    from monitor.store.retry import retrying
+
+    if upgrade:
+        retrying(lambda: upgrade_to_head(db.engine), what="open the database")
+    else:
+        behind = retrying(lambda: check_current(db.read_engine), what="open the database")
+        if behind:
+            raise StoreError(f"database schema is not current ({behind}); run `newsmon db upgrade`")
 
 
 def masked_url(url: str) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 
 from monitor.config import RetentionConfig
 from monitor.store import prune as prune_rows
+from monitor.store.bandrows import prune_bands
 from monitor.store.db import Database
 from monitor.store.prune import Pruned
 from monitor.store.tables import Article, Maintenance
@@ -46,14 +47,16 @@ def last_runs(db: Database) -> dict[str, dict[str, Any]]:
                 for row in session.scalars(select(Maintenance))}
 
 
-def run_if_due(db: Database, retention: RetentionConfig, now: datetime) -> MaintenanceReport | None:
-    """Run retention (+ANALYZE) and VACUUM when their intervals have passed; None when nothing was due."""
+def run_if_due(db: Database, retention: RetentionConfig, now: datetime,
+               horizon: timedelta) -> MaintenanceReport | None:
+    """Run retention (+ANALYZE) and VACUUM when their intervals have passed; None when nothing was due.
+    ``horizon``: how far back the dedup stage looks for near-duplicates (older band keys go)."""
     with db.reading() as session:
         runs = {row.task: row.last_run for row in session.scalars(select(Maintenance))}
     if not _due(runs.get("retention"), retention.every, now):
         return None
     dropped = drop_bodies(db, now - timedelta(seconds=retention.bodies), BATCH) if retention.bodies else 0
-    pruned = prune(db, retention, now)
+    pruned = prune(db, retention, now, horizon)
     analyze(db)
     _record(db, "retention", now, f"{dropped} bodies dropped, {pruned.describe()}")
     vacuumed = False
@@ -69,8 +72,9 @@ def run_if_due(db: Database, retention: RetentionConfig, now: datetime) -> Maint
     return MaintenanceReport(dropped, True, vacuumed, pruned)
 
 
-def prune(db: Database, retention: RetentionConfig, now: datetime) -> Pruned:
-    """Everything but bodies that ``retention`` bounds (``store/prune.py`` says what is kept how long)."""
+def prune(db: Database, retention: RetentionConfig, now: datetime, horizon: timedelta) -> Pruned:
+    """Everything but bodies that ``retention`` bounds (``store/prune.py`` says what is kept how long),
+    and the near-duplicate band keys past the dedup ``horizon``."""
     def before(seconds: float) -> datetime:
         return now - timedelta(seconds=seconds)
 
@@ -79,6 +83,7 @@ def prune(db: Database, retention: RetentionConfig, now: datetime) -> Pruned:
         revisions=prune_rows.drop_revision_texts(db, before(retention.bodies)) if retention.bodies else 0,
         stories=prune_rows.drop_stories(db, before(retention.stories)) if retention.stories else 0,
         messages=prune_rows.drop_sent_messages(db, before(retention.messages)) if retention.messages else 0,
+        bands=prune_bands(db, now - horizon),
     )
 
 

@@ -10,6 +10,7 @@ What each table keeps, and for how long (``retention.*``):
 * ``article_features``: content hash and story forever; the MinHash signature and the story terms
   (most of the row) until ``retention.features`` (near-duplicates are sought within 7 days, stories
   within 36 hours, so older ones are never read again).
+* ``article_bands``: the near-duplicate band keys until the dedup horizon (7 days) has passed.
 * ``stories`` and ``story_outlets``: until the story was last seen ``retention.stories`` ago; the
   articles then keep no story.
 * ``messages``: sent ones until ``retention.messages`` after sending (rate limits look back a day at
@@ -40,10 +41,12 @@ class Pruned:
     revisions: int = 0
     stories: int = 0
     messages: int = 0
+    bands: int = 0  # articles whose band keys left with the dedup horizon
 
     def describe(self) -> str:
         return (f"{self.features} feature rows slimmed, {self.revisions} revision texts, "
-                f"{self.stories} stories, {self.messages} sent messages removed")
+                f"{self.stories} stories, {self.messages} sent messages removed, "
+                f"band keys of {self.bands} articles pruned")
 
 
 def slim_features(db: Database, before: datetime, batch: int = BATCH) -> int:

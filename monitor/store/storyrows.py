@@ -1,8 +1,9 @@
-"""Stories in the database: rows, outlets, the features the in-memory index is rebuilt from, and the
-queries behind ``newsmon stories``, ``status`` and per-story alerting."""
+"""Stories in the database: rows, outlets, the features the in-memory index is filled from
+(``dedup/reload.py``), and the queries behind ``newsmon stories``, ``status`` and per-story alerting."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,97 +11,47 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.dedup.storyindex import HORIZON, Features, StoryIndex, pack, unpack
 from monitor.store.batch import chunks
 from monitor.store.tables import Alert, Article, ArticleFeatures, ArticleSource, Feed, Story, StoryOutlet
 
-RELOAD_SLACK = timedelta(minutes=10)
+
+@dataclass(frozen=True, slots=True)
+class FeatureRow:
+    """The story features of a stored article, as the in-memory story index is filled from them."""
+
+    article_id: int
+    at: datetime  # the story clock
+    seen: datetime
+    title_terms: frozenset[str]
+    terms: frozenset[str]  # title and lead
+    story_id: int | None
 
 
-def load_index(session: Session, index: StoryIndex, now: datetime) -> int:
-    """Add the features stored since the index last looked (all of the horizon on first use).
-
-    Looks back ``RELOAD_SLACK`` before its last look, so articles that other daemons committed late
-    (their transaction began earlier) are not missed; the ones it knows are skipped by id. A count
-    comes first: when the window holds as many rows as the index does, their ids are not fetched
-    (with a poll cycle of many feeds, fetching them for every feed grew with the square of the feeds)."""
-    index.prune(now)
-    since = now - HORIZON if index.looked is None else max(now - HORIZON, index.looked - RELOAD_SLACK)
-    recent = ArticleFeatures.first_seen >= since
-    stored = select(func.count()).select_from(ArticleFeatures).where(recent)
-    if index.looked is not None and session.scalar(stored) == index.seen_since(since):
-        index.looked = max(index.looked, now)  # as many rows as the index holds of the window: nothing new
-        return 0
-    ids = set(session.scalars(select(ArticleFeatures.article_id).where(recent)))
-    unknown = ids - index.items.keys()
-    for part in chunks(unknown):
-        query = select(ArticleFeatures).where(ArticleFeatures.article_id.in_(part)).order_by(ArticleFeatures.article_id)
-        for row in session.scalars(query):
-            index.add(features_of(row))
-    index.looked = now if index.looked is None else max(index.looked, now)
-    return len(unknown)
+def features_since(session: Session, since: datetime) -> int:
+    """How many articles first seen at ``since`` or later have features."""
+    return session.scalar(select(func.count()).select_from(ArticleFeatures)
+                          .where(ArticleFeatures.first_seen >= since)) or 0
 
 
-def features_of(row: ArticleFeatures) -> Features:
-    title = frozenset(row.terms.get("title", ()))
-    return Features(row.article_id, row.at, row.first_seen, title, title | frozenset(row.terms.get("text", ())),
-                    unpack(row.signature), row.story_id)
+def feature_ids_since(session: Session, since: datetime) -> set[int]:
+    return set(session.scalars(select(ArticleFeatures.article_id).where(ArticleFeatures.first_seen >= since)))
 
 
-def feature_row(features: Features, content_hash: str) -> dict[str, object]:
-    """The ``article_features`` row of a new article (``features_of`` reads it back)."""
-    terms = {"title": sorted(features.title_terms), "text": sorted(features.terms - features.title_terms)}
-    return {"article_id": features.article_id, "story_id": features.story_id, "content_hash": content_hash,
-            "signature": pack(features.signature), "terms": terms, "at": features.at, "first_seen": features.seen,
-            "revision": 1}
-
-
-def save_features(session: Session, features: Features, content_hash: str) -> None:
-    session.add(ArticleFeatures(**feature_row(features, content_hash)))
-
-
-def join_or_create(session: Session, story_id: int | None, article_id: int, title: str, outlet: str,
-                   now: datetime) -> int:
-    """The story the article joins (its counters updated), or a new story it starts; the outlet counted."""
-    story = session.get(Story, story_id) if story_id is not None else None
-    if story is not None:
-        story.article_count += 1
-        story.last_seen = max(story.last_seen, now)
-        add_outlet(session, story.id, outlet, now)
-        return story.id
-    story = Story(first_article_id=article_id, title=title, first_seen=now, last_seen=now, article_count=1,
-                  outlet_count=1)
-    session.add(story)
-    session.flush()
-    session.add(StoryOutlet(story_id=story.id, outlet=outlet, first_seen=now))
-    return story.id
-
-
-def add_outlet(session: Session, story_id: int, outlet: str, now: datetime) -> bool:
-    """Count the outlet for the story; False when it was already counted."""
-    if session.get(StoryOutlet, (story_id, outlet)) is not None:
-        return False
-    session.add(StoryOutlet(story_id=story_id, outlet=outlet, first_seen=now))
-    story = session.get_one(Story, story_id)
-    story.outlet_count += 1
-    story.last_seen = max(story.last_seen, now)
-    return True
+def feature_rows(session: Session, article_ids: Iterable[int]) -> Iterator[FeatureRow]:
+    """The story features of these articles in the order of their ids (one query per 500)."""
+    for part in chunks(article_ids):
+        query = (select(ArticleFeatures.article_id, ArticleFeatures.at, ArticleFeatures.first_seen,
+                        ArticleFeatures.terms, ArticleFeatures.story_id)
+                 .where(ArticleFeatures.article_id.in_(part)).order_by(ArticleFeatures.article_id))
+        for article_id, at, seen, terms, story_id in session.execute(query):
+            title = frozenset(terms.get("title", ()))
+            yield FeatureRow(article_id, at, seen, title, title | frozenset(terms.get("text", ())), story_id)
 
 
 def outlets_within(session: Session, story_id: int, since: datetime) -> int:
     query = select(func.count()).select_from(StoryOutlet).where(StoryOutlet.story_id == story_id,
                                                                  StoryOutlet.first_seen >= since)
     return session.scalar(query) or 0
-
-
-def content_hashes(session: Session, article_ids: list[int]) -> dict[int, str]:
-    """The current content hash of each of these articles (one query per 500)."""
-    out: dict[int, str] = {}
-    for part in chunks(article_ids):
-        query = select(ArticleFeatures.article_id, ArticleFeatures.content_hash).where(
-            ArticleFeatures.article_id.in_(part))
-        out.update((article_id, digest) for article_id, digest in session.execute(query))
-    return out
 
 
 def story_of(session: Session, article_id: int) -> int | None:

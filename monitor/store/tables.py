@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
@@ -235,6 +236,19 @@ class ArticleFeatures(Base):
     at: Mapped[datetime]
     first_seen: Mapped[datetime] = mapped_column(index=True)
     revision: Mapped[int] = mapped_column(default=1)
+
+
+class ArticleBand(Base):
+    """One LSH band key of an article's MinHash signature: near-duplicate candidates are the recent
+    articles sharing a key (``dedup/nearindex.py``)."""
+
+    __tablename__ = "article_bands"
+    __table_args__ = ({"sqlite_with_rowid": False},)  # 32 rows an article: the primary key is the table
+
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
+                                            autoincrement=False)
+    seen_us: Mapped[int] = mapped_column(BigInteger, index=True)  # first seen, µs since 1970: the horizon's clock
 
 
 class ArticleRevision(Base):

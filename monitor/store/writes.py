@@ -1,16 +1,15 @@
-"""The rows of one feed's new articles, written together (the dedup stage's fast path).
+"""The rows of one feed's decisions, written together (``dedupwrites.carry_out``).
 
-Articles and stories get their ids as they are decided (``store/ids.py``: the in-memory index and
-the next entries of the same feed refer to them), and every row (articles, identity keys, sources,
-stories, features, story outlets and counters) is collected and written with one
-``executemany`` per table by ``flush``. The caller runs all of it inside one savepoint: the unique keys
-of ``article_keys`` still decide, and if a concurrent writer stored one of the articles first, the
-whole batch is rolled back and the entry-by-entry path takes over.
+Articles and stories carry the ids reserved for them when they were decided (``store/ids.py``: the
+in-memory index and the next entries of the same feed refer to them), and every row (articles,
+identity keys, sources, stories, features, story outlets and counters) is collected and written
+with one ``executemany`` per table by ``flush``. The caller runs all of it inside one savepoint:
+the unique keys of ``article_keys`` still decide, and if a concurrent writer stored one of the
+articles first, the whole feed is rolled back and decided again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -21,12 +20,13 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
-from monitor.dedup.storyindex import Features
 from monitor.model import Entry
+from monitor.store.bandrows import micros
 from monitor.store.batch import chunks
-from monitor.store.storyrows import feature_row
+from monitor.store.decisions import FeatureValues
 from monitor.store.tables import (
     Article,
+    ArticleBand,
     ArticleFeatures,
     ArticleKey,
     ArticleSource,
@@ -94,23 +94,21 @@ class _Counts:
 
 @dataclass(slots=True)
 class FeedWrites:
-    """Rows collected for one feed's batch of new articles; ``article_ids`` and ``story_ids`` number them."""
+    """Rows collected for one feed's decisions."""
 
     feed_id: int
     now: datetime
-    article_ids: Iterator[int]
-    story_ids: Iterator[int]
     articles: list[dict[str, object]] = field(default_factory=list)
     stories: list[dict[str, object]] = field(default_factory=list)
     keys: list[dict[str, object]] = field(default_factory=list)
     sources: list[dict[str, object]] = field(default_factory=list)
     features: list[dict[str, object]] = field(default_factory=list)
+    bands: list[dict[str, object]] = field(default_factory=list)
     grown: dict[int, _Counts] = field(default_factory=dict)  # stories that existed before this batch
     started: dict[int, set[str]] = field(default_factory=dict)  # stories this batch started: their outlets
 
-    def article(self, entry: Entry, keys: tuple[str, ...], outlet: str) -> int:
-        """A new article with its keys and this feed as its source; its id."""
-        article_id = next(self.article_ids)
+    def article(self, article_id: int, entry: Entry, keys: tuple[str, ...], outlet: str) -> None:
+        """A new article with its keys and this feed as its source."""
         self.articles.append({
              "id": article_id, "feed_id": self.feed_id, "title": entry.title, "link": entry.link, "guid": entry.guid,
              "summary": entry.summary, "body": entry.body or None, "author": entry.author,
@@ -118,20 +116,17 @@ class FeedWrites:
         self.keys.extend({"key": key, "article_id": article_id} for key in keys)
         self.sources.append({"article_id": article_id, "feed_id": self.feed_id, "seen_at": self.now,
                              "outlet": outlet, "link": entry.link})
-        return article_id
 
-    def story(self, story_id: int | None, article_id: int, title: str, outlet: str) -> int:
-        """The story the article joins, or a new one it starts; counted with ``flush``."""
-        if story_id is not None:
+    def story(self, story_id: int, starts: bool, article_id: int, title: str, outlet: str) -> None:
+        """The story the article joins, or (``starts``) the new one it starts; counted with ``flush``."""
+        if not starts:
             counts = self.grown.setdefault(story_id, _Counts())
             counts.articles += 1
             self.started.get(story_id, counts.outlets).add(outlet)
-            return story_id
-        new_id = next(self.story_ids)
-        self.stories.append({"id": new_id, "first_article_id": article_id, "title": title, "first_seen": self.now,
+            return
+        self.stories.append({"id": story_id, "first_article_id": article_id, "title": title, "first_seen": self.now,
                              "last_seen": self.now})  # its counts are known at ``flush``
-        self.started[new_id] = {outlet}
-        return new_id
+        self.started[story_id] = {outlet}
 
     def link(self, article_id: int, keys: list[str], entry: Entry, outlet: str, story_id: int | None,
              source: bool) -> None:
@@ -143,8 +138,16 @@ class FeedWrites:
             if story_id is not None:
                 self.started.get(story_id, self.grown.setdefault(story_id, _Counts()).outlets).add(outlet)
 
-    def feature(self, features: Features, content_hash: str) -> None:
-        self.features.append(feature_row(features, content_hash))
+    def feature(self, article_id: int, story_id: int, features: FeatureValues) -> None:
+        """The ``article_features`` row of a new article (``storyrows.feature_rows`` reads it back)."""
+        self.features.append({
+            "article_id": article_id, "story_id": story_id, "content_hash": features.content_hash,
+            "signature": features.signature, "terms": {"title": list(features.title_terms),
+                                                       "text": list(features.text_terms)},
+            "at": features.at, "first_seen": features.seen, "revision": 1})
+        seen = micros(features.seen)
+        self.bands.extend({"band": band, "article_id": article_id, "seen_us": seen}
+                          for band in dict.fromkeys(features.bands))
 
     def flush(self, session: Session) -> set[tuple[int, str]]:
         """Write what was collected: one statement per table (the keys' unique constraint decides). Returns the
@@ -155,7 +158,7 @@ class FeedWrites:
             row["outlet_count"] = len(self.started[story_id])
             row["article_count"] = 1 + self.grown.get(story_id, _Counts()).articles
         tables = ((Article, self.articles), (Story, self.stories), (ArticleKey, self.keys),
-                  (ArticleSource, self.sources), (ArticleFeatures, self.features))
+                  (ArticleSource, self.sources), (ArticleFeatures, self.features), (ArticleBand, self.bands))
         for table, rows in tables:
             insert_rows(session, table, rows)
         return self._story_counts(session)

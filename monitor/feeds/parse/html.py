@@ -17,8 +17,22 @@ _BLOCK = frozenset({
     "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 })
 _SKIP = frozenset({"script", "style", "noscript", "template", "head", "iframe", "object", "svg", "math"})
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters and lone surrogates: no database stores them alike (PostgreSQL refuses NUL, a
+# surrogate cannot be encoded at all), and no reader sees them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _MARKUP = re.compile(r"[<&]")
+
+
+def printable(text: str) -> str:
+    """Plain text without control characters (line breaks and tabs stay) or lone surrogates."""
+    return _CONTROL.sub("", text)
+
+
+def one_line(value: str) -> str:
+    """A link, GUID or other one-line value without control characters (tabs and line breaks too,
+    as browsers drop them from URLs) or lone surrogates, trimmed."""
+    return _CONTROL_ANY.sub("", value).strip()
 
 
 def html_to_text(html: str) -> str:

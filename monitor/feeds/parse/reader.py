@@ -24,7 +24,8 @@ from monitor.errors import ParseError
 from monitor.feeds.parse import fastxml as feedxml
 from monitor.feeds.parse import jsonfeed
 from monitor.feeds.parse.encoding import fix_declared_encoding
-from monitor.feeds.parse.html import html_to_text
+from monitor.feeds.parse.html import html_to_text, one_line
+from monitor.feeds.parse.limits import MAX_AUTHOR, MAX_BODY, MAX_SUMMARY, MAX_TITLE, RAW_FACTOR, cap, capped
 from monitor.model import Entry, ParsedFeed
 
 _ESCAPED_MARKUP = re.compile(r"</(p|div|span|a|b|i|em|strong|li|ul|ol|table|tr|td|h[1-6]|blockquote)>", re.I)
@@ -60,7 +61,7 @@ def parse(body: bytes, base_url: str) -> ParsedFeed:
             entries.append(entry)
     if unreadable:
         warning = f"{unreadable} unreadable entries skipped" + (f"; {warning}" if warning else "")
-    return ParsedFeed(title=_text(feed.get("title")), link=_absolute(feed.get("link"), base),
+    return ParsedFeed(title=cap(_text(feed.get("title"), MAX_TITLE), MAX_TITLE), link=_absolute(feed.get("link"), base),
                       entries=tuple(entries), warning=warning)
 
 
@@ -70,7 +71,7 @@ def _feedparser(data: bytes) -> tuple[Any, list[Any], str | None]:
         result: Any = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False,
                                        response_headers={"content-type": "application/xml"})
     except Exception as err:  # feedparser itself failing is "not a feed we can read", never a crash
-        raise ParseError(f"unreadable feed: {type(err).__name__}: {err}"[:300]) from err
+        raise ParseError(f"not a feed: unreadable: {type(err).__name__}: {err}"[:300]) from err
     feed = result.get("feed", {})
     raw_entries = result.get("entries", [])
     if not result.get("version") and not raw_entries and not feed.get("title"):
@@ -81,36 +82,40 @@ def _feedparser(data: bytes) -> tuple[Any, list[Any], str | None]:
 
 
 def _entry(raw: Any, base: str | None) -> Entry | None:
-    title = _text(raw.get("title"))
-    summary = _text(raw.get("summary"))
+    title = _text(raw.get("title"), MAX_TITLE)
+    summary = _text(raw.get("summary"), MAX_SUMMARY)
     body = ""
     for content in raw.get("content") or ():
         value = content.get("value") if isinstance(content, dict) else None
         if value:
-            body = _text(value)
+            body = _text(value, MAX_BODY)
             break
     if body == summary:
         body = ""
     link = _absolute(raw.get("link"), base)
-    guid = raw.get("id") or None
+    guid = one_line(str(raw.get("id") or "")) or None
     if not (title or summary or body or link):
         return None
-    return Entry(title=title, link=link, guid=str(guid) if guid else None, summary=summary, body=body,
-                 published=_when(raw), author=_text(raw.get("author")) or None)
+    return capped(Entry(title=title, link=link, guid=guid, summary=summary, body=body,
+                        published=_when(raw), author=_text(raw.get("author"), MAX_AUTHOR) or None))
 
 
-def _text(value: object) -> str:
+def _text(value: object, limit: int) -> str:
     """Plain text of a field; markup that was escaped twice (seen at reddit) is removed as well."""
     if not isinstance(value, str):
         return ""
+    if len(value) > limit * RAW_FACTOR:  # markup is never ten times the text: the rest is cut anyway
+        value = value[: limit * RAW_FACTOR]
     text = html_to_text(value)
     return html_to_text(text) if _ESCAPED_MARKUP.search(text) else text
 
 
 def _absolute(link: object, base: str | None) -> str | None:
-    if not isinstance(link, str) or not link.strip():
+    if not isinstance(link, str):
         return None
-    link = link.strip()
+    link = one_line(link)
+    if not link:
+        return None
     try:
         if urlsplit(link).scheme:
             return link
