@@ -197,6 +197,13 @@ class MetricsConfig(_Strict):
                                description='serve Prometheus metrics at HOST:PORT, e.g. "127.0.0.1:9464"')
 
 
+class WebConfig(_Strict):
+    listen: str | None = Field(default=None, pattern=r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$",
+                               description='the daemon also serves the web view at HOST:PORT, e.g. "127.0.0.1:8080"')
+    token: str | None = Field(default=None, min_length=16, description="password the web view asks for (HTTP "
+                              "basic auth, any user name, or a Bearer token); required to listen beyond loopback")
+
+
 class RetentionConfig(_Strict):
     bodies: Duration | None = Field(default=None, description="drop article bodies (and revision texts) older "
                                     "than this; kept when unset")
@@ -224,6 +231,7 @@ class MonitorConfig(_Strict):
     http: HttpConfig = Field(default_factory=HttpConfig)
     poll: PollConfig = Field(default_factory=PollConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     workers: int = Field(default=1, ge=1, le=64, description="daemon processes sharing the database (PostgreSQL)")
     worker_watchdog: Duration = Field(default=60.0, ge=1.0, description="workers: N: a worker that shows no "

@@ -139,6 +139,9 @@ def _check_references(settings: Settings, owner: Mapping[str, Path]) -> None:
         raise ConfigError(f"unknown target {settings.monitor.default_target!r}; known: {sorted(targets)}",
                           file=str(settings.path), key="default_target")
     _check_delivery_references(settings)
+    if settings.monitor.web.listen:
+        check_web_listen(settings.monitor.web.listen, settings.monitor.web.token, file=str(settings.path),
+                         key="web.listen")
     names = [feed.name for feed in settings.feeds]
     for index, feed in enumerate(settings.feeds):
         if names.count(feed.name) > 1:
@@ -155,6 +158,22 @@ def _check_references(settings: Settings, owner: Mapping[str, Path]) -> None:
             raise ConfigError(f"unknown digest {digest!r}; known: {sorted(settings.monitor.digests)}",
                               file=str(file), key=f"{watchlist.name}.mode")
         _check_queries(watchlist, settings.entities, file, index)
+
+
+def check_web_listen(listen: str, token: str | None, *, file: str | None = None, key: str | None = None) -> None:
+    """The web view shows everything newsmon knows: beyond loopback only behind a token."""
+    import ipaddress
+
+    host = listen.rpartition(":")[0].strip("[]")
+    if token:
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        raise ConfigError(f"web view on {listen} would be reachable beyond this machine: set web.token, "
+                          "or listen on 127.0.0.1", file=file, key=key or "web.token")
 
 
 def _check_delivery_references(settings: Settings) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 UNITS = Path(__file__).resolve().parents[1] / "systemd"
-SERVICES = ["newsmon.service", "newsmon-once.service"]
+SERVICES = ["newsmon.service", "newsmon-once.service", "newsmon-web.service"]
 
 
 def _analyze(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

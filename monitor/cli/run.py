@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from monitor.cli.common import config_option, settings
@@ -31,7 +33,22 @@ def run(once: bool, worker: bool) -> None:
         if runner.stopping.is_set():
             click.echo("stopped by a signal after polling: undelivered alerts stay in the outbox for the next run")
         return
-    raise SystemExit(Daemon(runner, serve_metrics=not worker).serve())
+    daemon = Daemon(runner, serve_metrics=not worker)
+    stop_web = _start_web(config, lambda: daemon.runner.settings) if not worker else None
+    try:
+        raise SystemExit(daemon.serve())
+    finally:
+        if stop_web:
+            stop_web()
+
+
+def _start_web(config: Settings, source: Callable[[], Settings]) -> Callable[[], None] | None:
+    """The web view beside the daemon when ``web.listen`` is set (a supervisor serves it for its workers)."""
+    if not config.monitor.web.listen:
+        return None
+    from monitor.web import start
+
+    return start(source, config.monitor.web.listen, config.monitor.web.token)
 
 
 def _supervise(config: Settings) -> int:
@@ -44,9 +61,14 @@ def _supervise(config: Settings) -> int:
     open_database(config.database_url, upgrade=True).dispose()  # migrate once, before the workers start
     verbose = bool(click.get_current_context().find_root().params.get("verbose"))
     listen = config.monitor.metrics.listen
-    return Supervisor(config.path, config.monitor.workers, verbose=verbose,
-                      service=partial(serve_stored_state, listen, config.database_url) if listen else None,
-                      watchdog=config.monitor.worker_watchdog).serve()
+    stop_web = _start_web(config, lambda: config)
+    try:
+        return Supervisor(config.path, config.monitor.workers, verbose=verbose,
+                          service=partial(serve_stored_state, listen, config.database_url) if listen else None,
+                          watchdog=config.monitor.worker_watchdog).serve()
+    finally:
+        if stop_web:
+            stop_web()
 
 
 @click.command()

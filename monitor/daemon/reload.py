@@ -16,7 +16,7 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.settings import load
 
 log = logging.getLogger(__name__)
-RESTART_ONLY = ("database", "metrics", "workers")
+RESTART_ONLY = ("database", "metrics", "web", "workers")
 
 
 def reread(current: Settings) -> Settings | None:

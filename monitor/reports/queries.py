@@ -45,8 +45,10 @@ class Found:
 class Scan:
     """One pass over the stored articles since a time; ``total`` is known before the first match."""
 
-    def __init__(self, settings: Settings, matcher: Matcher, since: datetime | None, *, newest_first: bool) -> None:
-        self.db: Database = open_database(settings.database_url)
+    def __init__(self, settings: Settings, matcher: Matcher, since: datetime | None, *, newest_first: bool,
+                 db: Database | None = None) -> None:
+        self._owned = db is None
+        self.db: Database = db or open_database(settings.database_url)
         self.matcher = matcher
         self.since = since
         self.newest_first = newest_first
@@ -60,20 +62,44 @@ class Scan:
                 if tick:
                     tick()
         finally:
-            self.db.dispose()
+            if self._owned:
+                self.db.dispose()
 
 
-def search(settings: Settings, query: str, since: datetime | None) -> Scan:
+def search(settings: Settings, query: str, since: datetime | None, db: Database | None = None) -> Scan:
     """A query in the watchlist language over stored articles, newest first; ``@entity`` uses the config's."""
     validate_query(query, settings.entities)
     matcher = compile_matcher([WatchlistConfig(name="search", query=query)], settings.entities)
-    return Scan(settings, matcher, since, newest_first=True)
+    return Scan(settings, matcher, since, newest_first=True, db=db)
 
 
-def backtest(settings: Settings, path: str, since: datetime | None) -> tuple[Scan, list[WatchlistConfig]]:
+def backtest(settings: Settings, path: str, since: datetime | None,
+             db: Database | None = None) -> tuple[Scan, list[WatchlistConfig]]:
     """Watchlists from ``path`` (which may use the config's entities) over stored articles, oldest first."""
     entities, watchlists = load_watchlists(path, settings.entities)
-    return Scan(settings, compile_matcher(watchlists, entities), since, newest_first=False), watchlists
+    return Scan(settings, compile_matcher(watchlists, entities), since, newest_first=False, db=db), watchlists
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSummary:
+    """A whole search: every match counted per day (Berlin), the newest ``limit`` kept."""
+
+    total: int
+    matches: int
+    per_day: dict[date, int]
+    newest: list[Found]
+
+
+def search_summary(settings: Settings, query: str, since: datetime | None, limit: int = 50,
+                   db: Database | None = None) -> SearchSummary:
+    scan = search(settings, query, since, db)
+    per_day: Counter[date] = Counter()
+    newest: list[Found] = []
+    for found in scan.run():
+        per_day[found.day] += 1
+        if len(newest) < limit:
+            newest.append(found)
+    return SearchSummary(scan.total, sum(per_day.values()), dict(sorted(per_day.items())), newest)
 
 
 @dataclass

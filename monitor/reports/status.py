@@ -7,19 +7,20 @@ from typing import Any
 
 from monitor import redact
 from monitor.config import Settings
+from monitor.reports.database import database
 from monitor.store import heldback, repo
 from monitor.store import storyrows as stories
 from monitor.store.damage import damaged, quick_check, sqlite_file
-from monitor.store.db import open_database
+from monitor.store.db import Database
 from monitor.store.maintenance import last_runs
 
 
-def collect(settings: Settings) -> dict[str, Any]:
-    """The report; a damaged SQLite file (found by a time-bounded ``quick_check``) is a ``DamagedDatabase``."""
-    db = open_database(settings.database_url)
+def collect(settings: Settings, db: Database | None = None, *, check: bool = True) -> dict[str, Any]:
+    """The report; a damaged SQLite file (found by a time-bounded ``quick_check``) is a ``DamagedDatabase``.
+    Without ``check`` (a page asked for again and again) the file is not checked."""
     configured = {feed.name for feed in settings.feeds}
-    try:
-        problem = quick_check(db.read_engine)  # a snapshot read: never waits behind a writer
+    with database(settings, db) as db:
+        problem = quick_check(db.read_engine) if check else None  # a snapshot read: never waits behind a writer
         if problem:
             raise damaged(sqlite_file(settings.database_url) or "the database", problem)
         maintenance = last_runs(db)
@@ -47,8 +48,6 @@ def collect(settings: Settings) -> dict[str, Any]:
                 "maintenance": maintenance,
                 "held_back": heldback.counts(session),
             }
-    finally:
-        db.dispose()
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -67,6 +67,32 @@ def articles(db: Database, since: datetime | None, *, newest_first: bool = False
         last = (batch[-1].when, batch[-1].id)
 
 
+def articles_after(db: Database, after_id: int, since: datetime | None) -> Iterator[StoredView]:
+    """Articles stored after the one with id ``after_id`` (in id order, so a reader can pick up where it
+    stopped), published at or after ``since``."""
+    last = after_id
+    while True:
+        with db.reading() as session:
+            query = (select(Article, Feed.name, ArticleFeatures.story_id).join(Feed, Feed.id == Article.feed_id)
+                     .outerjoin(ArticleFeatures, ArticleFeatures.article_id == Article.id)
+                     .where(Article.id > last, _since(since)).order_by(Article.id).limit(BATCH))
+            batch = [_view(row, source, story) for row, source, story in session.execute(query)]
+        yield from batch
+        if len(batch) < BATCH:
+            return
+        last = batch[-1].id
+
+
+def last_id(db: Database) -> int:
+    with db.reading() as session:
+        return session.scalar(select(func.max(Article.id))) or 0
+
+
+def _view(row: Article, source: str, story: int | None) -> StoredView:
+    return StoredView(row.id, row.title, row.link, row.guid, row.published, row.first_seen, source, story,
+                      Document(row.title, row.summary or "", row.body or ""))
+
+
 def _batch(session: Session, since: datetime | None, after: tuple[datetime, int] | None,
            newest_first: bool) -> list[StoredView]:
     key = tuple_(when(), Article.id)
@@ -76,6 +102,4 @@ def _batch(session: Session, since: datetime | None, after: tuple[datetime, int]
         query = query.where(key < tuple_(*after) if newest_first else key > tuple_(*after))
     order = (when().desc(), Article.id.desc()) if newest_first else (when(), Article.id)
     query = query.order_by(*order).limit(BATCH)
-    return [StoredView(row.id, row.title, row.link, row.guid, row.published, row.first_seen, source,
-                       story, Document(row.title, row.summary or "", row.body or ""))
-            for row, source, story in session.execute(query)]
+    return [_view(row, source, story) for row, source, story in session.execute(query)]

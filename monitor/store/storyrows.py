@@ -101,35 +101,47 @@ class StoryView:
 
 
 def recent_stories(session: Session, now: datetime, since: timedelta, min_articles: int = 1,
-                   limit: int = 100) -> list[StoryView]:
-    """Stories active since ``now - since``, biggest first, each with its articles and sources."""
+                   limit: int = 100, *, articles: bool = True) -> list[StoryView]:
+    """Stories active since ``now - since``, biggest first, each with its articles and sources
+    (or, without ``articles``, with outlets only: a list of big stories needs no more)."""
     query = (select(Story).where(Story.last_seen >= now - since, Story.article_count >= min_articles)
              .order_by(Story.outlet_count.desc(), Story.article_count.desc(), Story.last_seen.desc()).limit(limit))
-    return [_view(session, story) for story in session.scalars(query)]
+    return _views(session, list(session.scalars(query)), articles=articles)
 
 
 def story_view(session: Session, story_id: int) -> StoryView | None:
     story = session.get(Story, story_id)
-    return _view(session, story) if story else None
+    return _views(session, [story])[0] if story else None
 
 
-def _view(session: Session, story: Story) -> StoryView:
-    outlets = outlets_of(session, story.id)
-    rows = session.execute(
-        select(Article, ArticleFeatures.revision).join(ArticleFeatures, ArticleFeatures.article_id == Article.id)
-        .where(ArticleFeatures.story_id == story.id).order_by(Article.first_seen, Article.id))
-    articles = []
-    for article, revision in rows:
-        sources = session.execute(
-            select(Feed.name, ArticleSource.outlet, ArticleSource.link, ArticleSource.seen_at)
-            .join(Feed, Feed.id == ArticleSource.feed_id).where(ArticleSource.article_id == article.id)
-            .order_by(ArticleSource.seen_at, Feed.name))
-        articles.append({
-            "id": article.id, "title": article.title, "link": article.link,
-            "published": article.published.isoformat() if article.published else None,
-            "first_seen": article.first_seen.isoformat(), "revision": revision,
-            "sources": [{"feed": feed, "outlet": outlet, "link": link, "seen_at": seen.isoformat()}
-                        for feed, outlet, link, seen in sources],
-        })
-    return StoryView(story.id, story.title, story.first_seen, story.last_seen, story.article_count,
-                     story.outlet_count, outlets, articles)
+def _views(session: Session, found: list[Story], *, articles: bool = True) -> list[StoryView]:
+    """The stories with their outlets, articles and sources: three queries for all of them."""
+    ids = [story.id for story in found]
+    outlets: dict[int, list[str]] = {story_id: [] for story_id in ids}
+    rows: dict[int, list[dict[str, Any]]] = {story_id: [] for story_id in ids}
+    by_article: dict[int, dict[str, Any]] = {}
+    for part in chunks(ids):
+        for story_id, outlet in session.execute(
+                select(StoryOutlet.story_id, StoryOutlet.outlet).where(StoryOutlet.story_id.in_(part))
+                .order_by(StoryOutlet.story_id, StoryOutlet.first_seen, StoryOutlet.outlet)):
+            outlets[story_id].append(outlet)
+        if not articles:
+            continue
+        for article, owner, revision in session.execute(
+                select(Article, ArticleFeatures.story_id, ArticleFeatures.revision)
+                .join(ArticleFeatures, ArticleFeatures.article_id == Article.id)
+                .where(ArticleFeatures.story_id.in_(part)).order_by(Article.first_seen, Article.id)):
+            row = {"id": article.id, "title": article.title, "link": article.link,
+                   "published": article.published.isoformat() if article.published else None,
+                   "first_seen": article.first_seen.isoformat(), "revision": revision, "sources": []}
+            rows[owner or 0].append(row)
+            by_article[article.id] = row
+    for part in chunks(list(by_article)):
+        for article_id, feed, seen_outlet, link, seen in session.execute(
+                select(ArticleSource.article_id, Feed.name, ArticleSource.outlet, ArticleSource.link,
+                       ArticleSource.seen_at).join(Feed, Feed.id == ArticleSource.feed_id)
+                .where(ArticleSource.article_id.in_(part)).order_by(ArticleSource.seen_at, Feed.name)):
+            by_article[article_id]["sources"].append({"feed": feed, "outlet": seen_outlet, "link": link,
+                                                      "seen_at": seen.isoformat()})
+    return [StoryView(story.id, story.title, story.first_seen, story.last_seen, story.article_count,
+                      story.outlet_count, outlets[story.id], rows[story.id]) for story in found]

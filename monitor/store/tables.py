@@ -126,6 +126,8 @@ class Alert(Base):
     __table_args__ = (
         UniqueConstraint("article_id", "watchlist", "target", "kind", name="uq_alert_article_watchlist_target_kind"),
         Index("ix_alerts_due", "state", "next_attempt_at"),
+        # the web view's per-watchlist figures read only these columns of a window of alerts
+        Index("ix_alerts_figures", "created_at", "watchlist", "kind", "state", "hold_reason", "article_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
