@@ -132,7 +132,7 @@ def test_once_per_deployment_is_always_granted_to_the_single_sqlite_process(tmp_
 
 
 def test_daemons_starting_together_migrate_and_create_feed_rows_once(pg_schema_url: str, tmp_path: Path) -> None:
-    config = write_config(tmp_path, {n: f"https://example.org/{n}.xml" for n in NAMES}, {"hook": "json://h"},
+    config = write_config(tmp_path, {n: f"http://127.0.0.1:9/{n}.xml" for n in NAMES}, {"hook": "json://h"},
                           PREFIX_WATCHLIST, database=pg_schema_url)
     settings = load(config)
     errors: list[BaseException] = []

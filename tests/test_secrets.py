@@ -80,11 +80,11 @@ def test_an_error_message_naming_a_feed_url_masks_its_token(tmp_path: Path) -> N
 
 
 def test_a_secret_written_in_clear_is_exported_masked(tmp_path: Path) -> None:
-    config = write_config(tmp_path, {"Klartext": f"https://example.org/feed.xml?key={TOKEN}"},
+    config = write_config(tmp_path, {"Klartext": f"http://127.0.0.1:9/feed.xml?key={TOKEN}"},
                           {"hook": "json://127.0.0.1:9/h"})
     exported = CliRunner().invoke(main, ["feeds", "export", "--config", str(config)])
     assert exported.exit_code == 0
-    assert read_opml(exported.output.encode()) == [("Klartext", "https://example.org/feed.xml?key=***")]
+    assert read_opml(exported.output.encode()) == [("Klartext", "http://127.0.0.1:9/feed.xml?key=***")]
 
 
 @pytest.mark.parametrize(("url", "shown"), [
