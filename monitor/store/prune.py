@@ -24,13 +24,16 @@ getting the write lock in between.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
+from sqlalchemy.orm import Session
 
+from monitor.model import MessageState
 from monitor.store.db import Database
-from monitor.store.tables import ArticleFeatures, ArticleRevision, Message, Story, StoryOutlet
+from monitor.store.tables import Alert, ArticleFeatures, ArticleRevision, Message, Story, StoryOutlet
 
 BATCH = 500
 
@@ -51,62 +54,52 @@ class Pruned:
 
 def slim_features(db: Database, before: datetime, batch: int = BATCH) -> int:
     """Drop the signature and terms of articles first seen before ``before``."""
-    total = 0
-    while True:
-        with db.session() as session:
-            ids = list(session.scalars(select(ArticleFeatures.article_id).where(
-                ArticleFeatures.first_seen < before, ArticleFeatures.signature.is_not(None)).limit(batch)))
-            if ids:
-                session.execute(update(ArticleFeatures).where(ArticleFeatures.article_id.in_(ids))
-                                .values(signature=None, terms={}))
-        total += len(ids)
-        if len(ids) < batch:
-            return total
+    found = select(ArticleFeatures.article_id).where(ArticleFeatures.first_seen < before,
+                                                     ArticleFeatures.signature.is_not(None))
+
+    def slim(session: Session, ids: list[int]) -> None:
+        session.execute(update(ArticleFeatures).where(ArticleFeatures.article_id.in_(ids))
+                        .values(signature=None, terms={}))
+    return _in_batches(db, found, slim, batch)
 
 
 def drop_revision_texts(db: Database, before: datetime, batch: int = BATCH) -> int:
     """Clear the texts of revisions seen before ``before`` (the row stays: it counts the versions)."""
-    total = 0
-    while True:
-        with db.session() as session:
-            ids = list(session.scalars(select(ArticleRevision.id).where(
-                ArticleRevision.seen_at < before, ArticleRevision.body.is_not(None)
-                | (ArticleRevision.summary != "")).limit(batch)))
-            if ids:
-                session.execute(update(ArticleRevision).where(ArticleRevision.id.in_(ids))
-                                .values(body=None, summary=""))
-        total += len(ids)
-        if len(ids) < batch:
-            return total
+    found = select(ArticleRevision.id).where(ArticleRevision.seen_at < before, ArticleRevision.body.is_not(None)
+                                             | (ArticleRevision.summary != ""))
+
+    def clear(session: Session, ids: list[int]) -> None:
+        session.execute(update(ArticleRevision).where(ArticleRevision.id.in_(ids)).values(body=None, summary=""))
+    return _in_batches(db, found, clear, batch)
 
 
 def drop_stories(db: Database, before: datetime, batch: int = BATCH) -> int:
     """Delete stories last seen before ``before`` with their outlets; articles keep no story."""
-    total = 0
-    while True:
-        with db.session() as session:
-            ids = list(session.scalars(select(Story.id).where(Story.last_seen < before).limit(batch)))
-            if ids:
-                session.execute(update(ArticleFeatures).where(ArticleFeatures.story_id.in_(ids)).values(story_id=None))
-                session.execute(delete(StoryOutlet).where(StoryOutlet.story_id.in_(ids)))
-                session.execute(delete(Story).where(Story.id.in_(ids)))
-        total += len(ids)
-        if len(ids) < batch:
-            return total
+    def drop(session: Session, ids: list[int]) -> None:
+        session.execute(update(ArticleFeatures).where(ArticleFeatures.story_id.in_(ids)).values(story_id=None))
+        session.execute(delete(StoryOutlet).where(StoryOutlet.story_id.in_(ids)))
+        session.execute(delete(Story).where(Story.id.in_(ids)))
+    return _in_batches(db, select(Story.id).where(Story.last_seen < before), drop, batch)
 
 
 def drop_sent_messages(db: Database, before: datetime, batch: int = BATCH) -> int:
     """Delete messages sent before ``before``; their alerts keep their own record of the send."""
-    from monitor.store.tables import Alert
+    def drop(session: Session, ids: list[int]) -> None:
+        session.execute(update(Alert).where(Alert.message_id.in_(ids)).values(message_id=None))
+        session.execute(delete(Message).where(Message.id.in_(ids)))
+    found = select(Message.id).where(Message.state == MessageState.SENT, Message.sent_at < before)
+    return _in_batches(db, found, drop, batch)
 
+
+def _in_batches(db: Database, found: Select[int], apply: Callable[[Session, list[int]], None],
+                batch: int) -> int:
+    """``apply`` to the ids ``found`` selects, ``batch`` at a time, each batch its own transaction."""
     total = 0
     while True:
         with db.session() as session:
-            ids = list(session.scalars(select(Message.id).where(Message.state == "sent", Message.sent_at < before)
-                                       .limit(batch)))
+            ids = list(session.scalars(found.limit(batch)))
             if ids:
-                session.execute(update(Alert).where(Alert.message_id.in_(ids)).values(message_id=None))
-                session.execute(delete(Message).where(Message.id.in_(ids)))
+                apply(session, ids)
         total += len(ids)
         if len(ids) < batch:
             return total
