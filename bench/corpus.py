@@ -47,8 +47,8 @@ def capture_feeds(root: Path = REALDATA) -> list[tuple[str, bytes]]:
     return found
 
 
-def article_pool(root: Path = REALDATA) -> list[Article]:
-    """Every real German article of the data set, as title and paragraphs."""
+def full_articles(root: Path = REALDATA) -> list[Article]:
+    """The real full-length German articles: 10kGNAD's test set, then the fundus articles."""
     pool: list[Article] = []
     with (root / "10kGNAD" / "test.csv").open(encoding="utf-8") as lines:
         for line in lines:
@@ -63,6 +63,12 @@ def article_pool(root: Path = REALDATA) -> list[Article]:
             paragraphs = tuple(p.strip() for p in (item.get("text") or "").split("\n") if p.strip())
             if item.get("title") and paragraphs:
                 pool.append(Article(item["title"], paragraphs, item.get("publisher") or ""))
+    return pool
+
+
+def article_pool(root: Path = REALDATA) -> list[Article]:
+    """Every real German article of the data set, as title and paragraphs."""
+    pool = full_articles(root)
     with (root / "german_feed_items.csv").open(encoding="utf-8", newline="") as rows:
         for row in csv.DictReader(rows):
             if row["title"] and row["summary"].strip():

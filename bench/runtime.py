@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import _SENTENCE, REALDATA, Article, _paragraphs, make_feed
+from bench.corpus import REALDATA, full_articles, make_feed
 
 ROOT = Path(__file__).resolve().parents[1]
 CAPTURES = REALDATA / "corss-dec2024-snapshot"
@@ -144,19 +144,7 @@ def _count_articles(db: Path) -> int:
 def long_feeds(folder: Path, copies: int = COPIES) -> tuple[list[Path], int, int]:
     """Feeds of every 10kGNAD article and fundus body, the full text as the description; ``copies``
     outlets carry each article (their own links and GUIDs: a wire story on several sites)."""
-    articles: list[Article] = []
-    with (REALDATA / "10kGNAD" / "test.csv").open(encoding="utf-8") as lines:
-        for line in lines:
-            topic, _, text = line.partition(";")
-            sentences = _SENTENCE.split(text.strip().strip("'"))
-            if len(sentences) > 2:
-                articles.append(Article(sentences[0], _paragraphs(sentences[1:]), topic))
-    with (REALDATA / "fundus-german-articles" / "articles_flat.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            item = json.loads(line)
-            paragraphs = tuple(p.strip() for p in (item.get("text") or "").split("\n") if p.strip())
-            if item.get("title") and paragraphs:
-                articles.append(Article(item["title"], paragraphs, item.get("publisher") or ""))
+    articles = full_articles()
     paths = []
     size = 0
     for copy in range(copies):
