@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from monitor.model import AlertState, MessageKind, MessageState
 from monitor.store import heldback
-from monitor.store.tables import Alert, Article, Feed, Message
+from monitor.store.tables import Alert, Article, Message
 
 RATE_COUNTED = ("alert", "quiet", "summary")
 WAITING = (AlertState.PENDING, AlertState.HELD, AlertState.QUEUED)
@@ -195,7 +195,3 @@ def retry_dead(session: Session, now: datetime, *, alert_id: int | None = None,
         still = set(session.scalars(select(Alert.message_id).where(Alert.message_id.in_(emptied))))
         session.execute(delete(Message).where(Message.id.in_(emptied - still), Message.state == MessageState.DEAD))
     return count
-
-
-def feed_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Feed.id, Feed.name)).tuples())

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from monitor.config import FeedConfig
@@ -69,15 +69,6 @@ def soonest_poll(session: Session, names: Sequence[str], after: datetime) -> dat
     """The earliest next poll of these feeds later than ``after`` (None when there is none)."""
     return session.scalar(select(func.min(Feed.next_poll)).where(Feed.name.in_(names), Feed.disabled.is_(False),
                                                                  Feed.next_poll > after))
-
-
-def due_feeds(session: Session, names: Sequence[str], now: datetime) -> list[FeedState]:
-    query = select(Feed).where(
-        Feed.name.in_(names),
-        Feed.disabled.is_(False),
-        or_(Feed.next_poll.is_(None), Feed.next_poll <= now),
-    ).order_by(Feed.next_poll.is_not(None), Feed.next_poll, Feed.id)
-    return [_state(row) for row in session.scalars(query)]
 
 
 def feed_state(session: Session, name: str) -> FeedState | None:
