@@ -139,15 +139,17 @@ def open_database(url: str, *, upgrade: bool = False, initialise_empty: bool = F
 
 
 def _open(db: Database, upgrade: bool) -> None:
-    from monitor.store.migrate import check_current, upgrade_to_head
     from monitor.store.retry import retrying
+    from monitor.store.schemaversion import behind
 
-    if upgrade:
-        retrying(lambda: upgrade_to_head(db.engine), what="open the database")
-    else:
-        behind = retrying(lambda: check_current(db.read_engine), what="open the database")
-        if behind:
-            raise StoreError(f"database schema is not current ({behind}); run `newsmon db upgrade`")
+    lag = retrying(lambda: behind(db.engine if upgrade else db.read_engine), what="open the database")
+    if lag is None:
+        return  # at head: alembic is not even imported
+    if not upgrade:
+        raise StoreError(f"database schema is not current ({lag}); run `newsmon db upgrade`")
+    from monitor.store.migrate import upgrade_to_head
+
+    retrying(lambda: upgrade_to_head(db.engine), what="open the database")
 
 
 def masked_url(url: str) -> str:

@@ -6,35 +6,14 @@ ships as ``monitor.migrations`` (see pyproject.toml), so a wheel or ``pipx insta
 
 from __future__ import annotations
 
-import importlib.util
-from functools import cache
-from pathlib import Path
-
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from alembic import command
-from monitor.errors import StoreError
 from monitor.store.locks import exclusive
-
-CHECKOUT = Path(__file__).resolve().parents[2] / "alembic"
-
-
-@cache
-def scripts() -> Path:
-    """The folder of ``env.py`` and ``versions/``: the installed package's, else the checkout's."""
-    try:
-        spec = importlib.util.find_spec("monitor.migrations")
-    except ImportError:
-        spec = None
-    packaged = [Path(folder) for folder in (spec.submodule_search_locations or [])] if spec else []
-    for folder in [*packaged, CHECKOUT]:
-        if (folder / "env.py").is_file():
-            return folder
-    raise StoreError(f"migration scripts not found (neither the package's monitor/migrations nor {CHECKOUT}); "
-                     "reinstall newsmon")
+from monitor.store.schemaversion import scripts
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -51,11 +30,14 @@ def upgrade_to_head(engine: Engine) -> None:
         command.upgrade(alembic_config(engine), "head")
 
 
-def check_current(engine: Engine) -> str | None:
-    """None when the schema is at head, else a short description of how it is behind."""
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+def head_of_scripts(engine: Engine) -> str | None:
+    """The head revision as alembic reads the scripts (``schemaversion.head_revision`` reads them without it)."""
+    head: str | None = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    return head
+
+
+def current_of(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-    if current == head:
-        return None
-    return f"at {current or 'empty'}, head is {head}"
+        current: str | None = MigrationContext.configure(conn).get_current_revision()
+    return current
+
