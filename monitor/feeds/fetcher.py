@@ -12,15 +12,14 @@ import hashlib
 import zlib
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from email.utils import formatdate, parsedate_to_datetime
-from pathlib import Path
+from email.utils import parsedate_to_datetime
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
-from urllib.request import url2pathname
 
 import httpx
 
 from monitor.config import HttpConfig
+from monitor.feeds.localfile import fetch_file, format_size, is_local
 from monitor.feeds.transport import deadline, make_client
 from monitor.model import FetchResult, Validators
 from monitor.units import format_duration
@@ -53,8 +52,8 @@ def fetch(url: str, validators: Validators, http: HttpConfig, *,
         return FetchResult(url=url, status=0, error=f"invalid URL: {err}")
     if guarded and scheme not in ("http", "https"):
         return FetchResult(url=url, status=0, error="refused: a feed named by content must be an http(s) URL")
-    if scheme in ("", "file") or (len(scheme) == 1 and url[1:3] in (":\\", ":/")):
-        return _fetch_file(url, validators, http)
+    if is_local(url):
+        return fetch_file(url, validators, http)
     if scheme not in ("http", "https"):
         return FetchResult(url=url, status=0, error=f"unsupported URL scheme {scheme!r}")
     own = client is None
@@ -250,33 +249,3 @@ def describe_error(err: httpx.HTTPError, timeout: float) -> str:
     if isinstance(err, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return f"invalid URL: {text[:150]}"
     return f"{type(err).__name__}: {text[:150]}"
-
-
-def format_size(size: int) -> str:
-    """``10 MB``, ``512 KB``, ``300 B``: the cap as a user wrote it."""
-    for unit, factor in (("GB", 1000**3), ("MB", 1000**2), ("KB", 1000)):
-        if size >= factor:
-            return f"{size / factor:g} {unit}"
-    return f"{size} B"
-
-
-def _fetch_file(url: str, validators: Validators, http: HttpConfig) -> FetchResult:
-    parts = urlsplit(url)
-    path = Path(url2pathname(parts.path)) if parts.scheme.lower() == "file" else Path(url).expanduser()
-    try:
-        stat = path.stat()
-        if stat.st_size > http.max_bytes:
-            return FetchResult(url=url, status=0, error=f"body over {format_size(http.max_bytes)}")
-        with path.open("rb") as handle:
-            body = handle.read(http.max_bytes + 1)
-    except FileNotFoundError:
-        return FetchResult(url=url, status=0, error=f"file not found: {path}")
-    except OSError as err:
-        return FetchResult(url=url, status=0, error=f"cannot read file: {err.strerror or err}")
-    if len(body) > http.max_bytes:
-        return FetchResult(url=url, status=0, error=f"body over {format_size(http.max_bytes)}")
-    digest = hashlib.sha256(body).hexdigest()
-    unchanged = digest == validators.body_hash
-    modified = formatdate(stat.st_mtime, usegmt=True)
-    return FetchResult(url=url, status=200, body=None if unchanged else body, not_modified=unchanged,
-                       last_modified=modified, body_hash=digest)
