@@ -39,7 +39,7 @@ _RATE = re.compile(r"^\d+/(second|minute|hour|day)$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class FeedConfig(_Strict):
@@ -243,7 +243,7 @@ class MonitorConfig(_Strict):
 class Settings(BaseModel):
     """Everything a command needs, validated and frozen."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     path: Path
     monitor: MonitorConfig
