@@ -20,6 +20,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Container, Iterable, Iterator
@@ -154,8 +156,7 @@ def _build_into(folder: Path, name: str) -> Lexicon:
     folder.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=folder))
     try:
-        for trie, file in zip(_tries(), (_FORMS, _LEMMAS, _PARTS, _TAILS), strict=True):
-            trie.save(str(scratch / file))
+        _save_tries_apart(scratch)
         (scratch / _DONE).write_text(artifact_name(), "utf-8")
         target = folder / name
         if target.exists() and not (target / _DONE).is_file():
@@ -170,6 +171,29 @@ def _build_into(folder: Path, name: str) -> Lexicon:
         return _mapped(target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def save_tries(folder: Path) -> None:
+    for trie, file in zip(_tries(), (_FORMS, _LEMMAS, _PARTS, _TAILS), strict=True):
+        trie.save(str(folder / file))
+
+
+def _save_tries_apart(folder: Path) -> None:
+    """Build the tries in a child process: the dictionary it loads (a peak of some 400 MB) would stay
+    resident in this one, as CPython does not give those pages back; a daemon's first start would
+    keep them until it is restarted. Built here when no child can be started."""
+    code = f"from pathlib import Path; from {__name__} import save_tries; save_tries(Path({str(folder)!r}))"
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                              check=False)
+    except (OSError, subprocess.SubprocessError) as err:
+        log.debug("cannot build the lexicon in a child process (%s): building it here", err)
+    else:
+        if done.returncode == 0 and all((folder / file).is_file() for file in (_FORMS, _LEMMAS, _PARTS, _TAILS)):
+            return
+        log.debug("building the lexicon in a child process failed (%s): building it here",
+                  done.stderr.strip()[-300:] or done.returncode)
+    save_tries(folder)
 
 
 def _tries() -> tuple[marisa_trie.BytesTrie, marisa_trie.BytesTrie, marisa_trie.Trie, marisa_trie.BytesTrie]:
