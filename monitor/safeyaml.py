@@ -4,31 +4,46 @@ PyYAML composes and builds nodes recursively, so a file nested a few thousand le
 ``RecursionError``; aliases can multiply a small file into millions of nodes once the values are
 walked; an integer of 5,000 digits raises ``ValueError``. Here each of those is a ``yaml.YAMLError``
 with a line and column, like any other syntax error, so the caller reports it the same way.
+
+Scanning and parsing are libyaml's where PyYAML was built with it (some ten times PyYAML's own
+reader and scanner: a watchlist file of 1,000 watchlists loads in a fraction of the time); nodes are
+composed in Python, where the bounds are kept.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
-from yaml.composer import ComposerError
-from yaml.constructor import ConstructorError
+from yaml.composer import Composer, ComposerError
+from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 MAX_DEPTH = 64  # monitor.yaml and watchlist files need five or six levels
 MAX_ALIASED_NODES = 100_000  # nodes that aliases may repeat, in total
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+class _Bounds(Composer, SafeConstructor, Resolver):
+    """The composer with the bounds and the safe constructor; the loaders below add a parser."""
+
+    peek_event: Callable[[], Any]  # the parser's
+
+    def __init__(self) -> None:
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+        Composer.__init__(self)
         self._depth = 0
         self._path: list[str] = []
         self._aliased = 0
         self._sizes: dict[int, int] = {}
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        event: Any = self.peek_event()
         mark: Any = event.start_mark
         if isinstance(event, yaml.AliasEvent):
             node = self.anchors.get(event.anchor or "")
@@ -70,9 +85,47 @@ class _BoundedLoader(yaml.SafeLoader):
             raise ConstructorError(None, None, str(err)[:200], node.start_mark) from err
 
 
+class _PyLoader(_Bounds, Parser, Scanner, Reader):
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        _Bounds.__init__(self)
+
+
+def _c_loader() -> type[_PyLoader] | None:
+    """A loader whose events come from libyaml, where PyYAML was built with it."""
+    if not yaml.__with_libyaml__:
+        return None
+    from yaml._yaml import CParser
+
+    class _CLoader(_Bounds, CParser):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _Bounds.__init__(self)
+
+    return _CLoader  # type: ignore[return-value]  # the same interface, the parser in C
+
+
+_LOADER = _c_loader() or _PyLoader
+
+
 def load(text: str) -> Any:
-    """The YAML document in ``text`` (safe types only); every problem is a ``yaml.YAMLError``."""
-    loader = _BoundedLoader(text)
+    """The YAML document in ``text`` (safe types only); every problem is a ``yaml.YAMLError``.
+
+    A file libyaml refuses is read again by PyYAML's own parser for the error: its message quotes the
+    line and points at the column (libyaml's names neither the character nor the line's text)."""
+    try:
+        return _load(_LOADER, text)
+    except yaml.YAMLError:
+        if _LOADER is _PyLoader:
+            raise
+        _load(_PyLoader, text)
+        raise  # both refuse; PyYAML's parser accepting what libyaml refused would leave libyaml's error
+
+
+def _load(kind: type[_PyLoader], text: str) -> Any:
+    loader = kind(text)
     try:
         return loader.get_single_data()
     finally:
