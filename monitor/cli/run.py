@@ -20,6 +20,10 @@ def run(once: bool, worker: bool) -> None:
     from monitor.daemon.scheduler import Daemon, Runner, run_once
 
     config = settings()
+    if not once:
+        from monitor.store.db import upgrade_apart
+
+        upgrade_apart(config.database_url)  # a long-running process does not keep alembic loaded
     if config.monitor.workers > 1 and not (once or worker):
         raise SystemExit(_supervise(config))
     runner = Runner(config)
@@ -58,7 +62,7 @@ def _supervise(config: Settings) -> int:
     from monitor.daemon.supervisor import Supervisor
     from monitor.store.db import open_database
 
-    open_database(config.database_url, upgrade=True).dispose()  # migrate once, before the workers start
+    open_database(config.database_url, upgrade=True).dispose()  # current (migrated apart) before the workers start
     verbose = bool(click.get_current_context().find_root().params.get("verbose"))
     listen = config.monitor.metrics.listen
     stop_web = _start_web(config, lambda: config)

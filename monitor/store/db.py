@@ -152,6 +152,34 @@ def _open(db: Database, upgrade: bool) -> None:
     retrying(lambda: upgrade_to_head(db.engine), what="open the database")
 
 
+def upgrade_apart(url: str) -> None:
+    """Bring the schema to head in a child process when it is behind, for a process that runs for
+    long: migrating in the daemon itself would keep alembic's modules (some 15 MB with mako and
+    pygments) resident for as long as it runs. Whatever the child could not do, the daemon's own
+    ``open_database(url, upgrade=True)`` then does, and reports."""
+    import subprocess
+    import sys
+
+    from monitor.errors import MonitorError
+
+    try:
+        open_database(url).dispose()
+        return  # current
+    except MonitorError:
+        pass  # behind, not created yet, or damaged: the child tries, the daemon's own open reports
+    code = ("import os; from monitor.store.db import open_database; "
+            "open_database(os.environ['NEWSMON_MIGRATE_URL'], upgrade=True).dispose()")
+    try:  # the URL goes by the environment: a password on a command line is visible to every user
+        done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "NEWSMON_MIGRATE_URL": url},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=3600,
+                              check=False)
+    except (OSError, subprocess.SubprocessError) as err:
+        log.debug("cannot migrate in a child process (%s): migrating in this one", err)
+        return
+    if done.returncode != 0:
+        log.debug("migrating in a child process failed: %s", done.stderr.strip()[-500:])
+
+
 def masked_url(url: str) -> str:
     """A database URL as it may be shown: the password replaced by ``***``."""
     return make_url(url).render_as_string(hide_password=True)
