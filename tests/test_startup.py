@@ -95,3 +95,12 @@ def test_the_lexicon_is_built_in_a_child_so_the_process_does_not_keep_the_dictio
     from monitor.text.lexicon import artifact_name
 
     assert (tmp_path / artifact_name() / "forms.marisa").is_file()
+
+
+def test_a_long_running_process_migrates_apart_and_keeps_no_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    code = ("from monitor.store.db import open_database, upgrade_apart\n"
+            f"upgrade_apart({url!r})\n"
+            f"open_database({url!r}).dispose()\n")  # refuses a schema that is not current
+    assert "alembic" not in _modules_after(code)
+    assert schemaversion.behind(create_engine(url)) is None

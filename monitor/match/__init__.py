@@ -9,21 +9,23 @@ release_lexicon()                        unmaps the German lexicon's tries once 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from monitor.config import EntityConfig, WatchlistConfig
-from monitor.match.engine import Matcher, checked
-from monitor.match.snippet import snippet
-from monitor.text.tokens import release_lexicon
+from monitor import exports
+from monitor.match.snippet import snippet  # eager: a submodule of the same name would shadow a lazy one
+
+if TYPE_CHECKING:
+    from monitor.match.engine import Matcher, compile_matcher
+    from monitor.match.query import validate_query
 
 __all__ = ["Matcher", "compile_matcher", "release_lexicon", "snippet", "validate_query"]
+# Loading a config checks its queries with the parser alone; the engine (automaton, lexicon) is
+# imported by the commands that match.
+__getattr__ = exports(__name__, {"Matcher": "engine", "compile_matcher": "engine", "validate_query": "query"})
 
 
-def validate_query(text: str, entities: Mapping[str, EntityConfig]) -> None:
-    """Raise QueryError (with the 1-based column) if ``text`` is not a valid query."""
-    checked(text, entities)
+def release_lexicon() -> None:
+    """Unmap the German lexicon's tries once matchers are built (``monitor.text.tokens``)."""
+    from monitor.text.tokens import release_lexicon as release
 
-
-def compile_matcher(watchlists: Sequence[WatchlistConfig], entities: Mapping[str, EntityConfig]) -> Matcher:
-    """All watchlists (queries and excludes) compiled into one automaton."""
-    return Matcher(watchlists, entities)
+    release()

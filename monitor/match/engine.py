@@ -17,10 +17,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from monitor.config import EntityConfig, WatchlistConfig
-from monitor.errors import QueryError
 from monitor.match.compile import Heads, LeafTable
 from monitor.match.evaluate import AnyLeaf, Compiled, Evidence, Spot, compile_tree, longest
-from monitor.match.query import EntityRef, Node, Regex, leaves, needs_a_hit, parse
+from monitor.match.query import Regex, checked, leaves
 from monitor.match.regexguard import RegexGuard
 from monitor.model import FIELDS, Document, Field, Hit, Match, hit_of, match_of
 from monitor.text.normalise import Normalised, keys
@@ -30,18 +29,6 @@ _ONCE: dict[Field, float] = {where: round(weight, 2) for where, weight in WEIGHT
 _ONCE_AT = tuple(_ONCE[where] for where in FIELDS)
 _WEIGHT_AT = tuple(WEIGHTS[where] for where in FIELDS)
 _REPEATED = tuple(1 + 0.25 * min(n - 1, 4) for n in range(6))  # by number of hits of a term in a field
-
-
-def checked(text: str, entities: Mapping[str, EntityConfig], *, exclude: bool = False) -> Node:
-    """Parse and check a query: entities exist, and (unless an exclude) something must occur."""
-    node = parse(text)
-    for leaf in leaves(node):
-        if isinstance(leaf, EntityRef) and leaf.name not in entities:
-            raise QueryError(f"unknown entity @{leaf.name}", query=text, column=leaf.column)
-    if not exclude and not needs_a_hit(node):
-        message = "the query matches by absence only; add a term that must occur"
-        raise QueryError(message, query=text, column=1)
-    return node
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,3 +289,8 @@ def _explain(
     for field, _, _, label in ordered:
         counts[(label, field)] = counts.get((label, field), 0) + 1
     return hits, round(sum([_WEIGHT_AT[f] * _REPEATED[min(n, 5)] for (_, f), n in counts.items()]), 2)
+
+
+def compile_matcher(watchlists: Sequence[WatchlistConfig], entities: Mapping[str, EntityConfig]) -> Matcher:
+    """All watchlists (queries and excludes) compiled into one automaton."""
+    return Matcher(watchlists, entities)

@@ -23,8 +23,10 @@ levels: a deeper query is a ``QueryError`` at the column where the bound is pass
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import regex
 
@@ -32,6 +34,9 @@ from monitor.errors import QueryError
 from monitor.model import FIELDS, Field
 from monitor.text.normalise import fold_keys
 from monitor.text.tokens import raw_words
+
+if TYPE_CHECKING:
+    from monitor.config import EntityConfig
 
 DEFAULT_NEAR = 10
 MAX_NESTING = 50  # brackets, NOT, field scopes and NEAR chains together; real queries use a handful
@@ -348,3 +353,20 @@ def parse(query: str) -> Node:
     Trees are immutable, so the loader's check and the matcher's compile share one parse of each
     query (a tenth of compiling 10,000 terms was parsing every query twice)."""
     return _Parser(query).parse()
+
+
+def checked(text: str, entities: Mapping[str, EntityConfig], *, exclude: bool = False) -> Node:
+    """Parse and check a query: entities exist, and (unless an exclude) something must occur."""
+    node = parse(text)
+    for leaf in leaves(node):
+        if isinstance(leaf, EntityRef) and leaf.name not in entities:
+            raise QueryError(f"unknown entity @{leaf.name}", query=text, column=leaf.column)
+    if not exclude and not needs_a_hit(node):
+        message = "the query matches by absence only; add a term that must occur"
+        raise QueryError(message, query=text, column=1)
+    return node
+
+
+def validate_query(text: str, entities: Mapping[str, EntityConfig]) -> None:
+    """Raise QueryError (with the 1-based column) if ``text`` is not a valid query."""
+    checked(text, entities)

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from monitor.config import EntityConfig, WatchlistConfig
-from monitor.match.engine import Matcher, checked
-from monitor.match.query import EntityRef, Leaf, Regex, Term, leaves
+from monitor.match.engine import Matcher
+from monitor.match.query import EntityRef, Leaf, Regex, Term, checked, leaves
 from monitor.model import Document
 from monitor.text.normalise import fold_keys
 
