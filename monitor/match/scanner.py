@@ -9,8 +9,12 @@ The texts searched are key streams (``monitor.text.normalise.keys``): letters, d
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ahocorasick_rs import AhoCorasick
 
 
 class Scanner(Protocol):
@@ -25,22 +29,33 @@ class RustScanner:
     every byte of the text back to a character as it does for a ``str``. A pattern with a character
     beyond Latin-1 cannot occur in such a text; in the bytes automaton "?" (never in a key stream)
     stands in for that character, which keeps the pattern numbers. The rare text beyond Latin-1
-    (a Polish ł) goes to the ``str`` automaton over the same patterns."""
+    (a Polish ł) goes to the ``str`` automaton over the same patterns, built when the first such
+    text comes (most runs never need it: it is half the build time and memory)."""
 
     def __init__(self, patterns: Sequence[str]) -> None:
         import ahocorasick_rs
 
-        standard = ahocorasick_rs.MatchKind.Standard
+        self._patterns = list(patterns)
         narrow = [pattern.encode("latin-1", "replace") for pattern in patterns]
-        self._narrow = ahocorasick_rs.BytesAhoCorasick(narrow, matchkind=standard)
-        self._wide = ahocorasick_rs.AhoCorasick(patterns, matchkind=standard)
+        self._narrow = ahocorasick_rs.BytesAhoCorasick(narrow, matchkind=ahocorasick_rs.MatchKind.Standard)
+        self._wide: AhoCorasick | None = None
+        self._lock = threading.Lock()
 
     def matches(self, text: str) -> list[tuple[int, int, int]]:
         try:
             data = text.encode("latin-1")
         except UnicodeEncodeError:
-            return self._wide.find_matches_as_indexes(text, overlapping=True)
+            return self._wide_automaton().find_matches_as_indexes(text, overlapping=True)
         return self._narrow.find_matches_as_indexes(data, overlapping=True)
+
+    def _wide_automaton(self) -> AhoCorasick:
+        with self._lock:  # feeds are matched on several threads
+            if self._wide is None:
+                import ahocorasick_rs
+
+                self._wide = ahocorasick_rs.AhoCorasick(self._patterns, matchkind=ahocorasick_rs.MatchKind.Standard)
+                self._patterns = []
+            return self._wide
 
 
 class PythonScanner:
