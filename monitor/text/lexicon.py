@@ -103,6 +103,11 @@ def configure_lexicon(folders: Iterable[Path]) -> None:
     _where = tuple(folders)
 
 
+def cache_folders() -> tuple[Path, ...]:
+    """The folders ``configure_lexicon`` was given (other derived data is cached there too)."""
+    return _where
+
+
 def lexicon() -> Lexicon:
     """The process's lexicon, opened (and built where needed) on first use."""
     global _open, _mapped_open

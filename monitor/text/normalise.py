@@ -25,6 +25,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
+
+from monitor.text import foldcache
+
+_RULES = Path(__file__)  # the folding is defined here: its digest names the cached tables
 
 _REMOVE = "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"  # noqa: E501
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d\u00af"
@@ -103,8 +108,15 @@ class _Table:
 
     def ready(self) -> dict[int, str]:
         if self._odd is None:
-            for code in range(_PREFILLED):
-                self[code]
+            kind = "keys" if self._keys else "text"
+            cached = foldcache.load(kind, _RULES)
+            if cached is not None and all(code in cached for code in range(_PREFILLED)):
+                cached.update(self.plain)
+                self.plain = cached
+            else:
+                for code in range(_PREFILLED):
+                    self[code]
+                foldcache.save(kind, _RULES, {code: self.plain[code] for code in range(_PREFILLED)})
             odd = [chr(c) for c in range(_PREFILLED) if len(self.plain[c]) != 1]
             self._odd = _char_class(odd)
             self._check = re.compile(f"[{_CHECK.pattern[1:-1]}{''.join(map(re.escape, odd))}]")
