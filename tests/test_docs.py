@@ -56,7 +56,9 @@ def keys(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
 
 
 def commands(group: click.Group = main, prefix: str = "newsmon") -> Iterator[str]:
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # the CLI's group loads a command's module when asked for it
+        command = group.get_command(ctx, name)
         if isinstance(command, click.Group):
             yield from commands(command, f"{prefix} {name}")
         else:

@@ -104,3 +104,25 @@ def test_a_long_running_process_migrates_apart_and_keeps_no_alembic(tmp_path: Pa
             f"open_database({url!r}).dispose()\n")  # refuses a schema that is not current
     assert "alembic" not in _modules_after(code)
     assert schemaversion.behind(create_engine(url)) is None
+
+
+def test_every_command_is_listed_with_the_module_that_defines_it() -> None:
+    """The CLI imports a command's module only when that command runs, by this map."""
+    import importlib
+    import pkgutil
+
+    import monitor.cli as cli
+
+    defined = {}
+    for info in pkgutil.iter_modules(cli.__path__):
+        for command in getattr(importlib.import_module(f"monitor.cli.{info.name}"), "COMMANDS", ()):
+            defined[command.name] = info.name
+    assert cli.COMMAND_MODULES == defined
+
+
+def test_a_command_loads_no_other_commands_module(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss([Item("Lawrow trifft Rubio in Budapest", "http://127.0.0.1/a")]))
+    loaded = _modules_after(_cli("match", "--watchlists", str(ROOT / "config" / "watchlists"), str(feed)))
+    assert "monitor.cli.inspect" in loaded
+    assert not loaded & {"monitor.cli.search", "monitor.cli.feeds", "monitor.cli.web", "monitor.cli.run"}

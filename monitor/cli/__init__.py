@@ -10,8 +10,29 @@ import click
 from monitor.cli.common import config_option
 from monitor.errors import MonitorError
 
+# Each command and the module of this package that defines it: a command's module (and what it
+# imports) loads only when that command runs; ``--help`` loads them all to list them.
+# ``tests/test_startup.py`` checks this against every module's ``COMMANDS``.
+COMMAND_MODULES = {
+    "alerts": "alerts", "backtest": "search", "check": "inspect", "db": "db", "demo": "run", "feeds": "feeds",
+    "match": "inspect", "run": "run", "schema": "schema", "search": "search", "status": "inspect",
+    "stories": "stories", "watchlists": "watchlists", "web": "web", "why": "why",
+}
+
 
 class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if cmd_name not in self.commands and module is not None:
+            import importlib
+
+            for command in importlib.import_module(f"{__name__}.{module}").COMMANDS:
+                self.add_command(command)
+        return super().get_command(ctx, cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -35,16 +56,3 @@ def main(verbose: bool) -> None:
     logs.setup(verbose)
     configure_lexicon(cache_dirs())
 
-
-def _register() -> None:
-    """Every module of this package that lists ``COMMANDS`` adds them to the group."""
-    import importlib
-    import pkgutil
-
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        for command in getattr(module, "COMMANDS", ()):
-            main.add_command(command)
-
-
-_register()

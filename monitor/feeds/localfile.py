@@ -4,13 +4,22 @@ use, without the HTTP client's import."""
 from __future__ import annotations
 
 import hashlib
+import os
 from email.utils import formatdate
 from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
+from urllib.parse import unquote, urlsplit
 
 from monitor.config import HttpConfig
 from monitor.model import FetchResult, Validators
+
+
+def url2pathname(path: str) -> str:
+    """``urllib.request.url2pathname`` without importing urllib.request (ssl, http.client, email)."""
+    if os.name == "nt":
+        from nturl2path import url2pathname as windows
+
+        return windows(path)
+    return unquote(path)
 
 
 def is_local(url: str) -> bool:

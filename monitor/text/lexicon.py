@@ -20,8 +20,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Container, Iterable, Iterator
@@ -187,6 +185,9 @@ def _save_tries_apart(folder: Path) -> None:
     """Build the tries in a child process: the dictionary it loads (a peak of some 400 MB) would stay
     resident in this one, as CPython does not give those pages back; a daemon's first start would
     keep them until it is restarted. Built here when no child can be started."""
+    import subprocess
+    import sys
+
     code = f"from pathlib import Path; from {__name__} import save_tries; save_tries(Path({str(folder)!r}))"
     try:
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
