@@ -117,7 +117,7 @@ def test_every_command_is_listed_with_the_module_that_defines_it() -> None:
     for info in pkgutil.iter_modules(cli.__path__):
         for command in getattr(importlib.import_module(f"monitor.cli.{info.name}"), "COMMANDS", ()):
             defined[command.name] = info.name
-    assert cli.COMMAND_MODULES == defined
+    assert defined == cli.COMMAND_MODULES
 
 
 def test_a_command_loads_no_other_commands_module(tmp_path: Path) -> None:
