@@ -10,12 +10,12 @@ order of their keys, so two writers on one PostgreSQL wait on each other's rows 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Table, bindparam, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from monitor.store.bandrows import micros
@@ -42,12 +42,22 @@ def unpack_vector(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     return keys, np.frombuffer(data, dtype=np.uint8, offset=8 * size, count=size) == 1
 
 
+def _rows(session: Session, sql: str, part: list[int], *params: int) -> Sequence[Any]:
+    """``sql`` with ``{keys}`` standing for the placeholders of ``part`` and ``{mark}`` for one more, straight
+    to the driver: these run a few times per feed with hundreds of keys, where compiling an expanding
+    ``IN`` cost more than the query."""
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    return connection.exec_driver_sql(sql.format(keys=", ".join([mark] * len(part)), mark=mark),
+                                      (*part, *params)).all()
+
+
 def frequencies(session: Session, keys: Iterable[int]) -> dict[int, int]:
     """The document frequency of each of these term keys that some article of the horizon holds."""
     found: dict[int, int] = {}
     for part in chunks(keys):
-        found.update((term, df) for term, df in session.execute(
-            select(StoryTermCount.term, StoryTermCount.df).where(StoryTermCount.term.in_(part))))
+        found.update((term, df) for term, df in _rows(session, "SELECT term, df FROM story_df WHERE term IN ({keys})",
+                                                      part))
     return found
 
 
@@ -57,11 +67,10 @@ def postings(session: Session, keys: Iterable[int], first: int, last: int,
     ``last``, ids ascending (retention takes older ones out of the frequencies only when it runs)."""
     found: dict[int, dict[int, list[int]]] = {}
     for part in chunks(keys):
-        query = (select(StoryPosting.term, StoryPosting.bucket, StoryPosting.article_id)
-                 .where(StoryPosting.term.in_(part), StoryPosting.bucket.between(first, last),
-                        StoryPosting.seen_us >= micros(since))
-                 .order_by(StoryPosting.term, StoryPosting.bucket, StoryPosting.article_id))
-        for term, bucket, article_id in session.execute(query):
+        rows = _rows(session, "SELECT term, bucket, article_id FROM story_postings WHERE term IN ({keys}) "
+                     "AND bucket BETWEEN {mark} AND {mark} AND seen_us >= {mark} ORDER BY term, bucket, article_id",
+                     part, first, last, micros(since))
+        for term, bucket, article_id in rows:
             held = found.get(term)
             if held is None:
                 held = found[term] = {}
@@ -93,18 +102,13 @@ def story_vectors(session: Session, article_ids: Iterable[int]) -> tuple[dict[in
 
 def count(session: Session, changes: Counter[int]) -> None:
     """Add to the frequencies (negative to take away), in the order of the keys; rows that reach 0 go."""
-    rows = [{"term": key, "df": change} for key, change in sorted(changes.items()) if change]
+    rows = [(key, change) for key, change in sorted(changes.items()) if change]
     if not rows:
         return
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        pg = postgresql.insert(_DF)
-        connection.execute(pg.on_conflict_do_update(index_elements=["term"], set_={"df": _DF.c.df + pg.excluded.df}),
-                           rows)
-    else:
-        lite = sqlite.insert(_DF)
-        connection.execute(lite.on_conflict_do_update(index_elements=["term"],
-                                                      set_={"df": _DF.c.df + lite.excluded.df}), rows)
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(f"INSERT INTO story_df (term, df) VALUES ({mark}, {mark}) "  # the same on both
+                               "ON CONFLICT (term) DO UPDATE SET df = story_df.df + excluded.df", rows)
     if any(change < 0 for change in changes.values()):
         gone = [key for key, change in changes.items() if change < 0]
         for part in chunks(gone):
