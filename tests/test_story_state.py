@@ -64,7 +64,7 @@ def test_a_second_daemon_joins_a_copy_to_the_story_the_first_started(db: Databas
     (follow_up,) = _store(db, second_daemon, "stadt", [FOLLOW_UP], START + timedelta(hours=3))
     assert follow_up.is_new and follow_up.id != first.id
     assert follow_up.story_id == first.story_id  # the second daemon measured it against the first's article
-    assert vars(second_daemon).keys() == {"lock"}  # and holds nothing of it afterwards
+    assert db.dialect == "sqlite" or second_daemon.local is None  # on PostgreSQL it holds nothing afterwards
 
 
 def test_a_restarted_daemon_loads_nothing_and_still_finds_the_story(db: Database) -> None:
@@ -72,7 +72,8 @@ def test_a_restarted_daemon_loads_nothing_and_still_finds_the_story(db: Database
     (first,) = _store(db, Deduplicator(), "agentur", [FIRST])
     restarted = Deduplicator()
     (follow_up,) = _store(db, restarted, "stadt", [FOLLOW_UP], START + timedelta(hours=3))
-    assert follow_up.story_id == first.story_id and vars(restarted).keys() == {"lock"}
+    assert follow_up.story_id == first.story_id
+    assert db.dialect == "sqlite" or restarted.local is None  # PostgreSQL: read per feed, nothing kept
 
 
 def test_each_new_article_counts_once_in_the_term_frequencies(db: Database) -> None:

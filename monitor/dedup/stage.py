@@ -28,11 +28,12 @@ from urllib.parse import urlsplit
 from monitor.dedup import features as dedup
 from monitor.dedup import storyload
 from monitor.dedup.decide import NEAR_CHECKS, Prepared, decide, prepare
+from monitor.dedup.localindex import LocalIndex
 from monitor.dedup.nearindex import band_keys, ranked
 from monitor.dedup.storyindex import HORIZON, features, unpack
 from monitor.dedup.storysnapshot import SnapshotIndex
 from monitor.errors import StoreError
-from monitor.store import bandrows
+from monitor.store import bandrows, storyterms
 from monitor.store.batch import known_keys
 from monitor.store.db import Session
 from monitor.store.decisions import Decision, Known
@@ -56,11 +57,16 @@ class Deduplicator:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.local: LocalIndex | None = None  # SQLite's story state, kept in the process
 
     @contextmanager
     def stage(self) -> Iterator[Deduplicator]:
         with self.lock:
-            yield self
+            try:
+                yield self
+            except BaseException:
+                self.local = None  # it may hold rows that were rolled back
+                raise
 
     def store(self, session: Session, feed: FeedState, candidates: Iterable[Candidate],
               now: datetime) -> list[StoredArticle]:
@@ -71,12 +77,18 @@ class Deduplicator:
             stored = carry_out(session, feed.id, now, self._decide(session, items, known, feed.id, now))
             if stored is not None:
                 return stored
+            self.local = None  # it holds the articles that were rolled back
         raise StoreError(f"feed {feed.name!r}: other writers kept storing its entries first; tried {ATTEMPTS} times")
 
-    @staticmethod
-    def _decide(session: Session, items: list[Prepared], known: Known, feed_id: int,
+    def _decide(self, session: Session, items: list[Prepared], known: Known, feed_id: int,
                 now: datetime) -> list[Decision]:
-        """The feed's decisions on its story snapshot; decided again with what a decision found missing."""
+        """The feed's decisions on the process's index (SQLite) or on the feed's story snapshot, decided
+        again with what a decision found missing."""
+        if storyterms.kept_in_process(session):
+            if self.local is None:
+                self.local = LocalIndex()
+            storyload.refresh(session, self.local, now)
+            return decide(items, known, self.local, feed_id, now)
         fresh = [features(0, item.entry, now) for item in items
                  if not any(key in known.keys for key in (item.version, *item.keys))]
         stored = storyload.load(session, fresh, now - HORIZON)

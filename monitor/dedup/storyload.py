@@ -6,14 +6,16 @@
 2. The candidates, as each entry would find them if every entry before it were new (they raise the
    frequencies); the vectors of the candidates' stories, every article of them; their terms' frequencies.
 
-``more`` fetches what a decision found missing (an entry that was not new after all changed them)."""
+``more`` fetches what a decision found missing (an entry that was not new after all changed them).
+``refresh`` fills a process's ``LocalIndex`` (SQLite) with the rows stored since it last looked."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from monitor.dedup.storyindex import Features
+from monitor.dedup.localindex import RELOAD_SLACK, LocalIndex
+from monitor.dedup.storyindex import HORIZON, Features
 from monitor.dedup.storysnapshot import SnapshotIndex, Stored, term_key, window_buckets
 from monitor.dedup.termvectors import micros
 from monitor.store import storyterms
@@ -41,6 +43,24 @@ def load(session: Session, fresh: Sequence[Features], since: datetime) -> Stored
         ahead.count_in(item)
     more(session, stored, wanted)
     return stored
+
+
+def refresh(session: Session, index: LocalIndex, now: datetime) -> int:
+    """Add the articles stored since the index last looked (all of the horizon on first use); how many.
+
+    Looks back ``RELOAD_SLACK`` before its last look, so articles that other processes committed late
+    are not missed; the ones it holds are skipped by id. A count comes first: when the window holds as
+    many rows as the index does, their ids are not fetched."""
+    index.prune(now)
+    since = now - HORIZON if index.looked is None else max(now - HORIZON, index.looked - RELOAD_SLACK)
+    if index.looked is not None and storyterms.vectors_since(session, since) == index.seen_since(since):
+        index.looked = max(index.looked, now)
+        return 0
+    unknown = storyterms.vector_ids_since(session, since) - index.seen.keys()
+    for row in storyterms.vector_rows(session, unknown):
+        index.add_stored(*row)
+    index.looked = now if index.looked is None else max(index.looked, now)
+    return len(unknown)
 
 
 def more(session: Session, stored: Stored, article_ids: Iterable[int]) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -72,7 +73,7 @@ class Stored:
 
     articles: int  # in the horizon
     df: dict[int, int]  # by term key; a key absent was looked up and is in no article
-    postings: dict[int, dict[int, list[int]]] = field(default_factory=dict)  # key → bucket → article ids, ascending
+    postings: dict[int, dict[int, array[int]]] = field(default_factory=dict)  # key → bucket → article ids, ascending
     vectors: dict[int, tuple[int, int, bytes]] = field(default_factory=dict)  # article → (story, at µs, vector)
     stories: dict[int, list[int]] = field(default_factory=dict)  # story → all its articles in the horizon
     absent: set[int] = field(default_factory=set)  # sought but not stored (pruned since the postings were read)
@@ -89,11 +90,13 @@ class SnapshotIndex:
         self.stored = stored
         self.count = stored.articles
         self.number: dict[int, int] = {}  # term key → position in ``df``
+        self.free: list[int] = []  # positions whose terms left (``localindex``)
+        self.keys = np.zeros(0, dtype=np.int64)  # the term key at each position
         self.df = np.zeros(0)
         self.scratch = np.zeros(0)
         self.slots = Slots(64)
-        self.postings: dict[int, dict[int, list[int]]] = {}  # the feed's new articles
-        self.members: dict[int, list[int]] = {}  # the stories' articles seen so far, the new ones last
+        self.postings: dict[int, dict[int, array[int]]] = {}  # the feed's new articles
+        self.members: dict[int, array[int]] = {}  # the stories' articles seen so far, the new ones last
         self.missing: set[int] = set()  # candidates whose vectors the snapshot lacks
 
     def __len__(self) -> int:
@@ -146,16 +149,26 @@ class SnapshotIndex:
 
     def add(self, features: Features) -> None:
         _terms, keys, weights = ordered(features)
+        self.insert(features.article_id, features.story_id, micros(features.at), keys, weights)
+
+    def insert(self, article_id: int, story_id: int | None, at: int, keys: list[int], weights: np.ndarray) -> None:
+        """Add an article: its terms (keys in the order of the terms), their weights, its story and story clock."""
         numbers = self._numbers(keys)
         self.df[numbers] += 1
         self.count += 1
-        at = micros(features.at)
-        self.slots.add(features.article_id, features.story_id, at, numbers, weights)
+        self.slots.add(article_id, story_id, at, numbers, weights)
         bucket = at // BUCKET
+        postings = self.postings
         for key in keys:
-            self.postings.setdefault(key, {}).setdefault(bucket, []).append(features.article_id)
-        if features.story_id is not None:
-            self._members(features.story_id).append(features.article_id)
+            held = postings.get(key)
+            if held is None:
+                postings[key] = {bucket: array("q", (article_id,))}
+            elif (ids := held.get(bucket)) is None:
+                held[bucket] = array("q", (article_id,))
+            else:
+                ids.append(article_id)
+        if story_id is not None:
+            self._members(story_id).append(article_id)
 
     def _idf(self, df: np.ndarray) -> np.ndarray:
         idf: np.ndarray = np.log1p((self.count + 1) / (df + 1))
@@ -165,22 +178,22 @@ class SnapshotIndex:
         """Positions of these term keys in ``df``, taking in the stored frequency of a key not seen yet."""
         number = self.number
         found = []
-        fresh: list[int] = []
         for key in keys:
             position = number.get(key)
-            if position is None:
-                position = number[key] = len(number)
-                fresh.append(key)
-            found.append(position)
-        if fresh:
-            size = len(number)
-            if size > len(self.df):
-                grown = max(size, 2 * len(self.df), 256)
-                self.df = np.concatenate([self.df, np.zeros(grown - len(self.df))])
-                self.scratch = np.concatenate([self.scratch, np.zeros(grown - len(self.scratch))])
-            stored = self.stored.df
-            self.df[size - len(fresh):size] = [stored.get(key, 0) for key in fresh]
+            found.append(self._position(key) if position is None else position)
         return np.array(found, dtype=np.intp)
+
+    def _position(self, key: int) -> int:
+        position = self.free.pop() if self.free else len(self.number)
+        self.number[key] = position
+        if position >= len(self.df):
+            grown = max(position + 1, 2 * len(self.df), 256) - len(self.df)
+            self.df = np.concatenate([self.df, np.zeros(grown)])
+            self.scratch = np.concatenate([self.scratch, np.zeros(grown)])
+            self.keys = np.concatenate([self.keys, np.zeros(grown, dtype=np.int64)])
+        self.df[position] = self.stored.df.get(key, 0)
+        self.keys[position] = key
+        return position
 
     def _sharing(self, keys: list[int], df: np.ndarray, at: int) -> np.ndarray:
         """Ids of the articles near the window sharing at least ``MIN_SHARED`` of these terms (terms in more
@@ -189,7 +202,7 @@ class SnapshotIndex:
         limit = max(50, int(COMMON * self.count))
         buckets = window_buckets(at)
         stored, own = self.stored.postings, self.postings
-        lists: list[list[int]] = []
+        lists: list[array[int]] = []
         sharing = 0
         for key, frequency in zip(keys, df.tolist(), strict=True):
             if frequency == 0 or frequency > limit:
@@ -201,7 +214,7 @@ class SnapshotIndex:
                 lists.extend(found)
         if sharing < MIN_SHARED:
             return np.zeros(0, dtype=np.int64)
-        ids, counts = np.unique(np.fromiter((a for posting in lists for a in posting), dtype=np.int64),
+        ids, counts = np.unique(np.concatenate([np.frombuffer(posting, dtype=np.int64) for posting in lists]),
                                 return_counts=True)
         chosen = counts >= MIN_SHARED
         ids, counts = ids[chosen], counts[chosen]
@@ -234,12 +247,12 @@ class SnapshotIndex:
         return self.slots.add(article_id, story_id, at, self._numbers(keys.tolist()),
                               np.where(titles, TITLE_WEIGHT, 1.0))
 
-    def _members(self, story_id: int) -> list[int]:
+    def _members(self, story_id: int) -> array[int]:
         """The story's articles: the stored ones, then the feed's (storage fetches a story with all its
         articles, so a story the snapshot lacks is one the feed starts)."""
         members = self.members.get(story_id)
         if members is None:
-            members = self.members[story_id] = list(self.stored.stories.get(story_id, ()))
+            members = self.members[story_id] = array("q", self.stored.stories.get(story_id, ()))
         return members
 
     def _links(self, slots: np.ndarray) -> np.ndarray:
@@ -251,8 +264,8 @@ class SnapshotIndex:
         links: np.ndarray = np.add.reduceat(self.scratch[ids] * values, starts) / norms
         return links
 
-    def _centroid(self, members: list[int]) -> float:
-        slots = self._slots(np.array(members, dtype=np.int64))
+    def _centroid(self, members: array[int]) -> float:
+        slots = self._slots(np.frombuffer(members, dtype=np.int64))
         ids, weights, _starts = self.slots.gather(slots)
         terms, inverse = np.unique(ids, return_inverse=True)
         values = np.bincount(inverse, weights) * self._idf(self.df[terms])

@@ -9,8 +9,9 @@ order of their keys, so two writers on one PostgreSQL wait on each other's rows 
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -62,10 +63,10 @@ def frequencies(session: Session, keys: Iterable[int]) -> dict[int, int]:
 
 
 def postings(session: Session, keys: Iterable[int], first: int, last: int,
-             since: datetime) -> dict[int, dict[int, list[int]]]:
+             since: datetime) -> dict[int, dict[int, array[int]]]:
     """The articles first seen since ``since`` holding each of these term keys, by bucket from ``first`` to
     ``last``, ids ascending (retention takes older ones out of the frequencies only when it runs)."""
-    found: dict[int, dict[int, list[int]]] = {}
+    found: dict[int, dict[int, array[int]]] = {}
     for part in chunks(keys):
         rows = _rows(session, "SELECT term, bucket, article_id FROM story_postings WHERE term IN ({keys}) "
                      "AND bucket BETWEEN {mark} AND {mark} AND seen_us >= {mark} ORDER BY term, bucket, article_id",
@@ -76,7 +77,7 @@ def postings(session: Session, keys: Iterable[int], first: int, last: int,
                 held = found[term] = {}
             ids = held.get(bucket)
             if ids is None:
-                held[bucket] = [article_id]
+                held[bucket] = array("q", (article_id,))
             else:
                 ids.append(article_id)
     return found
@@ -98,6 +99,31 @@ def story_vectors(session: Session, article_ids: Iterable[int]) -> tuple[dict[in
             vectors[article_id] = (story_id, at, data)
             members[story_id].append(article_id)
     return vectors, members
+
+
+def kept_in_process(session: Session) -> bool:
+    """Whether the process keeps the story state in memory (SQLite: one process owns the file, and
+    reading postings per feed costs more than holding them) rather than reading it per feed."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def vectors_since(session: Session, since: datetime) -> int:
+    """How many articles first seen at ``since`` or later the story state holds."""
+    return session.scalar(select(func.count()).select_from(StoryVector)
+                          .where(StoryVector.seen_us >= micros(since))) or 0
+
+
+def vector_ids_since(session: Session, since: datetime) -> set[int]:
+    return set(session.scalars(select(StoryVector.article_id).where(StoryVector.seen_us >= micros(since))))
+
+
+def vector_rows(session: Session, article_ids: Iterable[int]) -> Iterator[tuple[int, int, int, int, bytes]]:
+    """(article, story, story clock, first seen, vector) of these articles, in the order of their ids."""
+    for part in chunks(article_ids):
+        query = (select(StoryVector.article_id, StoryVector.story_id, StoryVector.at_us, StoryVector.seen_us,
+                        StoryVector.terms).where(StoryVector.article_id.in_(part)).order_by(StoryVector.article_id))
+        yield from ((article_id, story_id, at, seen, data)
+                    for article_id, story_id, at, seen, data in session.execute(query))
 
 
 def count(session: Session, changes: Counter[int]) -> None:

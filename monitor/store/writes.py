@@ -151,7 +151,7 @@ class FeedWrites:
                 self.started.get(story_id, self.grown.setdefault(story_id, _Counts()).outlets).add(outlet)
 
     def feature(self, article_id: int, story_id: int, features: FeatureValues) -> None:
-        """The ``article_features`` row of a new article (``storyrows.feature_rows`` reads it back)."""
+        """The ``article_features`` row of a new article, its band keys and its story state (``storyterms``)."""
         self.features.append({
             "article_id": article_id, "story_id": story_id, "content_hash": features.content_hash,
             "signature": features.signature, "terms": {"title": list(features.title_terms),

@@ -1,0 +1,94 @@
+"""The story index kept in a process, for SQLite (docs/architecture.md §4): ``SnapshotIndex``'s scoring
+over every article of the horizon held compactly in memory, filled from the database's story rows.
+
+On SQLite, reading the postings of a feed's terms from the database for every feed costs more than
+holding them (bench/README.md: at 10,000 stored articles a tenth of the articles per second), and one
+process owns the file, so the process keeps the state: per article a slot in the numpy arena (term
+positions and weights), its id in ``array('q')`` postings by term key and bucket and in its story's
+members, and its first-seen time; no strings or sets per article. On first use it reads the horizon's
+``story_vectors``; then, per feed, the rows other processes stored since it last looked. PostgreSQL
+deployments take a snapshot per feed instead (``storyload``) and share one state. No I/O here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from monitor.dedup.storyindex import HORIZON, PRUNE_EVERY, TITLE_WEIGHT, Features
+from monitor.dedup.storysnapshot import SnapshotIndex, Stored
+from monitor.dedup.termvectors import micros
+from monitor.store.storyterms import BUCKET, unpack_vector
+
+RELOAD_SLACK = timedelta(minutes=10)
+
+
+class LocalIndex(SnapshotIndex):
+    """Every article of the horizon, kept; articles leave as their first-seen time passes the horizon."""
+
+    def __init__(self) -> None:
+        super().__init__(Stored(0, {}))
+        self.seen: dict[int, int] = {}  # article → first seen (µs)
+        self.looked: datetime | None = None  # when storage last added what others stored
+        self.pruned: datetime | None = None
+
+    def add(self, features: Features) -> None:
+        if features.article_id in self.seen:
+            self.remove(features.article_id)
+        super().add(features)
+        self.seen[features.article_id] = micros(features.seen)
+
+    def add_stored(self, article_id: int, story_id: int, at: int, seen: int, data: bytes) -> None:
+        """An article as ``story_vectors`` holds it."""
+        if article_id in self.seen:
+            return
+        keys, titles = unpack_vector(data)
+        self.insert(article_id, story_id, at, keys.tolist(), np.where(titles, TITLE_WEIGHT, 1.0))
+        self.seen[article_id] = seen
+
+    def remove(self, article_id: int) -> None:
+        if self.seen.pop(article_id, None) is None:
+            return
+        table = self.slots
+        slot = table.slot[article_id]
+        start, length = int(table.start[slot]), int(table.length[slot])
+        numbers = table.terms[start:start + length].copy()
+        bucket = int(table.at[slot]) // BUCKET
+        story_id = int(table.story[slot])
+        table.remove(article_id)
+        self.count -= 1
+        self.df[numbers] -= 1
+        for key in self.keys[numbers].tolist():
+            held = self.postings[key]
+            ids = held[bucket]
+            ids.remove(article_id)
+            if not ids:
+                del held[bucket]
+                if not held:
+                    del self.postings[key]
+        for position in numbers[self.df[numbers] <= 0].tolist():
+            self.df[position] = 0
+            del self.number[int(self.keys[position])]
+            self.free.append(position)
+        members = self.members.get(story_id)
+        if members is not None and article_id in members:
+            members.remove(article_id)
+            if not members:
+                del self.members[story_id]
+
+    def prune(self, now: datetime) -> int:
+        """Forget articles first seen before the horizon (looked at once an hour); returns how many."""
+        if self.pruned is not None and now - self.pruned < PRUNE_EVERY:
+            return 0
+        self.pruned = now
+        before = micros(now - HORIZON)
+        old = [article_id for article_id, seen in self.seen.items() if seen < before]
+        for article_id in old:
+            self.remove(article_id)
+        return len(old)
+
+    def seen_since(self, since: datetime) -> int:
+        """How many of the articles held were first seen at ``since`` or later."""
+        after = micros(since)
+        return sum(1 for seen in self.seen.values() if seen >= after)
