@@ -65,7 +65,7 @@ def run(sizes: list[int]) -> dict[str, Any]:
 
 def _indexed(pipeline: OursPipeline) -> int:
     """Articles in the story horizon: the process's index where it keeps one, else the database's count."""
-    index = getattr(pipeline.ctx.dedup, "index", None)
+    index = getattr(pipeline.ctx.dedup, "index", None) or getattr(pipeline.ctx.dedup, "local", None)
     if index is not None:
         return len(index)
     from monitor.store.db import Session

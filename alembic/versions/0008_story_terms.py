@@ -84,8 +84,10 @@ def _fill() -> None:
                         "terms": pack_vector(keys, np.array([term in title for term in terms], dtype=bool))})
         df.update(keys)
         df[ARTICLES] += 1
-    tables = {"story_postings": postings, "story_vectors": vectors,
-              "story_df": [{"term": key, "df": value} for key, value in sorted(df.items())]}
+    tables = {"story_vectors": vectors}
+    if bind.dialect.name != "sqlite":  # SQLite's processes keep postings and frequencies in memory
+        tables.update({"story_postings": postings,
+                       "story_df": [{"term": key, "df": value} for key, value in sorted(df.items())]})
     for name, rows in tables.items():
         table = sa.table(name, *(sa.column(column) for column in (rows[0] if rows else {})))
         for start in range(0, len(rows), 10_000):

@@ -12,12 +12,13 @@ deployments take a snapshot per feed instead (``storyload``) and share one state
 
 from __future__ import annotations
 
+from array import array
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from monitor.dedup.storyindex import HORIZON, PRUNE_EVERY, TITLE_WEIGHT, Features
-from monitor.dedup.storysnapshot import SnapshotIndex, Stored
+from monitor.dedup.storyindex import CANDIDATES, COMMON, HORIZON, MIN_SHARED, PRUNE_EVERY, TITLE_WEIGHT, Features
+from monitor.dedup.storysnapshot import SnapshotIndex, Stored, window_buckets
 from monitor.dedup.termvectors import micros
 from monitor.store.storyterms import BUCKET, unpack_vector
 
@@ -25,7 +26,10 @@ RELOAD_SLACK = timedelta(minutes=10)
 
 
 class LocalIndex(SnapshotIndex):
-    """Every article of the horizon, kept; articles leave as their first-seen time passes the horizon."""
+    """Every article of the horizon, kept; articles leave as their first-seen time passes the horizon.
+    The postings hold slots, so candidates are counted with one ``bincount`` (as ``StoryIndex`` does)."""
+
+    POSTS_SLOTS = True
 
     def __init__(self) -> None:
         super().__init__(Stored(0, {}))
@@ -62,7 +66,7 @@ class LocalIndex(SnapshotIndex):
         for key in self.keys[numbers].tolist():
             held = self.postings[key]
             ids = held[bucket]
-            ids.remove(article_id)
+            ids.remove(slot)
             if not ids:
                 del held[bucket]
                 if not held:
@@ -76,6 +80,32 @@ class LocalIndex(SnapshotIndex):
             members.remove(article_id)
             if not members:
                 del self.members[story_id]
+
+    def _candidate_slots(self, keys: list[int], df: np.ndarray, at: int) -> np.ndarray:
+        """Slots of the articles near the window sharing at least ``MIN_SHARED`` of these terms (terms in
+        more than ``COMMON`` of the index propose none), in the order of their ids; when more than
+        ``CANDIDATES`` do, those sharing the most (ties: the lower id)."""
+        limit = max(50, int(COMMON * self.count))
+        buckets = window_buckets(at)
+        postings = self.postings
+        lists: list[array[int]] = []
+        sharing = 0
+        for key, frequency in zip(keys, df.tolist(), strict=True):
+            if frequency == 0 or frequency > limit or (held := postings.get(key)) is None:
+                continue
+            found = [posting for bucket in buckets if (posting := held.get(bucket))]
+            if found:
+                sharing += 1
+                lists.extend(found)
+        if sharing < MIN_SHARED:
+            return np.zeros(0, dtype=np.intp)
+        counts = np.bincount(np.concatenate([np.frombuffer(posting, dtype=np.int64) for posting in lists]))
+        slots = np.flatnonzero(counts >= MIN_SHARED)
+        ids = self.slots.ids[slots]
+        if len(slots) > CANDIDATES:
+            slots = slots[np.lexsort((ids, -counts[slots]))[:CANDIDATES]]
+            ids = self.slots.ids[slots]
+        return slots[np.argsort(ids, kind="stable")]
 
     def prune(self, now: datetime) -> int:
         """Forget articles first seen before the horizon (looked at once an hour); returns how many."""

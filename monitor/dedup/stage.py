@@ -9,11 +9,13 @@ every entry, and ``store.dedupwrites.carry_out`` writes the decisions, a table a
 concurrent writer stored one of the keys first, nothing of the feed is written and the feed is
 decided again on what is stored now.
 
-No process holds dedup or story state: near-duplicate band keys (``dedup/nearindex.py``) and the
-story postings, vectors and term frequencies (``dedup/storysnapshot.py``) are rows, read per feed,
-so a restart loads nothing and daemons on one PostgreSQL share them. The stage runs under the
-``Deduplicator``'s lock. Only new articles and revisions flow on to matching, and known texts that
-a story counts at one more outlet (its trending may change).
+Near-duplicate band keys (``dedup/nearindex.py``) and the story postings, vectors and term
+frequencies (``dedup/storysnapshot.py``) are rows. On PostgreSQL they are read per feed, so a
+restart loads nothing and daemons on one database share them; on SQLite the process keeps the
+story state in a compact ``LocalIndex`` filled from the rows, dropped when a transaction fails
+(it is filled again on the next use). The stage runs under the ``Deduplicator``'s lock. Only new
+articles and revisions flow on to matching, and known texts that a story counts at one more outlet
+(its trending may change).
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ def outlet_of(link: str | None, feed_name: str) -> str:
 
 
 class Deduplicator:
-    """The dedup stage of one process: one feed at a time (its lock); it keeps nothing between feeds."""
+    """The dedup stage of one process: one feed at a time (its lock); between feeds it keeps only SQLite's
+    story index."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()

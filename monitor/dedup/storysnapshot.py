@@ -1,4 +1,5 @@
-"""The story index of one feed's decisions, taken from the database: no process keeps one (docs/architecture.md §4).
+"""The story index of one feed's decisions, taken from the database: on PostgreSQL no process keeps one
+(docs/architecture.md §4; SQLite keeps it in the process, ``localindex``).
 
 Storage keeps the story state as rows (``store/storyterms.py``): the postings (a 64-bit hash of each
 term, the 12-hour bucket of the article's story clock, the article), each article's packed term vector
@@ -86,6 +87,8 @@ class Stored:
 class SnapshotIndex:
     """``StoryIndex``'s ``story_for`` and ``add`` over a ``Stored`` snapshot and the feed's new articles."""
 
+    POSTS_SLOTS = False  # the own postings hold article ids (``LocalIndex``'s: slots)
+
     def __init__(self, stored: Stored) -> None:
         self.stored = stored
         self.count = stored.articles
@@ -113,7 +116,7 @@ class SnapshotIndex:
         values /= math.sqrt(values @ values)
         known = df > 0
         at = micros(features.at)
-        slots = self._slots(self._sharing(keys, df, at))
+        slots = self._candidate_slots(keys, df, at)
         table = self.slots
         slots = slots[(table.story[slots] != NO_STORY) & (np.abs(table.at[slots] - at) <= _WINDOW)]
         self.scratch[numbers[known]] = values[known]  # the query as a dense vector, zero again on return
@@ -156,17 +159,18 @@ class SnapshotIndex:
         numbers = self._numbers(keys)
         self.df[numbers] += 1
         self.count += 1
-        self.slots.add(article_id, story_id, at, numbers, weights)
+        slot = self.slots.add(article_id, story_id, at, numbers, weights)
+        posted = slot if self.POSTS_SLOTS else article_id
         bucket = at // BUCKET
         postings = self.postings
         for key in keys:
             held = postings.get(key)
             if held is None:
-                postings[key] = {bucket: array("q", (article_id,))}
+                postings[key] = {bucket: array("q", (posted,))}
             elif (ids := held.get(bucket)) is None:
-                held[bucket] = array("q", (article_id,))
+                held[bucket] = array("q", (posted,))
             else:
-                ids.append(article_id)
+                ids.append(posted)
         if story_id is not None:
             self._members(story_id).append(article_id)
 
@@ -194,6 +198,9 @@ class SnapshotIndex:
         self.df[position] = self.stored.df.get(key, 0)
         self.keys[position] = key
         return position
+
+    def _candidate_slots(self, keys: list[int], df: np.ndarray, at: int) -> np.ndarray:
+        return self._slots(self._sharing(keys, df, at))
 
     def _sharing(self, keys: list[int], df: np.ndarray, at: int) -> np.ndarray:
         """Ids of the articles near the window sharing at least ``MIN_SHARED`` of these terms (terms in more

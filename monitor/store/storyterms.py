@@ -1,6 +1,7 @@
 """Story state in the database (``story_postings``, ``story_vectors``, ``story_df``; see
 ``dedup/storysnapshot.py``): what a feed's story decisions read, the rows a feed's new articles
-add, and pruning at the horizon.
+add, and pruning at the horizon. On SQLite only ``story_vectors`` is written: its processes keep
+the postings and frequencies in memory (``dedup/localindex.py``), filled from the vectors.
 
 Reads are a few queries per feed, one per 500 keys or ids. Writes go with the feed's other rows
 (``writes.FeedWrites``); the frequencies are counters that every writer adds to, upserted in the
@@ -147,6 +148,14 @@ def prune(db: Database, before: datetime, batch: int = PRUNE_BATCH) -> int:
     total = 0
     while True:
         with db.session() as session:
+            if kept_in_process(session):  # SQLite keeps vectors only: its processes hold the rest
+                found = select(StoryVector.article_id).where(StoryVector.seen_us < micros(before)).limit(batch)
+                ids = list(session.scalars(found))
+                session.execute(delete(StoryVector).where(StoryVector.article_id.in_(ids)))
+                total += len(ids)
+                if len(ids) < batch:
+                    return total
+                continue
             rows = list(session.execute(select(StoryVector.article_id, StoryVector.at_us, StoryVector.terms)
                                         .where(StoryVector.seen_us < micros(before))
                                         .order_by(StoryVector.article_id).limit(batch)))

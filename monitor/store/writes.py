@@ -25,7 +25,7 @@ from monitor.model import Entry
 from monitor.store.bandrows import micros
 from monitor.store.batch import chunks
 from monitor.store.decisions import FeatureValues
-from monitor.store.storyterms import ARTICLES, BUCKET, count
+from monitor.store.storyterms import ARTICLES, BUCKET, count, kept_in_process
 from monitor.store.tables import (
     Article,
     ArticleBand,
@@ -178,11 +178,15 @@ class FeedWrites:
             row["article_count"] = 1 + self.grown.get(story_id, _Counts()).articles
         tables = ((Article, self.articles), (Story, self.stories), (ArticleKey, self.keys),
                   (ArticleSource, self.sources), (ArticleFeatures, self.features), (ArticleBand, self.bands),
-                  (StoryPosting, sorted(self.postings, key=_posting)), (StoryVector, self.vectors))
+                  (StoryVector, self.vectors))
         for table, rows in tables:
             insert_rows(session, table, rows)
+        shared = not kept_in_process(session)  # only the per-feed snapshots read postings and frequencies
+        if shared:
+            insert_rows(session, StoryPosting, sorted(self.postings, key=_posting))
         counted = self._story_counts(session)
-        count(session, self.frequencies)  # last: the rows every writer adds to stay locked the shortest
+        if shared:
+            count(session, self.frequencies)  # last: the rows every writer adds to stay locked the shortest
         return counted
 
     def _story_counts(self, session: Session) -> set[tuple[int, str]]:
