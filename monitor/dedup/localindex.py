@@ -19,20 +19,23 @@ import numpy as np
 
 from monitor.dedup.storyindex import CANDIDATES, COMMON, HORIZON, MIN_SHARED, PRUNE_EVERY, TITLE_WEIGHT, Features
 from monitor.dedup.storysnapshot import SnapshotIndex, Stored, window_buckets
-from monitor.dedup.termvectors import micros
+from monitor.dedup.termvectors import Slots, micros
 from monitor.store.storyterms import BUCKET, unpack_vector
 
 RELOAD_SLACK = timedelta(minutes=10)
+_SPAN = 1 << 32  # buckets (12 hours since 1970) stay far below
 
 
 class LocalIndex(SnapshotIndex):
     """Every article of the horizon, kept; articles leave as their first-seen time passes the horizon.
-    The postings hold slots, so candidates are counted with one ``bincount`` (as ``StoryIndex`` does)."""
-
-    POSTS_SLOTS = True
+    The postings hold slots (int32), so candidates are counted with one ``bincount`` as ``StoryIndex``
+    does, in one dict keyed by term key and bucket together (a dict per term was most of their size)."""
 
     def __init__(self) -> None:
         super().__init__(Stored(0, {}))
+        self.slots = Slots(1024, compact=True)
+        # term key * _SPAN + bucket → its slots: one slot as an int (most terms of a bucket are in one article)
+        self.posted: dict[int, int | array[int]] = {}
         self.seen: dict[int, int] = {}  # article → first seen (µs)
         self.looked: datetime | None = None  # when storage last added what others stored
         self.pruned: datetime | None = None
@@ -42,6 +45,25 @@ class LocalIndex(SnapshotIndex):
             self.remove(features.article_id)
         super().add(features)
         self.seen[features.article_id] = micros(features.seen)
+
+    def insert(self, article_id: int, story_id: int | None, at: int, keys: list[int], weights: np.ndarray) -> None:
+        numbers = self._numbers(keys)
+        self.df[numbers] += 1
+        self.count += 1
+        slot = self.slots.add(article_id, story_id, at, numbers, weights)
+        bucket = at // BUCKET
+        posted = self.posted
+        for key in keys:
+            where = key * _SPAN + bucket
+            held = posted.get(where)
+            if held is None:
+                posted[where] = slot
+            elif isinstance(held, int):
+                posted[where] = array("i", (held, slot))
+            else:
+                held.append(slot)
+        if story_id is not None:
+            self._members(story_id).append(article_id)
 
     def add_stored(self, article_id: int, story_id: int, at: int, seen: int, data: bytes) -> None:
         """An article as ``story_vectors`` holds it."""
@@ -64,13 +86,14 @@ class LocalIndex(SnapshotIndex):
         self.count -= 1
         self.df[numbers] -= 1
         for key in self.keys[numbers].tolist():
-            held = self.postings[key]
-            ids = held[bucket]
-            ids.remove(slot)
-            if not ids:
-                del held[bucket]
-                if not held:
-                    del self.postings[key]
+            where = key * _SPAN + bucket
+            held = self.posted[where]
+            if isinstance(held, int):
+                del self.posted[where]
+            else:
+                held.remove(slot)
+                if len(held) == 1:
+                    self.posted[where] = held[0]
         for position in numbers[self.df[numbers] <= 0].tolist():
             self.df[position] = 0
             del self.number[int(self.keys[position])]
@@ -87,19 +110,28 @@ class LocalIndex(SnapshotIndex):
         ``CANDIDATES`` do, those sharing the most (ties: the lower id)."""
         limit = max(50, int(COMMON * self.count))
         buckets = window_buckets(at)
-        postings = self.postings
-        lists: list[array[int]] = []
+        posted = self.posted
+        lists: list[np.ndarray] = []
+        singles: list[int] = []
         sharing = 0
         for key, frequency in zip(keys, df.tolist(), strict=True):
-            if frequency == 0 or frequency > limit or (held := postings.get(key)) is None:
+            if frequency == 0 or frequency > limit:
                 continue
-            found = [posting for bucket in buckets if (posting := held.get(bucket))]
-            if found:
-                sharing += 1
-                lists.extend(found)
+            base = key * _SPAN
+            found = False
+            for bucket in buckets:
+                held = posted.get(base + bucket)
+                if held is None:
+                    continue
+                found = True
+                if isinstance(held, int):
+                    singles.append(held)
+                else:
+                    lists.append(np.frombuffer(held, dtype=np.int32))
+            sharing += found
         if sharing < MIN_SHARED:
             return np.zeros(0, dtype=np.intp)
-        counts = np.bincount(np.concatenate([np.frombuffer(posting, dtype=np.int64) for posting in lists]))
+        counts = np.bincount(np.concatenate([*lists, np.array(singles, dtype=np.int32)]))
         slots = np.flatnonzero(counts >= MIN_SHARED)
         ids = self.slots.ids[slots]
         if len(slots) > CANDIDATES:

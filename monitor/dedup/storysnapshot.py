@@ -87,8 +87,6 @@ class Stored:
 class SnapshotIndex:
     """``StoryIndex``'s ``story_for`` and ``add`` over a ``Stored`` snapshot and the feed's new articles."""
 
-    POSTS_SLOTS = False  # the own postings hold article ids (``LocalIndex``'s: slots)
-
     def __init__(self, stored: Stored) -> None:
         self.stored = stored
         self.count = stored.articles
@@ -159,8 +157,8 @@ class SnapshotIndex:
         numbers = self._numbers(keys)
         self.df[numbers] += 1
         self.count += 1
-        slot = self.slots.add(article_id, story_id, at, numbers, weights)
-        posted = slot if self.POSTS_SLOTS else article_id
+        self.slots.add(article_id, story_id, at, numbers, weights)
+        posted = article_id
         bucket = at // BUCKET
         postings = self.postings
         for key in keys:
