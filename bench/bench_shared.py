@@ -40,18 +40,9 @@ def worker(url: str, first: int, count: int, stride: int, feeds: int, seed: int,
     from bench import corpus, ours
     from bench.common import peak_rss_mb, reset_peak
 
-    def with_database(*args: Any, **kwargs: Any) -> Path:
-        path = plain(*args, **kwargs)
-        config = yaml.safe_load(path.read_text("utf-8"))
-        config["database"] = url
-        path.write_text(yaml.safe_dump(config), "utf-8")
-        return path
-
-    plain = ours.write_config
-    ours.write_config = with_database  # type: ignore[assignment]
     synthetic = corpus.Synthetic(corpus.article_pool(), seed=seed)
     clock = {"now": ours.NOW}
-    pipeline = ours.OursPipeline(folder, {"w0": corpus.BASE_TERMS}, feeds, clock=lambda: clock["now"])
+    pipeline = _pipeline(url, folder, feeds, lambda: clock["now"])
     step = timedelta(days=PER_FEED / PER_DAY)
     cpu = 0.0
     samples = []
@@ -74,6 +65,25 @@ def worker(url: str, first: int, count: int, stride: int, feeds: int, seed: int,
             "rss_slope_kb_per_db_article": 1024 * (high_rss - low_rss) / max(1, high - low)}
 
 
+def _pipeline(url: str, folder: Path, feeds: int, clock: Any) -> Any:
+    """``bench.ours``'s pipeline with its database at ``url``."""
+    from bench import corpus, ours
+
+    def with_database(*args: Any, **kwargs: Any) -> Path:
+        path = plain(*args, **kwargs)
+        config = yaml.safe_load(path.read_text("utf-8"))
+        config["database"] = url
+        path.write_text(yaml.safe_dump(config), "utf-8")
+        return path
+
+    plain = ours.write_config
+    ours.write_config = with_database  # type: ignore[assignment]
+    try:
+        return ours.OursPipeline(folder, {"w0": corpus.BASE_TERMS}, feeds, clock=clock)
+    finally:
+        ours.write_config = plain  # type: ignore[assignment]
+
+
 def _rss_mb() -> float:
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
@@ -89,7 +99,7 @@ def _stored(pipeline: Any) -> int:
         return int(session.execute(text("SELECT count(*) FROM articles")).scalar_one())
 
 
-def _schema(base: str) -> tuple[str, str]:
+def _schema(base: str, feeds: int, folder: Path) -> tuple[str, str]:
     from sqlalchemy import create_engine, text
 
     name = f"bench_{uuid.uuid4().hex[:8]}"
@@ -101,7 +111,9 @@ def _schema(base: str) -> tuple[str, str]:
     url = f"{base}{sep}options=-csearch_path%3D{name}"
     from monitor.store.db import open_database
 
-    open_database(url, upgrade=True).dispose()  # migrated once, before the processes start
+    open_database(url, upgrade=True).dispose()  # migrated, and its feeds made, before the processes start
+    folder.mkdir(parents=True, exist_ok=True)
+    _pipeline(url, folder, feeds, lambda: None).close()
     return name, url
 
 
@@ -153,12 +165,12 @@ def main() -> None:
     scratch = args.scratch / uuid.uuid4().hex[:6]
     # two processes take alternate feeds, so their simulated clocks walk the same days together
     for label, plans in (("one", [(0, feeds, 1, 1)]), ("two", [(0, half, 2, 1), (1, half, 2, 2)])):
-        name, url = _schema(args.url)
+        name, url = _schema(args.url, total, scratch / f"{label}-setup")
         try:
             report[label] = _results(*[_spawn(url, plan, total, scratch / f"{label}{plan[3]}") for plan in plans])
         finally:
             _drop(args.url, name)
-    name, url = _schema(args.url)
+    name, url = _schema(args.url, total, scratch / "probe-setup")
     try:
         report["probe_empty"] = _results(_spawn(url, (feeds, probe, 1, 3), total, scratch / "pe"))[0]
         _results(_spawn(url, (0, feeds, 1, 1), total, scratch / "fill"))
