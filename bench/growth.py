@@ -52,7 +52,7 @@ def run(sizes: list[int]) -> dict[str, Any]:
             new = _timed(pipeline, probe, ids)
             known = _timed(pipeline, probe, ids)
             stored += PROBE_FEEDS * PER_FEED
-            points.append({"stored": size, "indexed": len(pipeline.ctx.dedup.index),
+            points.append({"stored": size, "indexed": _indexed(pipeline),
                            "days": (clock["now"] - NOW) / timedelta(days=1), "new_per_s": PROBE_FEEDS * PER_FEED / new,
                            "known_per_s": PROBE_FEEDS * PER_FEED / known, "rss_mb": peak_rss_mb(),
                            "db_mb": (work / "newsmon.db").stat().st_size / 1e6})
@@ -61,6 +61,19 @@ def run(sizes: list[int]) -> dict[str, Any]:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return {"points": points, "fill_seconds": fill}
+
+
+def _indexed(pipeline: OursPipeline) -> int:
+    """Articles in the story horizon: the process's index where it keeps one, else the database's count."""
+    index = getattr(pipeline.ctx.dedup, "index", None) or getattr(pipeline.ctx.dedup, "local", None)
+    if index is not None:
+        return len(index)
+    from monitor.store.db import Session
+    from monitor.store.storyterms import horizon_count
+
+    session: Session
+    with pipeline.db.session() as session:
+        return horizon_count(session)
 
 
 def _timed(pipeline: OursPipeline, feeds: list[tuple[str, bytes]], ids: list[int]) -> float:

@@ -41,7 +41,7 @@ def test_a_fresh_process_finds_a_near_duplicate_without_loading_signatures(db: D
     edited = Entry(title="Elbbrücke bleibt gesperrt", link="https://b.example/1", summary=ELBE + " Mehr in Kürze.")
     (copy,) = _store(db, restarted, "stadt", [edited])
     assert (copy.id, copy.revision, copy.previous is not None) == (first.id, 2, True)
-    assert restarted.index.items and all(f.signature is None for f in restarted.index.items.values())
+    assert db.dialect == "sqlite" or restarted.local is None  # PostgreSQL: no band keys or story state held
     with db.session() as session:
         stored = sorted(session.scalars(select(ArticleBand.band).where(ArticleBand.article_id == first.id)))
     expected = signature(content_words(Entry(title="Elbbrücke gesperrt", summary=ELBE)))

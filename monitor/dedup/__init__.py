@@ -1,5 +1,6 @@
-"""Dedup: identity keys and canonical URLs, fingerprints, MinHash signatures, the band and story
-indexes, and the stage that decides each entry of a feed (docs/architecture.md §4).
+"""Dedup: identity keys and canonical URLs, fingerprints, MinHash signatures, band keys, the story
+state (a snapshot from the database per feed, or SQLite's in-process index), and the stage that
+decides each entry of a feed (docs/architecture.md §4).
 
 The names below are the package's face; they are imported on first use, so importing one module
 of the package does not load the others."""

@@ -27,16 +27,27 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import numpy as np
 
 from monitor.dedup import features as dedup
 from monitor.dedup.nearindex import BatchBands
-from monitor.dedup.storyindex import StoryIndex, features, pack
+from monitor.dedup.storyindex import Features, features, pack
+from monitor.dedup.storysnapshot import ordered, vector
 from monitor.model import Document, Entry
 from monitor.store.decisions import Decision, FeatureValues, Kind, Known, Link, New, Revise
 
 NEAR_CHECKS = 5  # candidates whose texts are compared, most similar first
+
+
+class StoryIndex(Protocol):
+    """The stories a decision measures a new article against: ``storysnapshot.SnapshotIndex`` (what the
+    database holds for the feed) or ``storyindex.StoryIndex`` (in memory, for runs without a database)."""
+
+    def story_for(self, features: Features) -> int | None: ...
+
+    def add(self, features: Features) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +170,10 @@ def _new(item: Prepared, state: _State, index: StoryIndex, feed_id: int, now: da
                                           story_id, True, item.tokens)
     if item.signature is not None:
         state.bands.add(article_id, item.signature, item.bands)
+    _terms, term_keys, weights = ordered(found)
     values = FeatureValues(tuple(sorted(found.title_terms)), tuple(sorted(found.terms - found.title_terms)),
-                           pack(item.signature), item.bands, found.at, found.seen, item.digest)
+                           pack(item.signature), item.bands, found.at, found.seen, item.digest, tuple(term_keys),
+                           vector(term_keys, weights))
     return New(entry, article_id, keys, item.outlet, story_id, starts, values)
 
 

@@ -9,11 +9,13 @@ every entry, and ``store.dedupwrites.carry_out`` writes the decisions, a table a
 concurrent writer stored one of the keys first, nothing of the feed is written and the feed is
 decided again on what is stored now.
 
-One ``Deduplicator`` per process owns the in-memory story index (near-duplicate band keys are
-rows in the database: ``dedup/nearindex.py``); the stage runs under its lock, and a failed
-transaction drops the index (it is rebuilt from the database on the next use). Only new articles
-and revisions flow on to matching, and known texts that a story counts at one more outlet (its
-trending may change).
+Near-duplicate band keys (``dedup/nearindex.py``) and the story postings, vectors and term
+frequencies (``dedup/storysnapshot.py``) are rows. On PostgreSQL they are read per feed, so a
+restart loads nothing and daemons on one database share them; on SQLite the process keeps the
+story state in a compact ``LocalIndex`` filled from the rows, dropped when a transaction fails
+(it is filled again on the next use). The stage runs under the ``Deduplicator``'s lock. Only new
+articles and revisions flow on to matching, and known texts that a story counts at one more outlet
+(its trending may change).
 """
 
 from __future__ import annotations
@@ -26,15 +28,17 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from monitor.dedup import features as dedup
+from monitor.dedup import storyload
 from monitor.dedup.decide import NEAR_CHECKS, Prepared, decide, prepare
+from monitor.dedup.localindex import LocalIndex
 from monitor.dedup.nearindex import band_keys, ranked
-from monitor.dedup.reload import load_index
-from monitor.dedup.storyindex import HORIZON, StoryIndex, unpack
+from monitor.dedup.storyindex import HORIZON, features, unpack
+from monitor.dedup.storysnapshot import SnapshotIndex
 from monitor.errors import StoreError
-from monitor.store import bandrows
+from monitor.store import bandrows, storyterms
 from monitor.store.batch import known_keys
 from monitor.store.db import Session
-from monitor.store.decisions import Known
+from monitor.store.decisions import Decision, Known
 from monitor.store.dedupwrites import carry_out
 from monitor.store.known import snapshot
 from monitor.store.repo import Candidate, FeedState, StoredArticle
@@ -51,11 +55,12 @@ def outlet_of(link: str | None, feed_name: str) -> str:
 
 
 class Deduplicator:
-    """Owns the in-memory near-duplicate and story index of one process."""
+    """The dedup stage of one process: one feed at a time (its lock); between feeds it keeps only SQLite's
+    story index."""
 
     def __init__(self) -> None:
-        self.index = StoryIndex()
         self.lock = threading.Lock()
+        self.local: LocalIndex | None = None  # SQLite's story state, kept in the process
 
     @contextmanager
     def stage(self) -> Iterator[Deduplicator]:
@@ -63,7 +68,7 @@ class Deduplicator:
             try:
                 yield self
             except BaseException:
-                self.index = StoryIndex()  # it may hold rows that were rolled back
+                self.local = None  # it may hold rows that were rolled back
                 raise
 
     def store(self, session: Session, feed: FeedState, candidates: Iterable[Candidate],
@@ -71,13 +76,31 @@ class Deduplicator:
         """New articles and new versions of known ones; repeats only gain a source."""
         items = [prepare(c.entry, c.keys, outlet_of(c.entry.link, feed.name)) for c in candidates if c.keys]
         for _attempt in range(ATTEMPTS):
-            load_index(session, self.index, now)
             known = self._known(session, feed, items, now)
-            stored = carry_out(session, feed.id, now, decide(items, known, self.index, feed.id, now))
+            stored = carry_out(session, feed.id, now, self._decide(session, items, known, feed.id, now))
             if stored is not None:
                 return stored
-            self.index = StoryIndex()  # it holds the articles that were rolled back
+            self.local = None  # it holds the articles that were rolled back
         raise StoreError(f"feed {feed.name!r}: other writers kept storing its entries first; tried {ATTEMPTS} times")
+
+    def _decide(self, session: Session, items: list[Prepared], known: Known, feed_id: int,
+                now: datetime) -> list[Decision]:
+        """The feed's decisions on the process's index (SQLite) or on the feed's story snapshot, decided
+        again with what a decision found missing."""
+        if storyterms.kept_in_process(session):
+            if self.local is None:
+                self.local = LocalIndex()
+            storyload.refresh(session, self.local, now)
+            return decide(items, known, self.local, feed_id, now)
+        fresh = [features(0, item.entry, now) for item in items
+                 if not any(key in known.keys for key in (item.version, *item.keys))]
+        stored = storyload.load(session, fresh, now - HORIZON)
+        while True:
+            index = SnapshotIndex(stored)
+            decisions = decide(items, known, index, feed_id, now)
+            if not index.missing:
+                return decisions
+            storyload.more(session, stored, index.missing)
 
     def _known(self, session: Session, feed: FeedState, items: list[Prepared], now: datetime) -> Known:
         """The snapshot of the feed's entries. Entries none of whose keys is stored get their signatures,

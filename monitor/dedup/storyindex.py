@@ -1,9 +1,9 @@
-"""The in-memory index behind near-duplicates and stories (docs/architecture.md §4, steps 3 and 4). No I/O.
+"""The story decision's scoring, and an in-memory index for runs without a database (docs/architecture.md
+§4, step 4). No I/O.
 
-One ``StoryIndex`` per process holds the story features of recently seen articles (``HORIZON``
-by first-seen time); storage persists the same features, so after a restart the index is rebuilt
-lazily from the database, and articles other processes stored are added incrementally. The
-near-duplicate band index is not here: it lives in the database (``dedup/nearindex.py``).
+The daemons keep no index: their story state is rows, and ``storysnapshot.SnapshotIndex`` decides a
+feed on what the database holds, with the constants and the scoring described here, which
+``StoryIndex`` keeps in memory for ``newsmon match`` (``LocalStories``) and the benches.
 
 Stories: an article is compared with the articles of the time window (``WINDOW`` around its
 published time) that share at least two terms (at most ``CANDIDATES``, those sharing the most).
@@ -101,7 +101,6 @@ class StoryIndex:
         self.terms = Vocabulary()
         self.slots = Slots()
         self.stories: dict[int, _Story] = {}
-        self.looked: datetime | None = None  # when storage last added what others stored
         self.pruned: datetime | None = None
 
     def __len__(self) -> int:
@@ -257,10 +256,6 @@ class StoryIndex:
         for article_id in old:
             self.remove(article_id)
         return len(old)
-
-    def seen_since(self, since: datetime) -> int:
-        """How many of the articles held were first seen at ``since`` or later."""
-        return sum(1 for item in self.items.values() if item.seen >= since)
 
     def members(self, story_id: int) -> list[int]:
         story = self.stories.get(story_id)

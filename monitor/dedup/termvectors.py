@@ -66,7 +66,8 @@ class Vocabulary:
 class Slots:
     """Per article: id, story (``NO_STORY`` for none), story clock, and its terms in the arena."""
 
-    def __init__(self, capacity: int = 1024) -> None:
+    def __init__(self, capacity: int = 1024, *, compact: bool = False) -> None:
+        # compact: term numbers as int32 and weights as float32 (exact for the weights 1 and 2), half the arena
         self.slot: dict[int, int] = {}
         self.free: list[int] = []
         self.ids = np.zeros(capacity, dtype=np.int64)
@@ -74,8 +75,9 @@ class Slots:
         self.at = np.zeros(capacity, dtype=np.int64)
         self.start = np.zeros(capacity, dtype=np.intp)
         self.length = np.zeros(capacity, dtype=np.intp)
-        self.terms = np.zeros(capacity * 32, dtype=np.intp)  # the arena: term numbers …
-        self.weights = np.zeros(capacity * 32)  # … and their weights, each slot's run at start:start+length
+        self.terms = np.zeros(capacity * 32, dtype=np.int32 if compact else np.intp)  # the arena: term numbers …
+        self.weights = np.zeros(capacity * 32, dtype=np.float32 if compact else np.float64)  # … and their weights,
+        # each slot's run at start:start+length
         self.end = 0  # the arena's used part
         self.live = 0  # of which slots still in the index
 
@@ -132,5 +134,5 @@ class Slots:
             self.end = self.live = len(terms)
             return
         size = max(2 * len(self.terms), self.end + count)
-        self.terms = np.concatenate([self.terms, np.zeros(size - len(self.terms), dtype=np.intp)])
-        self.weights = np.concatenate([self.weights, np.zeros(size - len(self.weights))])
+        self.terms = np.concatenate([self.terms, np.zeros(size - len(self.terms), dtype=self.terms.dtype)])
+        self.weights = np.concatenate([self.weights, np.zeros(size - len(self.weights), dtype=self.weights.dtype)])

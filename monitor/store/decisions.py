@@ -62,6 +62,8 @@ class FeatureValues:
     at: datetime  # the story clock
     seen: datetime
     content_hash: str
+    story_terms: tuple[int, ...] = ()  # the terms' keys (``story_postings``, ``story_df``) …
+    vector: bytes = b""  # … and packed with their title flags (``story_vectors``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 
 from monitor.config import RetentionConfig
 from monitor.store import prune as prune_rows
+from monitor.store import storyterms
 from monitor.store.bandrows import prune_bands
 from monitor.store.db import Database
 from monitor.store.prune import Pruned
@@ -74,7 +75,7 @@ def run_if_due(db: Database, retention: RetentionConfig, now: datetime,
 
 def prune(db: Database, retention: RetentionConfig, now: datetime, horizon: timedelta) -> Pruned:
     """Everything but bodies that ``retention`` bounds (``store/prune.py`` says what is kept how long),
-    and the near-duplicate band keys past the dedup ``horizon``."""
+    and the near-duplicate band keys and story terms past the dedup ``horizon``."""
     def before(seconds: float) -> datetime:
         return now - timedelta(seconds=seconds)
 
@@ -84,6 +85,7 @@ def prune(db: Database, retention: RetentionConfig, now: datetime, horizon: time
         stories=prune_rows.drop_stories(db, before(retention.stories)) if retention.stories else 0,
         messages=prune_rows.drop_sent_messages(db, before(retention.messages)) if retention.messages else 0,
         bands=prune_bands(db, now - horizon),
+        story_terms=storyterms.prune(db, now - horizon),
     )
 
 

@@ -11,6 +11,8 @@ What each table keeps, and for how long (``retention.*``):
   (most of the row) until ``retention.features`` (near-duplicates are sought within 7 days, stories
   within 36 hours, so older ones are never read again).
 * ``article_bands``: the near-duplicate band keys until the dedup horizon (7 days) has passed.
+* ``story_postings``, ``story_vectors``: the story terms until the horizon has passed, and with
+  them their share of the term frequencies in ``story_df`` (a term in no article loses its row).
 * ``stories`` and ``story_outlets``: until the story was last seen ``retention.stories`` ago; the
   articles then keep no story.
 * ``messages``: sent ones until ``retention.messages`` after sending (rate limits look back a day at
@@ -45,11 +47,12 @@ class Pruned:
     stories: int = 0
     messages: int = 0
     bands: int = 0  # articles whose band keys left with the dedup horizon
+    story_terms: int = 0  # articles whose story postings and vectors left with it
 
     def describe(self) -> str:
         return (f"{self.features} feature rows slimmed, {self.revisions} revision texts, "
                 f"{self.stories} stories, {self.messages} sent messages removed, "
-                f"band keys of {self.bands} articles pruned")
+                f"band keys of {self.bands} articles pruned, story terms of {self.story_terms}")
 
 
 def slim_features(db: Database, before: datetime, batch: int = BATCH) -> int:

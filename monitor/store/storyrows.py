@@ -1,9 +1,8 @@
-"""Stories in the database: rows, outlets, the features the in-memory index is filled from
-(``dedup/reload.py``), and the queries behind ``newsmon stories``, ``status`` and per-story alerting."""
+"""Stories in the database: rows, outlets, and the queries behind ``newsmon stories``, ``status`` and
+per-story alerting (the story state the decisions read is ``storyterms``')."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,39 +12,6 @@ from sqlalchemy.orm import Session
 
 from monitor.store.batch import chunks
 from monitor.store.tables import Alert, Article, ArticleFeatures, ArticleSource, Feed, Story, StoryOutlet
-
-
-@dataclass(frozen=True, slots=True)
-class FeatureRow:
-    """The story features of a stored article, as the in-memory story index is filled from them."""
-
-    article_id: int
-    at: datetime  # the story clock
-    seen: datetime
-    title_terms: frozenset[str]
-    terms: frozenset[str]  # title and lead
-    story_id: int | None
-
-
-def features_since(session: Session, since: datetime) -> int:
-    """How many articles first seen at ``since`` or later have features."""
-    return session.scalar(select(func.count()).select_from(ArticleFeatures)
-                          .where(ArticleFeatures.first_seen >= since)) or 0
-
-
-def feature_ids_since(session: Session, since: datetime) -> set[int]:
-    return set(session.scalars(select(ArticleFeatures.article_id).where(ArticleFeatures.first_seen >= since)))
-
-
-def feature_rows(session: Session, article_ids: Iterable[int]) -> Iterator[FeatureRow]:
-    """The story features of these articles in the order of their ids (one query per 500)."""
-    for part in chunks(article_ids):
-        query = (select(ArticleFeatures.article_id, ArticleFeatures.at, ArticleFeatures.first_seen,
-                        ArticleFeatures.terms, ArticleFeatures.story_id)
-                 .where(ArticleFeatures.article_id.in_(part)).order_by(ArticleFeatures.article_id))
-        for article_id, at, seen, terms, story_id in session.execute(query):
-            title = frozenset(terms.get("title", ()))
-            yield FeatureRow(article_id, at, seen, title, title | frozenset(terms.get("text", ())), story_id)
 
 
 def outlets_within(session: Session, story_id: int, since: datetime) -> int:

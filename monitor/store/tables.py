@@ -251,6 +251,43 @@ class ArticleBand(Base):
     seen_us: Mapped[int] = mapped_column(BigInteger, index=True)  # first seen, µs since 1970: the horizon's clock
 
 
+class StoryPosting(Base):
+    """One story term of an article, by the 12-hour bucket of its story clock: the candidates of a new
+    article are the recent articles sharing its rarer terms in the window's buckets (``dedup/storysnapshot.py``)."""
+
+    __tablename__ = "story_postings"
+    __table_args__ = ({"sqlite_with_rowid": False},)  # some 20 rows an article: the primary key is the table
+
+    term: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # 64-bit hash of the term
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seen_us: Mapped[int] = mapped_column(BigInteger)  # first seen: articles past the horizon propose nothing
+
+
+class StoryVector(Base):
+    """An article of the story horizon as the story decision compares it: its story, story clock and its
+    terms' hashes and title flags packed in one value (``dedup/storysnapshot.pack_vector``)."""
+
+    __tablename__ = "story_vectors"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
+                                            autoincrement=False)
+    story_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    at_us: Mapped[int] = mapped_column(BigInteger)  # the story clock, µs since 1970
+    seen_us: Mapped[int] = mapped_column(BigInteger, index=True)  # first seen: the horizon's clock
+    terms: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class StoryTermCount(Base):
+    """Document frequency of a story term over the horizon's articles; term 0 counts the articles."""
+
+    __tablename__ = "story_df"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    term: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    df: Mapped[int] = mapped_column(BigInteger)
+
+
 class ArticleRevision(Base):
     """A changed version of a known article: an update of the same GUID or a lightly edited copy."""
 

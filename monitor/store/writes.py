@@ -10,6 +10,7 @@ articles first, the whole feed is rolled back and decided again.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -24,6 +25,7 @@ from monitor.model import Entry
 from monitor.store.bandrows import micros
 from monitor.store.batch import chunks
 from monitor.store.decisions import FeatureValues
+from monitor.store.storyterms import ARTICLES, BUCKET, count, kept_in_process
 from monitor.store.tables import (
     Article,
     ArticleBand,
@@ -33,10 +35,17 @@ from monitor.store.tables import (
     Base,
     Story,
     StoryOutlet,
+    StoryPosting,
+    StoryVector,
     UTCDateTime,
 )
 
 _STORIES: Table = Story.__table__  # type: ignore[assignment]
+
+
+def _posting(row: dict[str, object]) -> tuple[object, ...]:
+    """Postings in the order of their key: inserted into the table's B-tree in one pass."""
+    return row["term"], row["bucket"], row["article_id"]
 
 
 def insert_rows(session: Session, model: type[Base], rows: list[dict[str, object]]) -> None:
@@ -104,6 +113,9 @@ class FeedWrites:
     sources: list[dict[str, object]] = field(default_factory=list)
     features: list[dict[str, object]] = field(default_factory=list)
     bands: list[dict[str, object]] = field(default_factory=list)
+    postings: list[dict[str, object]] = field(default_factory=list)
+    vectors: list[dict[str, object]] = field(default_factory=list)
+    frequencies: Counter[int] = field(default_factory=Counter)  # what the new articles add to ``story_df``
     grown: dict[int, _Counts] = field(default_factory=dict)  # stories that existed before this batch
     started: dict[int, set[str]] = field(default_factory=dict)  # stories this batch started: their outlets
 
@@ -139,7 +151,7 @@ class FeedWrites:
                 self.started.get(story_id, self.grown.setdefault(story_id, _Counts()).outlets).add(outlet)
 
     def feature(self, article_id: int, story_id: int, features: FeatureValues) -> None:
-        """The ``article_features`` row of a new article (``storyrows.feature_rows`` reads it back)."""
+        """The ``article_features`` row of a new article, its band keys and its story state (``storyterms``)."""
         self.features.append({
             "article_id": article_id, "story_id": story_id, "content_hash": features.content_hash,
             "signature": features.signature, "terms": {"title": list(features.title_terms),
@@ -148,6 +160,13 @@ class FeedWrites:
         seen = micros(features.seen)
         self.bands.extend({"band": band, "article_id": article_id, "seen_us": seen}
                           for band in dict.fromkeys(features.bands))
+        at = micros(features.at)
+        self.postings.extend({"term": key, "bucket": at // BUCKET, "article_id": article_id, "seen_us": seen}
+                             for key in features.story_terms)
+        self.vectors.append({"article_id": article_id, "story_id": story_id, "at_us": at, "seen_us": seen,
+                             "terms": features.vector})
+        self.frequencies.update(features.story_terms)
+        self.frequencies[ARTICLES] += 1
 
     def flush(self, session: Session) -> set[tuple[int, str]]:
         """Write what was collected: one statement per table (the keys' unique constraint decides). Returns the
@@ -158,10 +177,17 @@ class FeedWrites:
             row["outlet_count"] = len(self.started[story_id])
             row["article_count"] = 1 + self.grown.get(story_id, _Counts()).articles
         tables = ((Article, self.articles), (Story, self.stories), (ArticleKey, self.keys),
-                  (ArticleSource, self.sources), (ArticleFeatures, self.features), (ArticleBand, self.bands))
+                  (ArticleSource, self.sources), (ArticleFeatures, self.features), (ArticleBand, self.bands),
+                  (StoryVector, self.vectors))
         for table, rows in tables:
             insert_rows(session, table, rows)
-        return self._story_counts(session)
+        shared = not kept_in_process(session)  # only the per-feed snapshots read postings and frequencies
+        if shared:
+            insert_rows(session, StoryPosting, sorted(self.postings, key=_posting))
+        counted = self._story_counts(session)
+        if shared:
+            count(session, self.frequencies)  # last: the rows every writer adds to stay locked the shortest
+        return counted
 
     def _story_counts(self, session: Session) -> set[tuple[int, str]]:
         outlets = {story_id: set(counts.outlets) for story_id, counts in self.grown.items()

@@ -1,0 +1,80 @@
+"""The dedup and story decisions on the Dec-2024 captures, as a digest to compare two versions of newsmon
+(run by hand; needs ../shared/realdata).
+
+    python -m bench.decisions [--out FILE]
+
+The 13 feeds go through ``Deduplicator.store`` into a fresh SQLite file as ``ingest`` runs it (twice:
+the second poll is all repeats). Printed: articles and revisions stored, stories, the biggest story's
+size, how many of the articles naming Magdeburg it holds, and a SHA-1 of the partition of the articles
+(by link) into stories: equal digests mean equal decisions. ``--out`` writes the partition, one story
+a line, to diff.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sqlite3
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from bench.bench_dedup import DATA, NOW, load
+from monitor.config import FeedConfig
+from monitor.dedup import features as dedup
+from monitor.dedup.stage import Deduplicator
+from monitor.model import Validators
+from monitor.store import repo
+from monitor.store.db import open_database
+from monitor.store.repo import Candidate, FeedState
+
+
+def partition(path: Path) -> dict[str, object]:
+    feeds = load()
+    db = open_database(f"sqlite:///{path}", upgrade=True)
+    with db.session() as session:
+        repo.sync_feeds(session, [FeedConfig(url=name, name=name) for name, _ in feeds], NOW)
+    with db.session() as session:
+        states = {name: repo.feed_state(session, name) for name, _ in feeds}
+    stage = Deduplicator()
+    for _poll in range(2):
+        for name, entries in feeds:
+            state = states[name]
+            assert state is not None
+            candidates = [Candidate(e, dedup.identity_keys(e, state.id)) for e in entries]
+            with stage.stage(), db.session() as session:
+                stage.store(session, FeedState(state.id, name, name, Validators(), 0), candidates, NOW)
+    db.dispose()
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT a.link, a.title, a.summary, f.story_id FROM articles a "
+                            "JOIN article_features f ON f.article_id = a.id").fetchall()
+        revisions = conn.execute("SELECT count(*) FROM article_revisions").fetchone()[0]
+    stories: dict[int, list[str]] = defaultdict(list)
+    naming: set[str] = set()
+    for link, title, summary, story_id in rows:
+        stories[story_id].append(link)
+        if "Magdeburg" in f"{title} {summary}":
+            naming.add(link)
+    groups = sorted(sorted(links) for links in stories.values())
+    biggest = max(groups, key=len)
+    return {"articles": len(rows), "revisions": revisions, "stories": len(groups), "biggest": len(biggest),
+            "magdeburg": f"{len(naming & set(biggest))} of {len(naming)}",
+            "digest": hashlib.sha1("\n".join(" ".join(g) for g in groups).encode()).hexdigest()[:16],
+            "groups": groups}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    assert DATA.is_dir(), f"{DATA}: the captures are not there"
+    with tempfile.TemporaryDirectory() as folder:
+        found = partition(Path(folder) / "decisions.db")
+    groups = found.pop("groups")
+    print(found)
+    if args.out:
+        args.out.write_text("".join(" ".join(g) + "\n" for g in groups))  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    main()
