@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from monitor.config import EntityConfig
+from monitor.match import expansions
 from monitor.match.entities import fuzzy_variants, spellings
 from monitor.match.query import EntityRef, Term
 from monitor.match.scanner import Scanner, scanner
@@ -69,14 +70,39 @@ def _folded(forms: Iterable[str]) -> list[str]:
     return sorted({spelling for word in folded for spelling in umlaut_spellings(word)})
 
 
+def _as_written(word: str) -> list[str]:
+    return _folded([word])
+
+
+def _inner(word: str) -> list[str]:
+    return _folded(word_forms(word) | attributive_forms(word) | adjective_forms(word))
+
+
+def _last(word: str) -> list[str]:
+    return _folded(word_forms(word))
+
+
+def _attributive(word: str) -> list[str]:
+    return _folded(attributive_forms(word))
+
+
+def _feminine(word: str) -> list[str]:
+    return _folded(feminine_forms(word))
+
+
+def _masculine(word: str) -> list[str]:
+    return [masculine(word)]
+
+
 def word_options(words: Iterable[str], inflect: bool = True) -> list[list[str]]:
     """Folded spellings of each word of a sequence: each inflected, a word before the last also as a
-    declined adjective (im Weißen Haus) and as a place name's attributive form (Budapester Gipfel)."""
+    declined adjective (im Weißen Haus) and as a place name's attributive form (Budapester Gipfel).
+    The lists are shared (``expansions``): read them, don't change them."""
     words = list(words)
     if not inflect:
-        return [_folded([w]) for w in words]
-    options = [_folded(word_forms(w) | attributive_forms(w) | adjective_forms(w)) for w in words[:-1]]
-    return [*options, _folded(word_forms(words[-1]))]
+        return [expansions.spellings("w", w, _as_written) for w in words]
+    options = [expansions.spellings("i", w, _inner) for w in words[:-1]]
+    return [*options, expansions.spellings("l", words[-1], _last)]
 
 
 def compound_bodies(words: list[str], last: list[str]) -> set[str]:
@@ -85,7 +111,7 @@ def compound_bodies(words: list[str], last: list[str]) -> set[str]:
     together ("in der" ≠ Inder) or the spellings are too many to be worth it."""
     if len(words) < 2 or not all(len(w) >= 3 or any(c.isdigit() for c in w) for w in words):
         return set()
-    firsts = [_folded(attributive_forms(w)) for w in words[:-1]]
+    firsts = [expansions.spellings("a", w, _attributive) for w in words[:-1]]
     size = len(last)
     for first in firsts:
         size *= len(first)
@@ -106,7 +132,7 @@ def phrase_bodies(words: Iterable[str], inflect: bool = True) -> set[str]:
 def gendered_bodies(word: str) -> set[str]:
     """A role noun in every gendered spelling: Ministerin, Ministerinnen, MinisterInnen (folded
     alike) and, as the key stream writes a colon, star, underscore or slash, "minister innen"."""
-    feminine = _folded(feminine_forms(word))
+    feminine = expansions.spellings("f", word, _feminine)
     bodies = set(feminine)
     for form in feminine:
         stem = form.removesuffix("innen").removesuffix("in")
@@ -161,7 +187,7 @@ class LeafTable:
             return
         words = term.words
         if term.gendered:  # Ärzt*in: Arzt and Ärztin in all their forms
-            words = (masculine(words[0]),)
+            words = (expansions.spellings("m", words[0], _masculine)[0],)
         bodies = phrase_bodies(words, inflect=not term.prefix)
         if term.gendered:
             bodies |= gendered_bodies(words[0])

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from monitor.config import EntityConfig, WatchlistConfig
+from monitor.match import expansions
 from monitor.match.compile import Heads, LeafTable
 from monitor.match.evaluate import AnyLeaf, Compiled, Evidence, Spot, compile_tree, longest
 from monitor.match.query import Regex, checked, leaves
@@ -68,6 +69,35 @@ class Matcher:
         self._direct: dict[int, list[tuple[int, str]]] = {}
         self._tree: set[int] = set()  # the leaves some watchlist's tree (query or exclude) looks up
         self._always: list[int] = []
+        try:
+            self._compile_lists(watchlists, entities, table)
+        finally:
+            expansions.flush()  # what this compile derived, for the next process
+        self._always = sorted(set(self._always))
+        self.regex_guard = RegexGuard()
+        self._names = [w.name for w in self._lists]
+        built = table.automaton(engine)
+        self._scanner = built[0] if built is not None else None
+        self._patterns = built[1] if built is not None else []
+        self._sequences = table.sequences
+        self._heads = Heads(table.heads) if table.heads else None
+        # By pattern index, for the common case, the (watchlist, term as written) a hit goes to: a
+        # whole-word pattern (no adjusting beyond the boundary spaces) of one leaf that only one
+        # watchlist of OR-ed terms uses. A whole word of several such leaves or watchlists (two terms
+        # sharing an inflected form) has its destinations in ``_shared``; the rest go to ``_place``.
+        self._routes: list[tuple[int, str] | None] = [None] * len(self._patterns)
+        self._shared: dict[int, list[tuple[int, str]]] = {}
+        for index, pattern in enumerate(self._patterns):
+            if pattern.lead and pattern.trail and not pattern.parts and self._tree.isdisjoint(pattern.leaves):
+                owners = [owner for leaf in pattern.leaves for owner in self._direct.get(leaf, ())]
+                if len(owners) == 1:
+                    self._routes[index] = owners[0]
+                else:
+                    self._shared[index] = owners
+
+    def _compile_lists(self, watchlists: Sequence[WatchlistConfig], entities: Mapping[str, EntityConfig],
+                       table: LeafTable) -> None:
+        """Each watchlist's trees into ``table``, and what its leaves trigger."""
         for number, config in enumerate(watchlists):
             query = checked(config.query, entities)
             exclude = checked(config.exclude, entities, exclude=True) if config.exclude else None
@@ -90,27 +120,6 @@ class Matcher:
                     self._triggers.setdefault(table.add(leaf), []).append(number)
             for tree in (query, exclude) if exclude is not None else (query,):
                 self._tree.update(table.add(leaf) for leaf in leaves(tree) if not isinstance(leaf, Regex))
-        self._always = sorted(set(self._always))
-        self.regex_guard = RegexGuard()
-        self._names = [w.name for w in self._lists]
-        built = table.automaton(engine)
-        self._scanner = built[0] if built is not None else None
-        self._patterns = built[1] if built is not None else []
-        self._sequences = table.sequences
-        self._heads = Heads(table.heads) if table.heads else None
-        # By pattern index, for the common case, the (watchlist, term as written) a hit goes to: a
-        # whole-word pattern (no adjusting beyond the boundary spaces) of one leaf that only one
-        # watchlist of OR-ed terms uses. A whole word of several such leaves or watchlists (two terms
-        # sharing an inflected form) has its destinations in ``_shared``; the rest go to ``_place``.
-        self._routes: list[tuple[int, str] | None] = [None] * len(self._patterns)
-        self._shared: dict[int, list[tuple[int, str]]] = {}
-        for index, pattern in enumerate(self._patterns):
-            if pattern.lead and pattern.trail and not pattern.parts and self._tree.isdisjoint(pattern.leaves):
-                owners = [owner for leaf in pattern.leaves for owner in self._direct.get(leaf, ())]
-                if len(owners) == 1:
-                    self._routes[index] = owners[0]
-                else:
-                    self._shared[index] = owners
 
     @property
     def watchlist_names(self) -> list[str]:
