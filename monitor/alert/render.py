@@ -133,8 +133,10 @@ class Renderer:
     """Renders messages for one configuration: its template overrides and its time zone."""
 
     def __init__(self, overrides: Mapping[str, str] | None = None, zone: str = "Europe/Berlin") -> None:
-        sources = {**bundled(), **(overrides or {})}
-        self._envs = {fmt: _environment(fmt, sources) for fmt in FORMATS}
+        self._sources = {**bundled(), **(overrides or {})}
+        # Made when a message is first rendered: a delivery round with nothing due (a timer's
+        # ``run --once``) does not import Jinja (a sixteenth of such a run).
+        self._envs: dict[str, Any] = {}
         self._zone = ZoneInfo(zone)
 
     def alert(self, payload: Mapping[str, Any], fmt: str) -> tuple[str, str]:
@@ -164,7 +166,12 @@ class Renderer:
         # OverflowError for a huge range, a recursive macro RecursionError. Each is a failed
         # attempt of the one message, never the end of a delivery round.
         try:
-            return str(self._envs[fmt].get_template(template).render(context))
+            env = self._envs.get(fmt)
+            if env is None:
+                if fmt not in FORMATS:
+                    raise KeyError(fmt)
+                env = self._envs[fmt] = _environment(fmt, self._sources)
+            return str(env.get_template(template).render(context))
         except Exception as err:  # see above
             raise RenderError(f"template {template} failed: {err.__class__.__name__}: {err}",
                               template=template) from err

@@ -209,12 +209,17 @@ class LeafTable:
         if not texts:
             return None
         values = []
+        made: dict[tuple[object, ...], Pattern] = {}  # a term's spellings share one (immutable) Pattern
         for pattern in texts:
             lead = 1 if pattern.startswith(" ") else 0
             trail = 1 if pattern.endswith(" ") and len(pattern) > 1 else 0
             leaves = tuple(sorted(self.patterns.get(pattern, ())))
             parts = tuple(sorted(self.parts.get(pattern, ())))
-            values.append(Pattern(leaves, lead, trail, parts, head=not lead))
+            key = (leaves, lead, trail, parts)
+            found = made.get(key)
+            if found is None:
+                found = made[key] = Pattern(leaves, lead, trail, parts, head=not lead)
+            values.append(found)
         return scanner(texts, engine), values
 
 
