@@ -23,7 +23,7 @@ from tests.harness import START
 from tests.test_store_batch import ELBE, SKAT
 
 
-def _store(db: Database, stage: Deduplicator, name: str, entries: list[Entry],
+def store_feed(db: Database, stage: Deduplicator, name: str, entries: list[Entry],
            now: datetime = START) -> list[repo.StoredArticle]:
     with db.session() as session:
         repo.sync_feeds(session, [FeedConfig(url=f"https://example.org/{name}.xml", name=name)], START)
@@ -35,11 +35,11 @@ def _store(db: Database, stage: Deduplicator, name: str, entries: list[Entry],
 
 
 def test_a_fresh_process_finds_a_near_duplicate_without_loading_signatures(db: Database) -> None:
-    (first,) = _store(db, Deduplicator(), "agentur", [Entry(title="Elbbrücke gesperrt", link="https://a.example/1",
+    (first,) = store_feed(db, Deduplicator(), "agentur", [Entry(title="Elbbrücke gesperrt", link="https://a.example/1",
                                                            summary=ELBE)])
     restarted = Deduplicator()
     edited = Entry(title="Elbbrücke bleibt gesperrt", link="https://b.example/1", summary=ELBE + " Mehr in Kürze.")
-    (copy,) = _store(db, restarted, "stadt", [edited])
+    (copy,) = store_feed(db, restarted, "stadt", [edited])
     assert (copy.id, copy.revision, copy.previous is not None) == (first.id, 2, True)
     assert db.dialect == "sqlite" or restarted.local is None  # PostgreSQL: no band keys or story state held
     with db.session() as session:
@@ -49,10 +49,10 @@ def test_a_fresh_process_finds_a_near_duplicate_without_loading_signatures(db: D
 
 
 def test_band_keys_older_than_the_horizon_propose_nothing(db: Database) -> None:
-    _store(db, Deduplicator(), "agentur", [Entry(title="Elbbrücke gesperrt", link="https://a.example/1",
+    store_feed(db, Deduplicator(), "agentur", [Entry(title="Elbbrücke gesperrt", link="https://a.example/1",
                                                  summary=ELBE)])
     edited = Entry(title="Elbbrücke bleibt gesperrt", link="https://b.example/1", summary=ELBE + " Mehr in Kürze.")
-    (later,) = _store(db, Deduplicator(), "stadt", [edited], START + timedelta(days=8))
+    (later,) = store_feed(db, Deduplicator(), "stadt", [edited], START + timedelta(days=8))
     assert later.is_new  # eight days on, the first article is past the horizon: a new article
 
 

@@ -5,25 +5,25 @@ takes articles past the horizon out of them, and the upgrade fills them for the 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select, text
 
 from alembic import command
-from monitor.config import FeedConfig, RetentionConfig
-from monitor.dedup.features import identity_keys, story_terms
+from monitor.config import RetentionConfig
+from monitor.dedup.features import story_terms
 from monitor.dedup.stage import Deduplicator
 from monitor.dedup.storyindex import HORIZON
 from monitor.dedup.storysnapshot import term_key
 from monitor.model import Entry
-from monitor.store import repo
 from monitor.store.db import Database, open_database
 from monitor.store.maintenance import prune
 from monitor.store.migrate import alembic_config, upgrade_to_head
 from monitor.store.storyterms import ARTICLES
 from monitor.store.tables import StoryPosting, StoryTermCount, StoryVector
 from tests.harness import START
+from tests.test_dedup_state import store_feed
 from tests.test_store_batch import SKAT
 
 FIRST = Entry(title="Elbbrücke in Dresden nach Schaden gesperrt", link="https://a.example/1",
@@ -33,17 +33,6 @@ FOLLOW_UP = Entry(title="Dresden: Carolabrücke bleibt wochenlang gesperrt", lin
                   summary="Nach dem Schaden an der Carolabrücke rechnet die Stadtverwaltung mit Staus. "
                           "Gutachter sehen Risse in der Stahlkonstruktion über der Elbe.")
 OTHER = Entry(title="Skatturnier im Gemeindehaus", link="https://s.example/1", summary=SKAT)
-
-
-def _store(db: Database, stage: Deduplicator, name: str, entries: list[Entry],
-           now: datetime = START) -> list[repo.StoredArticle]:
-    with db.session() as session:
-        repo.sync_feeds(session, [FeedConfig(url=f"https://example.org/{name}.xml", name=name)], START)
-    with db.session() as session:
-        feed = repo.feed_state(session, name)
-    assert feed is not None
-    with stage.stage(), db.session() as session:
-        return stage.store(session, feed, [repo.Candidate(e, identity_keys(e, feed.id)) for e in entries], now)
 
 
 def _df(db: Database, *terms: str) -> list[int]:
@@ -60,19 +49,19 @@ def _articles(db: Database) -> int:
 
 def test_a_second_daemon_joins_a_copy_to_the_story_the_first_started(db: Database) -> None:
     first_daemon, second_daemon = Deduplicator(), Deduplicator()
-    _store(db, first_daemon, "sport", [OTHER])
-    (first,) = _store(db, first_daemon, "agentur", [FIRST])
-    (follow_up,) = _store(db, second_daemon, "stadt", [FOLLOW_UP], START + timedelta(hours=3))
+    store_feed(db, first_daemon, "sport", [OTHER])
+    (first,) = store_feed(db, first_daemon, "agentur", [FIRST])
+    (follow_up,) = store_feed(db, second_daemon, "stadt", [FOLLOW_UP], START + timedelta(hours=3))
     assert follow_up.is_new and follow_up.id != first.id
     assert follow_up.story_id == first.story_id  # the second daemon measured it against the first's article
     assert db.dialect == "sqlite" or second_daemon.local is None  # on PostgreSQL it holds nothing afterwards
 
 
 def test_a_restarted_daemon_loads_nothing_and_still_finds_the_story(db: Database) -> None:
-    _store(db, Deduplicator(), "sport", [OTHER])
-    (first,) = _store(db, Deduplicator(), "agentur", [FIRST])
+    store_feed(db, Deduplicator(), "sport", [OTHER])
+    (first,) = store_feed(db, Deduplicator(), "agentur", [FIRST])
     restarted = Deduplicator()
-    (follow_up,) = _store(db, restarted, "stadt", [FOLLOW_UP], START + timedelta(hours=3))
+    (follow_up,) = store_feed(db, restarted, "stadt", [FOLLOW_UP], START + timedelta(hours=3))
     assert follow_up.story_id == first.story_id
     assert db.dialect == "sqlite" or restarted.local is None  # PostgreSQL: read per feed, nothing kept
 
@@ -80,9 +69,9 @@ def test_a_restarted_daemon_loads_nothing_and_still_finds_the_story(db: Database
 def test_each_new_article_counts_once_in_the_term_frequencies(pg_schema_url: str) -> None:
     db = open_database(pg_schema_url, upgrade=True)
     stage = Deduplicator()
-    _store(db, stage, "agentur", [FIRST, OTHER])
-    _store(db, stage, "agentur", [FIRST, OTHER])  # repeats add nothing
-    _store(db, stage, "stadt", [FOLLOW_UP])
+    store_feed(db, stage, "agentur", [FIRST, OTHER])
+    store_feed(db, stage, "agentur", [FIRST, OTHER])  # repeats add nothing
+    store_feed(db, stage, "stadt", [FOLLOW_UP])
     assert _articles(db) == 3
     shared = sorted(story_terms(FIRST) & story_terms(FOLLOW_UP))
     assert len(shared) >= 3
@@ -96,10 +85,10 @@ def test_each_new_article_counts_once_in_the_term_frequencies(pg_schema_url: str
 
 def test_on_sqlite_only_the_vectors_are_stored_and_a_restart_fills_its_index_from_them(tmp_path: Path) -> None:
     db = open_database(f"sqlite:///{tmp_path / 'n.db'}", upgrade=True)
-    _store(db, Deduplicator(), "sport", [OTHER])
-    (first,) = _store(db, Deduplicator(), "agentur", [FIRST])
+    store_feed(db, Deduplicator(), "sport", [OTHER])
+    (first,) = store_feed(db, Deduplicator(), "agentur", [FIRST])
     restarted = Deduplicator()
-    (follow_up,) = _store(db, restarted, "stadt", [FOLLOW_UP], START + timedelta(hours=3))
+    (follow_up,) = store_feed(db, restarted, "stadt", [FOLLOW_UP], START + timedelta(hours=3))
     assert follow_up.story_id == first.story_id and restarted.local is not None and len(restarted.local) == 3
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(StoryVector)) == 3
@@ -110,11 +99,11 @@ def test_on_sqlite_only_the_vectors_are_stored_and_a_restart_fills_its_index_fro
 
 
 def test_past_the_horizon_an_article_proposes_no_story_and_retention_takes_it_out(db: Database) -> None:
-    _store(db, Deduplicator(), "sport", [OTHER])
-    (first,) = _store(db, Deduplicator(), "agentur", [FIRST])
+    store_feed(db, Deduplicator(), "sport", [OTHER])
+    (first,) = store_feed(db, Deduplicator(), "agentur", [FIRST])
     later = START + HORIZON + timedelta(days=1)
     moved = Entry(title=FOLLOW_UP.title, link=FOLLOW_UP.link, summary=FOLLOW_UP.summary, published=START)
-    (late,) = _store(db, Deduplicator(), "stadt", [moved], later)  # its story clock is the first's: in the window
+    (late,) = store_feed(db, Deduplicator(), "stadt", [moved], later)  # its story clock is the first's: in the window
     assert late.story_id != first.story_id  # but the first article was first seen before the horizon
     shared = db.dialect != "sqlite"  # SQLite's processes keep postings and frequencies in memory
     assert not shared or (_df(db, "dresden") == [2] and _articles(db) == 3)  # until retention runs
