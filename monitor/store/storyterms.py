@@ -10,6 +10,7 @@ order of their keys, so two writers on one PostgreSQL wait on each other's rows 
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -44,43 +45,59 @@ def unpack_vector(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     return keys, np.frombuffer(data, dtype=np.uint8, offset=8 * size, count=size) == 1
 
 
-def _rows(session: Session, sql: str, part: list[int], *params: int) -> Sequence[Any]:
-    """``sql`` with ``{keys}`` standing for the placeholders of ``part`` and ``{mark}`` for one more, straight
-    to the driver: these run a few times per feed with hundreds of keys, where compiling an expanding
-    ``IN`` cost more than the query."""
+def _rows(session: Session, sql: str, values: Iterable[int], *params: int) -> Iterator[Sequence[Any]]:
+    """``sql``'s rows with ``{among}`` standing for a condition that a column is one of ``values`` and
+    ``{mark}`` for one more parameter, straight to the driver: these run a few times per feed with
+    thousands of keys. PostgreSQL gets all of them as one array (``= ANY``), so the statement's text
+    stays short: the driver converts a statement longer than its cache's limit again each time, and
+    with hundreds of placeholders that cost more than the query. SQLite takes them ``CHUNK`` at a time."""
     connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    return connection.exec_driver_sql(sql.format(keys=", ".join([mark] * len(part)), mark=mark),
-                                      (*part, *params)).all()
+    if connection.dialect.paramstyle != "qmark":
+        wanted = sorted(set(values))
+        if wanted:
+            yield from connection.exec_driver_sql(sql.format(among="= ANY(%s::bigint[])", mark="%s"),
+                                                  (wanted, *params)).all()
+        return
+    for part in chunks(values):
+        among = f"IN ({', '.join(['?'] * len(part))})"
+        yield from connection.exec_driver_sql(sql.format(among=among, mark="?"), (*part, *params)).all()
 
 
 def frequencies(session: Session, keys: Iterable[int]) -> dict[int, int]:
     """The document frequency of each of these term keys that some article of the horizon holds."""
-    found: dict[int, int] = {}
-    for part in chunks(keys):
-        found.update((term, df) for term, df in _rows(session, "SELECT term, df FROM story_df WHERE term IN ({keys})",
-                                                      part))
-    return found
+    return {term: df for term, df in _rows(session, "SELECT term, df FROM story_df WHERE term {among}", keys)}
 
 
 def postings(session: Session, keys: Iterable[int], first: int, last: int,
              since: datetime) -> dict[int, dict[int, array[int]]]:
     """The articles first seen since ``since`` holding each of these term keys, by bucket from ``first`` to
-    ``last``, ids ascending (retention takes older ones out of the frequencies only when it runs)."""
+    ``last``, ids ascending (retention takes older ones out of the frequencies only when it runs).
+
+    PostgreSQL packs each term's and bucket's ids into one value (big-endian int64s, ``int8send``): a
+    feed reads tens of thousands of postings, and a row costs the driver and the client far more than
+    its bytes."""
     found: dict[int, dict[int, array[int]]] = {}
-    for part in chunks(keys):
-        rows = _rows(session, "SELECT term, bucket, article_id FROM story_postings WHERE term IN ({keys}) "
-                     "AND bucket BETWEEN {mark} AND {mark} AND seen_us >= {mark} ORDER BY term, bucket, article_id",
-                     part, first, last, micros(since))
-        for term, bucket, article_id in rows:
-            held = found.get(term)
-            if held is None:
-                held = found[term] = {}
-            ids = held.get(bucket)
-            if ids is None:
-                held[bucket] = array("q", (article_id,))
-            else:
-                ids.append(article_id)
+    if session.connection().dialect.paramstyle != "qmark":
+        swap = sys.byteorder == "little"
+        for term, bucket, packed in _rows(
+                session, "SELECT term, bucket, string_agg(int8send(article_id), ''::bytea ORDER BY article_id) "
+                "FROM story_postings WHERE term {among} AND bucket BETWEEN {mark} AND {mark} AND seen_us >= {mark} "
+                "GROUP BY term, bucket", keys, first, last, micros(since)):
+            ids = array("q")
+            ids.frombytes(packed)
+            if swap:
+                ids.byteswap()
+            found.setdefault(term, {})[bucket] = ids
+        return found
+    for term, bucket, article_id in _rows(
+            session, "SELECT term, bucket, article_id FROM story_postings WHERE term {among} "
+            "AND bucket BETWEEN {mark} AND {mark} AND seen_us >= {mark} ORDER BY term, bucket, article_id",
+            keys, first, last, micros(since)):
+        held = found.setdefault(term, {})
+        if (posted := held.get(bucket)) is None:
+            held[bucket] = array("q", (article_id,))
+        else:
+            posted.append(article_id)
     return found
 
 
