@@ -145,18 +145,25 @@ def vector_rows(session: Session, article_ids: Iterable[int]) -> Iterator[tuple[
 
 
 def count(session: Session, changes: Counter[int]) -> None:
-    """Add to the frequencies (negative to take away), in the order of the keys; rows that reach 0 go."""
+    """Add to the frequencies (negative to take away), in the order of the keys; rows that reach 0 go.
+
+    On PostgreSQL one statement takes the keys and changes as two arrays, whose order ``unnest`` keeps
+    (the order that keeps two writers out of a cycle); elsewhere an ``executemany``."""
     rows = [(key, change) for key, change in sorted(changes.items()) if change]
     if not rows:
         return
     connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    connection.exec_driver_sql(f"INSERT INTO story_df (term, df) VALUES ({mark}, {mark}) "  # the same on both
-                               "ON CONFLICT (term) DO UPDATE SET df = story_df.df + excluded.df", rows)
-    if any(change < 0 for change in changes.values()):
-        gone = [key for key, change in changes.items() if change < 0]
+    upsert = " ON CONFLICT (term) DO UPDATE SET df = story_df.df + excluded.df"  # the same on both
+    gone = [key for key, change in rows if change < 0]
+    if connection.dialect.paramstyle == "qmark":
+        connection.exec_driver_sql(f"INSERT INTO story_df (term, df) VALUES (?, ?){upsert}", rows)
         for part in chunks(gone):
             connection.execute(delete(_DF).where(_DF.c.term.in_(part), _DF.c.df <= 0))
+        return
+    connection.exec_driver_sql(f"INSERT INTO story_df (term, df) SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
+                               f"{upsert}", ([key for key, _ in rows], [change for _, change in rows]))
+    if gone:
+        connection.exec_driver_sql("DELETE FROM story_df WHERE term = ANY(%s::bigint[]) AND df <= 0", (gone,))
 
 
 def prune(db: Database, before: datetime, batch: int = PRUNE_BATCH) -> int:
