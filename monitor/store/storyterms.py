@@ -45,6 +45,16 @@ def unpack_vector(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     return keys, np.frombuffer(data, dtype=np.uint8, offset=8 * size, count=size) == 1
 
 
+def array_literal(values: Iterable[int]) -> str:
+    """Integers as one PostgreSQL array value (``%s::bigint[]``): the driver adapts a list one element
+    at a time in Python, at several times the cost of joining the text."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _shared(session: Session) -> bool:
+    return session.connection().dialect.paramstyle != "qmark"
+
+
 def _rows(session: Session, sql: str, values: Iterable[int], *params: int) -> Iterator[Sequence[Any]]:
     """``sql``'s rows with ``{among}`` standing for a condition that a column is one of ``values`` and
     ``{mark}`` for one more parameter, straight to the driver: these run a few times per feed with
@@ -52,11 +62,11 @@ def _rows(session: Session, sql: str, values: Iterable[int], *params: int) -> It
     stays short: the driver converts a statement longer than its cache's limit again each time, and
     with hundreds of placeholders that cost more than the query. SQLite takes them ``CHUNK`` at a time."""
     connection = session.connection()
-    if connection.dialect.paramstyle != "qmark":
+    if _shared(session):
         wanted = sorted(set(values))
         if wanted:
             yield from connection.exec_driver_sql(sql.format(among="= ANY(%s::bigint[])", mark="%s"),
-                                                  (wanted, *params)).all()
+                                                  (array_literal(wanted), *params)).all()
         return
     for part in chunks(values):
         among = f"IN ({', '.join(['?'] * len(part))})"
@@ -64,7 +74,18 @@ def _rows(session: Session, sql: str, values: Iterable[int], *params: int) -> It
 
 
 def frequencies(session: Session, keys: Iterable[int]) -> dict[int, int]:
-    """The document frequency of each of these term keys that some article of the horizon holds."""
+    """The document frequency of each of these term keys that some article of the horizon holds.
+
+    PostgreSQL packs them into one value (key and frequency as big-endian int64s): a feed looks up
+    thousands of keys, and each row cost the driver and SQLAlchemy more than the lookup."""
+    if _shared(session):
+        found: dict[int, int] = {}
+        for (packed,) in _rows(session, "SELECT string_agg(int8send(term) || int8send(df), ''::bytea) FROM story_df "
+                               "WHERE term {among}", keys):
+            if packed is not None:
+                pairs = np.frombuffer(packed, dtype=">i8").reshape(-1, 2)
+                found.update(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True))
+        return found
     return {term: df for term, df in _rows(session, "SELECT term, df FROM story_df WHERE term {among}", keys)}
 
 
@@ -77,7 +98,7 @@ def postings(session: Session, keys: Iterable[int], first: int, last: int,
     feed reads tens of thousands of postings, and a row costs the driver and the client far more than
     its bytes."""
     found: dict[int, dict[int, array[int]]] = {}
-    if session.connection().dialect.paramstyle != "qmark":
+    if _shared(session):
         swap = sys.byteorder == "little"
         for term, bucket, packed in _rows(
                 session, "SELECT term, bucket, string_agg(int8send(article_id), ''::bytea ORDER BY article_id) "
@@ -105,17 +126,21 @@ def story_vectors(session: Session, article_ids: Iterable[int]) -> tuple[dict[in
                                                                            dict[int, list[int]]]:
     """The vectors of every article of the stories these articles belong to ((story, story clock, vector)
     by id), and each of those stories' articles, ids ascending."""
-    stories: set[int] = set()
-    for part in chunks(article_ids):
-        stories.update(session.scalars(select(StoryVector.story_id).where(StoryVector.article_id.in_(part))))
     vectors: dict[int, tuple[int, int, bytes]] = {}
-    members: dict[int, list[int]] = {story_id: [] for story_id in stories}
-    for part in chunks(stories):
-        query = (select(StoryVector.article_id, StoryVector.story_id, StoryVector.at_us, StoryVector.terms)
-                 .where(StoryVector.story_id.in_(part)).order_by(StoryVector.article_id))
-        for article_id, story_id, at, data in session.execute(query):
-            vectors[article_id] = (story_id, at, data)
-            members[story_id].append(article_id)
+    members: dict[int, list[int]] = {}
+    if _shared(session):  # one statement: the stories, then their articles
+        rows = _rows(session, "SELECT article_id, story_id, at_us, terms FROM story_vectors WHERE story_id IN "
+                     "(SELECT story_id FROM story_vectors WHERE article_id {among}) ORDER BY article_id", article_ids)
+    else:
+        stories: set[int] = set()
+        for part in chunks(article_ids):
+            stories.update(session.scalars(select(StoryVector.story_id).where(StoryVector.article_id.in_(part))))
+        rows = (row for part in chunks(stories) for row in session.execute(
+            select(StoryVector.article_id, StoryVector.story_id, StoryVector.at_us, StoryVector.terms)
+            .where(StoryVector.story_id.in_(part)).order_by(StoryVector.article_id)))
+    for article_id, story_id, at, data in rows:
+        vectors[article_id] = (story_id, at, data)
+        members.setdefault(story_id, []).append(article_id)
     return vectors, members
 
 
@@ -161,9 +186,11 @@ def count(session: Session, changes: Counter[int]) -> None:
             connection.execute(delete(_DF).where(_DF.c.term.in_(part), _DF.c.df <= 0))
         return
     connection.exec_driver_sql(f"INSERT INTO story_df (term, df) SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
-                               f"{upsert}", ([key for key, _ in rows], [change for _, change in rows]))
+                               f"{upsert}", (array_literal(key for key, _ in rows),
+                                             array_literal(change for _, change in rows)))
     if gone:
-        connection.exec_driver_sql("DELETE FROM story_df WHERE term = ANY(%s::bigint[]) AND df <= 0", (gone,))
+        connection.exec_driver_sql("DELETE FROM story_df WHERE term = ANY(%s::bigint[]) AND df <= 0",
+                                   (array_literal(gone),))
 
 
 def prune(db: Database, before: datetime, batch: int = PRUNE_BATCH) -> int:

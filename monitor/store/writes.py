@@ -26,7 +26,7 @@ from monitor.model import Entry
 from monitor.store.bandrows import micros
 from monitor.store.batch import chunks
 from monitor.store.decisions import FeatureValues
-from monitor.store.storyterms import ARTICLES, BUCKET, count, kept_in_process
+from monitor.store.storyterms import ARTICLES, BUCKET, array_literal, count, kept_in_process
 from monitor.store.tables import (
     Article,
     ArticleBand,
@@ -88,7 +88,7 @@ def insert_integers(session: Session, model: type[Base], names: tuple[str, ...],
         return
     arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect)}[]" for name in names)
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})",
-                               tuple(list(column) for column in zip(*rows, strict=True)))
+                               tuple(array_literal(column) for column in zip(*rows, strict=True)))
 
 
 @lru_cache(maxsize=64)
