@@ -1,9 +1,10 @@
 """The dedup and story decisions on the Dec-2024 captures, as a digest to compare two versions of newsmon
 (run by hand; needs ../shared/realdata).
 
-    python -m bench.decisions [--out FILE]
+    python -m bench.decisions [--out FILE] [--url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
-The 13 feeds go through ``Deduplicator.store`` into a fresh SQLite file as ``ingest`` runs it (twice:
+The 13 feeds go through ``Deduplicator.store`` into a fresh SQLite file (or, with ``--url``, a fresh
+schema of that PostgreSQL, which decides on the per-feed story snapshot) as ``ingest`` runs it (twice:
 the second poll is all repeats). Printed: articles and revisions stored, stories, the biggest story's
 size, how many of the articles naming Magdeburg it holds, and a SHA-1 of the partition of the articles
 (by link) into stories: equal digests mean equal decisions. ``--out`` writes the partition, one story
@@ -14,10 +15,12 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import sqlite3
 import tempfile
+import uuid
 from collections import defaultdict
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 from bench.bench_dedup import DATA, NOW, load
 from monitor.config import FeedConfig
@@ -29,9 +32,9 @@ from monitor.store.db import open_database
 from monitor.store.repo import Candidate, FeedState
 
 
-def partition(path: Path) -> dict[str, object]:
+def partition(url: str) -> dict[str, object]:
     feeds = load()
-    db = open_database(f"sqlite:///{path}", upgrade=True)
+    db = open_database(url, upgrade=True)
     with db.session() as session:
         repo.sync_feeds(session, [FeedConfig(url=name, name=name) for name, _ in feeds], NOW)
     with db.session() as session:
@@ -44,11 +47,11 @@ def partition(path: Path) -> dict[str, object]:
             candidates = [Candidate(e, dedup.identity_keys(e, state.id)) for e in entries]
             with stage.stage(), db.session() as session:
                 stage.store(session, FeedState(state.id, name, name, Validators(), 0), candidates, NOW)
+    with db.session() as session:
+        rows = session.execute(text("SELECT a.link, a.title, a.summary, f.story_id FROM articles a "
+                                    "JOIN article_features f ON f.article_id = a.id")).all()
+        revisions = session.execute(text("SELECT count(*) FROM article_revisions")).scalar_one()
     db.dispose()
-    with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT a.link, a.title, a.summary, f.story_id FROM articles a "
-                            "JOIN article_features f ON f.article_id = a.id").fetchall()
-        revisions = conn.execute("SELECT count(*) FROM article_revisions").fetchone()[0]
     stories: dict[int, list[str]] = defaultdict(list)
     naming: set[str] = set()
     for link, title, summary, story_id in rows:
@@ -66,14 +69,33 @@ def partition(path: Path) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--url", help="a PostgreSQL to decide in (a fresh schema, dropped after)")
     args = parser.parse_args()
     assert DATA.is_dir(), f"{DATA}: the captures are not there"
-    with tempfile.TemporaryDirectory() as folder:
-        found = partition(Path(folder) / "decisions.db")
+    if args.url:
+        found = _on_postgres(args.url)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            found = partition(f"sqlite:///{Path(folder) / 'decisions.db'}")
     groups = found.pop("groups")
     print(found)
     if args.out:
         args.out.write_text("".join(" ".join(g) + "\n" for g in groups))  # type: ignore[attr-defined]
+
+
+def _on_postgres(base: str) -> dict[str, object]:
+    name = f"decisions_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE SCHEMA {name}"))
+        try:
+            return partition(f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{name}")
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
+    finally:
+        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ order of their keys, so two writers on one PostgreSQL wait on each other's rows 
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -44,43 +45,80 @@ def unpack_vector(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     return keys, np.frombuffer(data, dtype=np.uint8, offset=8 * size, count=size) == 1
 
 
-def _rows(session: Session, sql: str, part: list[int], *params: int) -> Sequence[Any]:
-    """``sql`` with ``{keys}`` standing for the placeholders of ``part`` and ``{mark}`` for one more, straight
-    to the driver: these run a few times per feed with hundreds of keys, where compiling an expanding
-    ``IN`` cost more than the query."""
+def array_literal(values: Iterable[int]) -> str:
+    """Integers as one PostgreSQL array value (``%s::bigint[]``): the driver adapts a list one element
+    at a time in Python, at several times the cost of joining the text."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _shared(session: Session) -> bool:
+    return session.connection().dialect.paramstyle != "qmark"
+
+
+def _rows(session: Session, sql: str, values: Iterable[int], *params: int) -> Iterator[Sequence[Any]]:
+    """``sql``'s rows with ``{among}`` standing for a condition that a column is one of ``values`` and
+    ``{mark}`` for one more parameter, straight to the driver: these run a few times per feed with
+    thousands of keys. PostgreSQL gets all of them as one array (``= ANY``), so the statement's text
+    stays short: the driver converts a statement longer than its cache's limit again each time, and
+    with hundreds of placeholders that cost more than the query. SQLite takes them ``CHUNK`` at a time."""
     connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    return connection.exec_driver_sql(sql.format(keys=", ".join([mark] * len(part)), mark=mark),
-                                      (*part, *params)).all()
+    if _shared(session):
+        wanted = sorted(set(values))
+        if wanted:
+            yield from connection.exec_driver_sql(sql.format(among="= ANY(%s::bigint[])", mark="%s"),
+                                                  (array_literal(wanted), *params)).all()
+        return
+    for part in chunks(values):
+        among = f"IN ({', '.join(['?'] * len(part))})"
+        yield from connection.exec_driver_sql(sql.format(among=among, mark="?"), (*part, *params)).all()
 
 
 def frequencies(session: Session, keys: Iterable[int]) -> dict[int, int]:
-    """The document frequency of each of these term keys that some article of the horizon holds."""
-    found: dict[int, int] = {}
-    for part in chunks(keys):
-        found.update((term, df) for term, df in _rows(session, "SELECT term, df FROM story_df WHERE term IN ({keys})",
-                                                      part))
-    return found
+    """The document frequency of each of these term keys that some article of the horizon holds.
+
+    PostgreSQL packs them into one value (key and frequency as big-endian int64s): a feed looks up
+    thousands of keys, and each row cost the driver and SQLAlchemy more than the lookup."""
+    if _shared(session):
+        found: dict[int, int] = {}
+        for (packed,) in _rows(session, "SELECT string_agg(int8send(term) || int8send(df), ''::bytea) FROM story_df "
+                               "WHERE term {among}", keys):
+            if packed is not None:
+                pairs = np.frombuffer(packed, dtype=">i8").reshape(-1, 2)
+                found.update(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True))
+        return found
+    return {term: df for term, df in _rows(session, "SELECT term, df FROM story_df WHERE term {among}", keys)}
 
 
 def postings(session: Session, keys: Iterable[int], first: int, last: int,
              since: datetime) -> dict[int, dict[int, array[int]]]:
     """The articles first seen since ``since`` holding each of these term keys, by bucket from ``first`` to
-    ``last``, ids ascending (retention takes older ones out of the frequencies only when it runs)."""
+    ``last``, ids ascending (retention takes older ones out of the frequencies only when it runs).
+
+    PostgreSQL packs each term's and bucket's ids into one value (big-endian int64s, ``int8send``): a
+    feed reads tens of thousands of postings, and a row costs the driver and the client far more than
+    its bytes."""
     found: dict[int, dict[int, array[int]]] = {}
-    for part in chunks(keys):
-        rows = _rows(session, "SELECT term, bucket, article_id FROM story_postings WHERE term IN ({keys}) "
-                     "AND bucket BETWEEN {mark} AND {mark} AND seen_us >= {mark} ORDER BY term, bucket, article_id",
-                     part, first, last, micros(since))
-        for term, bucket, article_id in rows:
-            held = found.get(term)
-            if held is None:
-                held = found[term] = {}
-            ids = held.get(bucket)
-            if ids is None:
-                held[bucket] = array("q", (article_id,))
-            else:
-                ids.append(article_id)
+    if _shared(session):
+        swap = sys.byteorder == "little"
+        for term, bucket, packed in _rows(
+                session, "SELECT term, bucket, string_agg(int8send(article_id), ''::bytea ORDER BY article_id) "
+                "FROM story_postings WHERE term {among} AND bucket BETWEEN {mark} AND {mark} AND seen_us >= {mark} "
+                "GROUP BY term, bucket", keys, first, last, micros(since)):
+            ids = array("q")
+            ids.frombytes(packed)
+            if swap:
+                ids.byteswap()
+            found.setdefault(term, {})[bucket] = ids
+        return found
+    for term, bucket, article_id in _rows(
+            session, "SELECT term, bucket, article_id FROM story_postings WHERE term {among} "
+            "AND bucket BETWEEN {mark} AND {mark} AND seen_us >= {mark} ORDER BY term, bucket, article_id",
+            keys, first, last, micros(since)):
+        held = found.setdefault(term, {})
+        if (posted := held.get(bucket)) is None:
+            held[bucket] = array("q", (article_id,))
+        else:
+            posted.append(article_id)
     return found
 
 
@@ -88,17 +126,21 @@ def story_vectors(session: Session, article_ids: Iterable[int]) -> tuple[dict[in
                                                                            dict[int, list[int]]]:
     """The vectors of every article of the stories these articles belong to ((story, story clock, vector)
     by id), and each of those stories' articles, ids ascending."""
-    stories: set[int] = set()
-    for part in chunks(article_ids):
-        stories.update(session.scalars(select(StoryVector.story_id).where(StoryVector.article_id.in_(part))))
     vectors: dict[int, tuple[int, int, bytes]] = {}
-    members: dict[int, list[int]] = {story_id: [] for story_id in stories}
-    for part in chunks(stories):
-        query = (select(StoryVector.article_id, StoryVector.story_id, StoryVector.at_us, StoryVector.terms)
-                 .where(StoryVector.story_id.in_(part)).order_by(StoryVector.article_id))
-        for article_id, story_id, at, data in session.execute(query):
-            vectors[article_id] = (story_id, at, data)
-            members[story_id].append(article_id)
+    members: dict[int, list[int]] = {}
+    if _shared(session):  # one statement: the stories, then their articles
+        rows = _rows(session, "SELECT article_id, story_id, at_us, terms FROM story_vectors WHERE story_id IN "
+                     "(SELECT story_id FROM story_vectors WHERE article_id {among}) ORDER BY article_id", article_ids)
+    else:
+        stories: set[int] = set()
+        for part in chunks(article_ids):
+            stories.update(session.scalars(select(StoryVector.story_id).where(StoryVector.article_id.in_(part))))
+        rows = (row for part in chunks(stories) for row in session.execute(
+            select(StoryVector.article_id, StoryVector.story_id, StoryVector.at_us, StoryVector.terms)
+            .where(StoryVector.story_id.in_(part)).order_by(StoryVector.article_id)))
+    for article_id, story_id, at, data in rows:
+        vectors[article_id] = (story_id, at, data)
+        members.setdefault(story_id, []).append(article_id)
     return vectors, members
 
 
@@ -128,18 +170,27 @@ def vector_rows(session: Session, article_ids: Iterable[int]) -> Iterator[tuple[
 
 
 def count(session: Session, changes: Counter[int]) -> None:
-    """Add to the frequencies (negative to take away), in the order of the keys; rows that reach 0 go."""
+    """Add to the frequencies (negative to take away), in the order of the keys; rows that reach 0 go.
+
+    On PostgreSQL one statement takes the keys and changes as two arrays, whose order ``unnest`` keeps
+    (the order that keeps two writers out of a cycle); elsewhere an ``executemany``."""
     rows = [(key, change) for key, change in sorted(changes.items()) if change]
     if not rows:
         return
     connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    connection.exec_driver_sql(f"INSERT INTO story_df (term, df) VALUES ({mark}, {mark}) "  # the same on both
-                               "ON CONFLICT (term) DO UPDATE SET df = story_df.df + excluded.df", rows)
-    if any(change < 0 for change in changes.values()):
-        gone = [key for key, change in changes.items() if change < 0]
+    upsert = " ON CONFLICT (term) DO UPDATE SET df = story_df.df + excluded.df"  # the same on both
+    gone = [key for key, change in rows if change < 0]
+    if connection.dialect.paramstyle == "qmark":
+        connection.exec_driver_sql(f"INSERT INTO story_df (term, df) VALUES (?, ?){upsert}", rows)
         for part in chunks(gone):
             connection.execute(delete(_DF).where(_DF.c.term.in_(part), _DF.c.df <= 0))
+        return
+    connection.exec_driver_sql(f"INSERT INTO story_df (term, df) SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
+                               f"{upsert}", (array_literal(key for key, _ in rows),
+                                             array_literal(change for _, change in rows)))
+    if gone:
+        connection.exec_driver_sql("DELETE FROM story_df WHERE term = ANY(%s::bigint[]) AND df <= 0",
+                                   (array_literal(gone),))
 
 
 def prune(db: Database, before: datetime, batch: int = PRUNE_BATCH) -> int:

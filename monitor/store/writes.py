@@ -11,6 +11,7 @@ articles first, the whole feed is rolled back and decided again.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -25,7 +26,7 @@ from monitor.model import Entry
 from monitor.store.bandrows import micros
 from monitor.store.batch import chunks
 from monitor.store.decisions import FeatureValues
-from monitor.store.storyterms import ARTICLES, BUCKET, count, kept_in_process
+from monitor.store.storyterms import ARTICLES, BUCKET, array_literal, count, kept_in_process
 from monitor.store.tables import (
     Article,
     ArticleBand,
@@ -41,11 +42,6 @@ from monitor.store.tables import (
 )
 
 _STORIES: Table = Story.__table__  # type: ignore[assignment]
-
-
-def _posting(row: dict[str, object]) -> tuple[object, ...]:
-    """Postings in the order of their key: inserted into the table's B-tree in one pass."""
-    return row["term"], row["bucket"], row["article_id"]
 
 
 def insert_rows(session: Session, model: type[Base], rows: list[dict[str, object]]) -> None:
@@ -72,6 +68,27 @@ def insert_rows(session: Session, model: type[Base], rows: list[dict[str, object
     else:
         names = [name for name, _convert in columns]
         connection.exec_driver_sql(sql, [dict(zip(names, row, strict=True)) for row in values])
+
+
+def insert_integers(session: Session, model: type[Base], names: tuple[str, ...],
+                    rows: Sequence[tuple[int, ...]]) -> None:
+    """Rows of integer columns (``names``, in the order of each row's values), in one statement.
+
+    PostgreSQL gets one array per column (``unnest``), in the rows' order: the driver's ``executemany``
+    costs a round of Python per row, and a feed writes thousands of band keys and postings. Elsewhere
+    an ``executemany``."""
+    if not rows:
+        return
+    table: Table = model.__table__  # type: ignore[assignment]
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.paramstyle == "qmark":
+        connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) "
+                                   f"VALUES ({', '.join(['?'] * len(names))})", rows)
+        return
+    arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect)}[]" for name in names)
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})",
+                               tuple(array_literal(column) for column in zip(*rows, strict=True)))
 
 
 @lru_cache(maxsize=64)
@@ -112,8 +129,8 @@ class FeedWrites:
     keys: list[dict[str, object]] = field(default_factory=list)
     sources: list[dict[str, object]] = field(default_factory=list)
     features: list[dict[str, object]] = field(default_factory=list)
-    bands: list[dict[str, object]] = field(default_factory=list)
-    postings: list[dict[str, object]] = field(default_factory=list)
+    bands: list[tuple[int, int, int]] = field(default_factory=list)  # (band, article, first seen)
+    postings: list[tuple[int, int, int, int]] = field(default_factory=list)  # (term, bucket, article, first seen)
     vectors: list[dict[str, object]] = field(default_factory=list)
     frequencies: Counter[int] = field(default_factory=Counter)  # what the new articles add to ``story_df``
     grown: dict[int, _Counts] = field(default_factory=dict)  # stories that existed before this batch
@@ -158,11 +175,9 @@ class FeedWrites:
                                                        "text": list(features.text_terms)},
             "at": features.at, "first_seen": features.seen, "revision": 1})
         seen = micros(features.seen)
-        self.bands.extend({"band": band, "article_id": article_id, "seen_us": seen}
-                          for band in dict.fromkeys(features.bands))
+        self.bands.extend((band, article_id, seen) for band in dict.fromkeys(features.bands))
         at = micros(features.at)
-        self.postings.extend({"term": key, "bucket": at // BUCKET, "article_id": article_id, "seen_us": seen}
-                             for key in features.story_terms)
+        self.postings.extend((key, at // BUCKET, article_id, seen) for key in features.story_terms)
         self.vectors.append({"article_id": article_id, "story_id": story_id, "at_us": at, "seen_us": seen,
                              "terms": features.vector})
         self.frequencies.update(features.story_terms)
@@ -177,13 +192,13 @@ class FeedWrites:
             row["outlet_count"] = len(self.started[story_id])
             row["article_count"] = 1 + self.grown.get(story_id, _Counts()).articles
         tables = ((Article, self.articles), (Story, self.stories), (ArticleKey, self.keys),
-                  (ArticleSource, self.sources), (ArticleFeatures, self.features), (ArticleBand, self.bands),
-                  (StoryVector, self.vectors))
+                  (ArticleSource, self.sources), (ArticleFeatures, self.features), (StoryVector, self.vectors))
         for table, rows in tables:
             insert_rows(session, table, rows)
+        insert_integers(session, ArticleBand, ("band", "article_id", "seen_us"), self.bands)
         shared = not kept_in_process(session)  # only the per-feed snapshots read postings and frequencies
-        if shared:
-            insert_rows(session, StoryPosting, sorted(self.postings, key=_posting))
+        if shared:  # in the order of their key: inserted into the table's B-tree in one pass
+            insert_integers(session, StoryPosting, ("term", "bucket", "article_id", "seen_us"), sorted(self.postings))
         counted = self._story_counts(session)
         if shared:
             count(session, self.frequencies)  # last: the rows every writer adds to stay locked the shortest
