@@ -36,7 +36,7 @@ from monitor.dedup.storyindex import StoryIndex, features  # noqa: E402
 from monitor.feeds.parse.reader import parse  # noqa: E402
 from monitor.model import Entry, Validators  # noqa: E402
 from monitor.store import repo  # noqa: E402
-from monitor.store.db import open_database  # noqa: E402
+from monitor.store.db import Database, open_database  # noqa: E402
 from monitor.store.repo import Candidate, FeedState  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "realdata" / "corss-dec2024-snapshot"
@@ -56,24 +56,35 @@ def timed(func: Callable[[], object], repeat: int) -> float:
     return statistics.median(runs)
 
 
+def feed_states(db: Database, feeds: list[tuple[str, list[Entry]]]) -> dict[str, FeedState]:
+    """The feeds made in ``db``, by name."""
+    with db.session() as session:
+        repo.sync_feeds(session, [FeedConfig(url=name, name=name) for name, _ in feeds], NOW)
+    with db.session() as session:
+        states = {name: repo.feed_state(session, name) for name, _ in feeds}
+    return {name: state for name, state in states.items() if state is not None}
+
+
+def poll(db: Database, stage: Deduplicator, feeds: list[tuple[str, list[Entry]]],
+         states: dict[str, FeedState]) -> None:
+    """Every feed's entries through the dedup stage once, a feed at a time, as the daemon stores them."""
+    for name, entries in feeds:
+        state = states[name]
+        candidates = [Candidate(e, dedup.identity_keys(e, state.id)) for e in entries]
+        with stage.stage(), db.session() as session:
+            stage.store(session, FeedState(state.id, name, name, Validators(), 0), candidates, NOW)
+
+
 def store_run(feeds: list[tuple[str, list[Entry]]]) -> tuple[float, float]:
     """Seconds for the first poll of every feed (all new) and for the second (all repeats)."""
     with tempfile.TemporaryDirectory() as folder:
         db = open_database(f"sqlite:///{folder}/bench.db", upgrade=True)
-        with db.session() as session:
-            repo.sync_feeds(session, [FeedConfig(url=name, name=name) for name, _ in feeds], NOW)
-        with db.session() as session:
-            states = {name: repo.feed_state(session, name) for name, _ in feeds}
+        states = feed_states(db, feeds)
         stage = Deduplicator()
         elapsed = []
         for _poll in range(2):
             start = time.perf_counter()
-            for name, entries in feeds:
-                state = states[name]
-                assert state is not None
-                candidates = [Candidate(e, dedup.identity_keys(e, state.id)) for e in entries]
-                with stage.stage(), db.session() as session:
-                    stage.store(session, FeedState(state.id, name, name, Validators(), 0), candidates, NOW)
+            poll(db, stage, feeds, states)
             elapsed.append(time.perf_counter() - start)
         db.dispose()
     return elapsed[0], elapsed[1]

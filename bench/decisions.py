@@ -22,31 +22,18 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench.bench_dedup import DATA, NOW, load
-from monitor.config import FeedConfig
-from monitor.dedup import features as dedup
+from bench.bench_dedup import DATA, feed_states, load, poll
 from monitor.dedup.stage import Deduplicator
-from monitor.model import Validators
-from monitor.store import repo
 from monitor.store.db import open_database
-from monitor.store.repo import Candidate, FeedState
 
 
 def partition(url: str) -> dict[str, object]:
     feeds = load()
     db = open_database(url, upgrade=True)
-    with db.session() as session:
-        repo.sync_feeds(session, [FeedConfig(url=name, name=name) for name, _ in feeds], NOW)
-    with db.session() as session:
-        states = {name: repo.feed_state(session, name) for name, _ in feeds}
+    states = feed_states(db, feeds)
     stage = Deduplicator()
     for _poll in range(2):
-        for name, entries in feeds:
-            state = states[name]
-            assert state is not None
-            candidates = [Candidate(e, dedup.identity_keys(e, state.id)) for e in entries]
-            with stage.stage(), db.session() as session:
-                stage.store(session, FeedState(state.id, name, name, Validators(), 0), candidates, NOW)
+        poll(db, stage, feeds, states)
     with db.session() as session:
         rows = session.execute(text("SELECT a.link, a.title, a.summary, f.story_id FROM articles a "
                                     "JOIN article_features f ON f.article_id = a.id")).all()

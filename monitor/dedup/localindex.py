@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from monitor.dedup.storyindex import CANDIDATES, COMMON, HORIZON, MIN_SHARED, PRUNE_EVERY, TITLE_WEIGHT, Features
+from monitor.dedup.storyindex import COMMON, HORIZON, MIN_SHARED, PRUNE_EVERY, TITLE_WEIGHT, Features, strongest
 from monitor.dedup.storysnapshot import SnapshotIndex, Stored, window_buckets
 from monitor.dedup.termvectors import Slots, micros
 from monitor.store.storyterms import BUCKET, unpack_vector
@@ -132,12 +132,7 @@ class LocalIndex(SnapshotIndex):
         if sharing < MIN_SHARED:
             return np.zeros(0, dtype=np.intp)
         counts = np.bincount(np.concatenate([*lists, np.array(singles, dtype=np.int32)]))
-        slots = np.flatnonzero(counts >= MIN_SHARED)
-        ids = self.slots.ids[slots]
-        if len(slots) > CANDIDATES:
-            slots = slots[np.lexsort((ids, -counts[slots]))[:CANDIDATES]]
-            ids = self.slots.ids[slots]
-        return slots[np.argsort(ids, kind="stable")]
+        return strongest(counts, self.slots.ids)
 
     def prune(self, now: datetime) -> int:
         """Forget articles first seen before the horizon (looked at once an hour); returns how many."""

@@ -19,6 +19,7 @@ growing into one story. Tuned on the 13 feeds captured on
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import chain
@@ -90,6 +91,33 @@ class _Story:
     last: datetime | None = None
 
 
+def strongest(counts: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The slots sharing at least ``MIN_SHARED`` terms (``counts`` by slot; ``ids``: the article id by
+    slot), the ``CANDIDATES`` sharing the most when more do (ties: the lower id), in the order of ids."""
+    slots = np.flatnonzero(counts >= MIN_SHARED)
+    held = ids[slots]
+    if len(slots) > CANDIDATES:
+        slots = slots[np.lexsort((held, -counts[slots]))[:CANDIDATES]]
+        held = ids[slots]
+    result: np.ndarray = slots[np.argsort(held, kind="stable")]
+    return result
+
+
+def best_story(stories: np.ndarray, links: np.ndarray, centroid: Callable[[int], float]) -> int | None:
+    """The story of the candidates (``stories`` and ``links`` by candidate) an article joins: each story
+    by its strongest link of at least ``LINK``, strongest first, the first whose ``centroid`` (the
+    article's similarity to it) reaches ``CENTROID``; None when none does."""
+    linked = links >= LINK
+    best: dict[int, float] = {}
+    for story_id, link in zip(stories[linked].tolist(), links[linked].tolist(), strict=True):
+        if link > best.get(story_id, 0.0):
+            best[story_id] = link
+    for story_id, _link in sorted(best.items(), key=lambda kv: -kv[1]):
+        if centroid(story_id) >= CENTROID:
+            return story_id
+    return None
+
+
 class StoryIndex:
     """Recent articles: an inverted index over their story terms."""
 
@@ -117,16 +145,8 @@ class StoryIndex:
         dense = self.terms.scratch  # the query as a dense vector over the term numbers, zero again on return
         dense[query[0]] = query[1]
         try:
-            links = self._links(dense, slots)
-            linked = links >= LINK
-            best: dict[int, float] = {}
-            for story_id, link in zip(table.story[slots[linked]].tolist(), links[linked].tolist(), strict=True):
-                if link > best.get(story_id, 0.0):
-                    best[story_id] = link
-            for story_id, _link in sorted(best.items(), key=lambda kv: -kv[1]):
-                if self._centroid(dense, self.stories[story_id]) >= CENTROID:
-                    return story_id
-            return None
+            return best_story(table.story[slots], self._links(dense, slots),
+                              lambda story_id: self._centroid(dense, self.stories[story_id]))
         finally:
             dense[query[0]] = 0.0
 
@@ -172,12 +192,7 @@ class StoryIndex:
         if sharing < MIN_SHARED:
             return np.zeros(0, dtype=np.intp)
         counts = np.bincount(np.fromiter(chain.from_iterable(lists), dtype=np.intp, count=sum(map(len, lists))))
-        slots = np.flatnonzero(counts >= MIN_SHARED)
-        ids = self.slots.ids[slots]
-        if len(slots) > CANDIDATES:
-            slots = slots[np.lexsort((ids, -counts[slots]))[:CANDIDATES]]
-            ids = self.slots.ids[slots]
-        return slots[np.argsort(ids, kind="stable")]
+        return strongest(counts, self.slots.ids)
 
     def _links(self, dense: np.ndarray, slots: np.ndarray) -> np.ndarray:
         """Cosine of the (dense, normalised) query with each candidate's TF-IDF vector, all at once: the IDF

@@ -31,13 +31,12 @@ import numpy as np
 
 from monitor.dedup.storyindex import (
     CANDIDATES,
-    CENTROID,
     COMMON,
-    LINK,
     MIN_SHARED,
     TITLE_WEIGHT,
     WINDOW,
     Features,
+    best_story,
 )
 from monitor.dedup.termvectors import NO_STORY, Slots, micros
 from monitor.store.storyterms import ARTICLES, BUCKET, pack_vector, unpack_vector
@@ -119,16 +118,8 @@ class SnapshotIndex:
         slots = slots[(table.story[slots] != NO_STORY) & (np.abs(table.at[slots] - at) <= _WINDOW)]
         self.scratch[numbers[known]] = values[known]  # the query as a dense vector, zero again on return
         try:
-            links = self._links(slots)
-            linked = links >= LINK
-            best: dict[int, float] = {}
-            for story_id, link in zip(table.story[slots[linked]].tolist(), links[linked].tolist(), strict=True):
-                if link > best.get(story_id, 0.0):
-                    best[story_id] = link
-            for story_id, _link in sorted(best.items(), key=lambda kv: -kv[1]):
-                if self._centroid(self._members(story_id)) >= CENTROID:
-                    return story_id
-            return None
+            return best_story(table.story[slots], self._links(slots),
+                              lambda story_id: self._centroid(self._members(story_id)))
         finally:
             self.scratch[numbers[known]] = 0.0
 
