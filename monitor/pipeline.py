@@ -22,8 +22,6 @@ from monitor.config import Settings
 from monitor.dedup.features import identity_keys
 from monitor.dedup.stage import Deduplicator
 from monitor.errors import ParseError
-from monitor.feeds.fetcher import fetch
-from monitor.feeds.parse.reader import parse
 from monitor.feeds.schedule import next_poll
 from monitor.match import Matcher
 from monitor.model import FetchResult, HeldReason
@@ -79,6 +77,8 @@ class PollOutcome:
 
 def poll_feed(ctx: PollContext, feed: FeedState) -> PollOutcome:
     """One feed, one poll: the whole path."""
+    from monitor.feeds.fetcher import fetch
+
     result = fetch(feed.url, feed.validators, ctx.settings.monitor.http, guarded=ctx.guarded(feed.name))
     return ingest(ctx, feed, result)
 
@@ -87,6 +87,8 @@ def ingest(ctx: PollContext, feed: FeedState, result: FetchResult) -> PollOutcom
     now = ctx.clock()
     if not result.ok or result.not_modified or result.body is None:
         return record_outcome(ctx, feed, result, now, result.error or ("gone (HTTP 410)" if result.gone else None))
+    from monitor.feeds.parse.reader import parse  # here: feeds that did not change need no parser
+
     try:
         parsed = parse(result.body, result.url)
     except ParseError as err:

@@ -62,7 +62,7 @@ def test_a_database_behind_is_refused_by_readers_with_the_command_to_run(tmp_pat
         open_database(url)
 
 
-def test_run_once_and_status_on_a_current_database_do_not_load_alembic_or_httpxs_cli(tmp_path: Path) -> None:
+def test_run_once_and_status_load_neither_alembic_nor_what_nothing_due_needs(tmp_path: Path) -> None:
     with FeedServer() as server, Webhook() as hook:
         feed = server.serve("/f.xml", rss([Item("Lawrow in Budapest", "http://127.0.0.1/a")]))
         config = write_config(tmp_path, {"Testfeed": feed}, {"hook": hook.url})
@@ -73,6 +73,11 @@ def test_run_once_and_status_on_a_current_database_do_not_load_alembic_or_httpxs
     assert "monitor.daemon.scheduler" in again and "monitor.reports.status" in status
     for loaded in (again, status):
         assert not loaded & {"alembic", "pygments", "httpx._main"}, loaded & {"alembic", "pygments", "httpx._main"}
+    # the first run fetched, parsed and sent an alert; the second had nothing due: no HTTP client,
+    # no feed parser, no template engine
+    polling = {"httpx", "monitor.feeds.fetcher", "monitor.feeds.parse.reader", "feedparser", "jinja2"}
+    assert polling <= first
+    assert not again & polling, again & polling
 
 
 def test_match_on_a_local_file_loads_no_http_client(tmp_path: Path) -> None:

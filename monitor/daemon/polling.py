@@ -15,7 +15,6 @@ from datetime import timedelta
 from functools import partial
 
 from monitor.errors import StoreError
-from monitor.feeds.fetcher import fetch_all
 from monitor.model import FetchResult
 from monitor.pipeline import PollContext, PollOutcome, ingest, record_failure
 from monitor.store import leases
@@ -71,6 +70,8 @@ def poll_claimed(ctx: PollContext, feeds: Sequence[FeedState], owner: str | None
     jobs = [(feed.id, feed.url, feed.validators) for feed in feeds]
     outcomes: list[PollOutcome] = []
     guarded = {feed.id for feed in feeds if ctx.guarded(feed.name)}
+    from monitor.feeds.fetcher import fetch_all  # here: a ``run --once`` with nothing due never needs HTTP
+
     for feed_id, result in fetch_all(jobs, ctx.settings.monitor.http, guarded=guarded):
         outcomes.append(_store(ctx, by_id[feed_id], result))
         pending.discard(feed_id)
