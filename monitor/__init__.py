@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from importlib import import_module
+
+# numpy's OpenBLAS starts a worker thread per core on import, and they spin after each call: a
+# tenth of a CPU second per process for vectors of a few hundred numbers, which one thread handles
+# best. Set before numpy can be imported; an explicit setting of the user's wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def exports(package: str, where: Mapping[str, str]) -> Callable[[str], object]:

@@ -3,6 +3,7 @@ trying a watchlist), so the commands that run often must not load what they do n
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,14 @@ def test_a_command_loads_no_other_commands_module(tmp_path: Path) -> None:
     loaded = _modules_after(_cli("match", "--watchlists", str(ROOT / "config" / "watchlists"), str(feed)))
     assert "monitor.cli.inspect" in loaded
     assert not loaded & {"monitor.cli.search", "monitor.cli.feeds", "monitor.cli.web", "monitor.cli.run"}
+
+
+def test_numpy_starts_no_blas_threads_unless_the_user_asks() -> None:
+    code = ("import os, monitor.dedup.storyindex\n"
+            "print(os.environ['OPENBLAS_NUM_THREADS'], len(os.listdir('/proc/self/task')))")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    assert done.stdout.split() == ["1", "1"]  # the main thread alone
+    asked = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                           env={**env, "OPENBLAS_NUM_THREADS": "2"}, check=True)
+    assert asked.stdout.split()[0] == "2"
