@@ -180,7 +180,7 @@ def count(session: Session, changes: Counter[int]) -> None:
     connection = session.connection()
     upsert = " ON CONFLICT (term) DO UPDATE SET df = story_df.df + excluded.df"  # the same on both
     gone = [key for key, change in rows if change < 0]
-    if connection.dialect.paramstyle == "qmark":
+    if not _shared(session):
         connection.exec_driver_sql(f"INSERT INTO story_df (term, df) VALUES (?, ?){upsert}", rows)
         for part in chunks(gone):
             connection.execute(delete(_DF).where(_DF.c.term.in_(part), _DF.c.df <= 0))

@@ -54,6 +54,7 @@ def save(name: str, data: Any, stale: Iterable[str] = ()) -> None:
     by the glob patterns ``stale`` (what older code saved) go from that folder."""
     payload = marshal.dumps(data)
     for folder in _folders():
+        scratch: str | None = None
         try:
             folder.mkdir(parents=True, exist_ok=True)
             handle, scratch = tempfile.mkstemp(prefix=".cache-", dir=folder)
@@ -62,6 +63,8 @@ def save(name: str, data: Any, stale: Iterable[str] = ()) -> None:
             os.replace(scratch, folder / name)
         except OSError as err:
             log.debug("cannot cache %s in %s: %s", name, folder, err)
+            if scratch is not None:  # a full disk leaves no half-written scratch file behind
+                Path(scratch).unlink(missing_ok=True)
             continue
         for pattern in stale:
             for old in folder.glob(pattern):
